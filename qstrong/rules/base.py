@@ -1,0 +1,73 @@
+"""Base of the rule items: the result type, the registry and shared helpers."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..efficacy import EfficacySettings
+from ..measures import Measure, format_value, load_measures
+
+Env = Mapping[str, np.ndarray]
+
+
+@dataclass
+class ItemResult:
+    """Points of one item for every county, with the intermediate arrays explanations need."""
+
+    points: np.ndarray
+    detail: dict[str, Any] = field(default_factory=dict)
+
+
+def _m(mid: str) -> Measure:
+    return load_measures()[mid]
+
+
+def _val(env: Env, mid: str, i) -> str:
+    return format_value(_m(mid), env[mid][i])
+
+
+def _nan_if_missing(points: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
+    missing = np.zeros(np.shape(points), dtype=bool)
+    for a in arrays:
+        missing |= np.isnan(a)
+    return np.where(missing, np.nan, points)
+
+
+class Item:
+    """Base of all rule items."""
+
+    type: ClassVar[str]
+    registry: ClassVar[dict[str, type[Item]]] = {}
+
+    def __init_subclass__(cls, **kw) -> None:
+        super().__init_subclass__(**kw)
+        Item.registry[cls.type] = cls
+
+    @staticmethod
+    def build(spec: Mapping[str, Any]) -> Item:
+        spec = dict(spec)
+        kind = spec.pop("type", None)
+        if kind not in Item.registry:
+            raise ValueError(f"unknown rule item type {kind!r}")
+        try:
+            return Item.registry[kind](**spec)
+        except TypeError as exc:
+            raise ValueError(f"rule item {kind}: {exc}") from exc
+
+    def measures(self) -> tuple[str, ...]:
+        raise NotImplementedError
+
+    def max_points(self) -> float:
+        raise NotImplementedError
+
+    def evaluate(self, env: Env, settings: EfficacySettings | None) -> ItemResult:
+        raise NotImplementedError
+
+    def explain(self, res: ItemResult, env: Env, i) -> str:
+        raise NotImplementedError
+
+

@@ -1,0 +1,294 @@
+"""Counting rules: yes/no, thresholds, per-unit with caps, tiers, levels, cases, deductions, groups."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+
+from ..measures import fmt_num, load_measures
+from .base import Env, Item, ItemResult, _m, _nan_if_missing, _val
+
+
+@dataclass
+class Flag(Item):
+    type: ClassVar[str] = "flag"
+    measure: str
+    points: float
+
+    def measures(self):
+        return (self.measure,)
+
+    def max_points(self):
+        return self.points
+
+    def evaluate(self, env, settings):
+        x = env[self.measure]
+        return ItemResult(_nan_if_missing(np.where(x > 0.5, self.points, 0.0), x))
+
+    def explain(self, res, env, i):
+        return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
+
+
+@dataclass
+class Threshold(Item):
+    type: ClassVar[str] = "threshold"
+    measure: str
+    min: float
+    points: float
+
+    def measures(self):
+        return (self.measure,)
+
+    def max_points(self):
+        return self.points
+
+    def evaluate(self, env, settings):
+        x = env[self.measure]
+        return ItemResult(_nan_if_missing(np.where(x >= self.min, self.points, 0.0), x))
+
+    def explain(self, res, env, i):
+        m = _m(self.measure)
+        need = fmt_num(self.min) + (m.unit or "")
+        ok = "达到" if env[self.measure][i] >= self.min else "未达到"
+        return f"{m.name_zh}：{_val(env, self.measure, i)}，{ok}{need}，得{fmt_num(res.points[i])}分"
+
+
+@dataclass
+class PerUnit(Item):
+    type: ClassVar[str] = "per_unit"
+    measure: str
+    per: float
+    cap: float | None = None
+
+    def measures(self):
+        return (self.measure,)
+
+    def max_points(self):
+        return self.cap if self.cap is not None else float("inf")
+
+    def evaluate(self, env, settings):
+        x = env[self.measure]
+        raw = x * self.per
+        pts = raw if self.cap is None else np.minimum(raw, self.cap)
+        return ItemResult(pts, {"raw": raw})
+
+    def explain(self, res, env, i):
+        m = _m(self.measure)
+        raw = res.detail["raw"][i]
+        text = f"{m.name_zh}{_val(env, self.measure, i)}×{fmt_num(self.per)}={fmt_num(raw)}"
+        if self.cap is not None and raw > self.cap:
+            text += f"，封顶{fmt_num(self.cap)}"
+        return text
+
+
+@dataclass
+class Tiers(Item):
+    type: ClassVar[str] = "tiers"
+    measure: str
+    tiers: list[list[float]]
+
+    def __post_init__(self):
+        self.tiers = sorted(([float(a), float(b)] for a, b in self.tiers), reverse=True)
+
+    def measures(self):
+        return (self.measure,)
+
+    def max_points(self):
+        return max(p for _, p in self.tiers)
+
+    def evaluate(self, env, settings):
+        x = env[self.measure]
+        pts = np.zeros(np.shape(x))
+        for lo, p in reversed(self.tiers):  # ascending: higher tiers overwrite
+            pts = np.where(x >= lo, p, pts)
+        return ItemResult(_nan_if_missing(pts, x))
+
+    def tier_label(self, k: int) -> str:
+        unit = _m(self.measure).unit
+        lo = int(self.tiers[k][0])
+        if k == 0:
+            return f"{lo}{unit}及以上"
+        upper = int(self.tiers[k - 1][0]) - 1
+        return f"{lo}{unit}" if upper == lo else f"{lo}-{upper}{unit}"
+
+    def explain(self, res, env, i):
+        m = _m(self.measure)
+        x = env[self.measure][i]
+        reached = [k for k, (lo, _) in enumerate(self.tiers) if x >= lo]
+        band = f"属“{self.tier_label(reached[0])}”档" if reached else "未达最低档"
+        return f"{m.name_zh}{_val(env, self.measure, i)}，{band}，得{fmt_num(res.points[i])}分"
+
+
+@dataclass
+class Level(Item):
+    type: ClassVar[str] = "level"
+    measure: str
+    points: dict[str, float]
+
+    def __post_init__(self):
+        m = _m(self.measure)
+        if set(self.points) != set(m.levels):
+            raise ValueError(f"level item {self.measure}: points must name exactly {m.levels}")
+        self._table = np.array([float(self.points[k]) for k in m.levels])
+
+    def measures(self):
+        return (self.measure,)
+
+    def max_points(self):
+        return float(self._table.max())
+
+    def evaluate(self, env, settings):
+        x = env[self.measure]
+        idx = np.where(np.isnan(x), 0, x).astype(int)
+        return ItemResult(_nan_if_missing(self._table[idx], x))
+
+    def explain(self, res, env, i):
+        return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
+
+
+_COND = re.compile(r"^\s*([\w.]+)\s*(?:(>=|<=|==|>|<)\s*([\w.+-]+))?\s*$")
+_CMP = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, ">": np.greater, "<": np.less}
+_CMP_ZH = {">=": "≥", "<=": "≤", "==": "=", ">": ">", "<": "<"}
+
+
+@dataclass(frozen=True)
+class Condition:
+    """`measure` (bool true) or `measure OP number|measure`."""
+
+    text: str
+
+    def parts(self) -> tuple[str, str | None, str | None]:
+        mt = _COND.match(self.text)
+        if not mt:
+            raise ValueError(f"condition {self.text!r} is not `measure [op value]`")
+        return mt.group(1), mt.group(2), mt.group(3)
+
+    def measures(self) -> tuple[str, ...]:
+        left, _, right = self.parts()
+        return (left, right) if right is not None and right in load_measures() else (left,)
+
+    def _right(self, env: Env, right: str):
+        return env[right] if right in load_measures() else float(right)
+
+    def holds(self, env: Env) -> np.ndarray:
+        left, op, right = self.parts()
+        if op is None:
+            return env[left] > 0.5
+        return _CMP[op](env[left], self._right(env, right))
+
+    def explain(self, env: Env, i) -> str:
+        left, op, right = self.parts()
+        text = f"{_m(left).name_zh}{_val(env, left, i)}"
+        if op is None:
+            return f"{_m(left).name_zh}：{_val(env, left, i)}"
+        need = _m(right).name_zh if right in load_measures() else fmt_num(float(right)) + _m(left).unit
+        ok = bool(self.holds({k: env[k][i] for k in self.measures()}))
+        return f"{text}（需{_CMP_ZH[op]}{need}，{'满足' if ok else '不满足'}）"
+
+
+@dataclass
+class Cases(Item):
+    type: ClassVar[str] = "cases"
+    cases: list[dict]
+    label: str = ""
+
+    def __post_init__(self):
+        self._cases = []
+        for c in self.cases:
+            if ("all" in c) == ("any" in c):
+                raise ValueError("each case needs exactly one of `all` / `any`")
+            mode = "all" if "all" in c else "any"
+            self._cases.append((mode, [Condition(t) for t in c[mode]], float(c["points"])))
+
+    def measures(self):
+        out: dict[str, None] = {}
+        for _, conds, _ in self._cases:
+            for c in conds:
+                out.update(dict.fromkeys(c.measures()))
+        return tuple(out)
+
+    def max_points(self):
+        return max(p for _, _, p in self._cases)
+
+    def evaluate(self, env, settings):
+        shape = np.shape(env[self.measures()[0]])
+        pts = np.zeros(shape)
+        decided = np.zeros(shape, dtype=bool)
+        for mode, conds, p in self._cases:
+            held = [c.holds(env) for c in conds]
+            ok = np.logical_and.reduce(held) if mode == "all" else np.logical_or.reduce(held)
+            pts = np.where(ok & ~decided, p, pts)
+            decided |= ok
+        return ItemResult(_nan_if_missing(pts, *(env[m] for m in self.measures())))
+
+    def explain(self, res, env, i):
+        seen: dict[str, str] = {}
+        for _, conds, _ in self._cases:
+            for c in conds:
+                seen.setdefault(c.parts()[0], c.explain(env, i))
+        return f"{self.label}：{'，'.join(seen.values())}，得{fmt_num(res.points[i])}分"
+
+
+class Deduct(Item):
+    type: ClassVar[str] = "deduct"
+
+    def __init__(self, full: float, per_missing: float, measures: list[str]):
+        self.full, self.per_missing, self.measures_ = float(full), float(per_missing), list(measures)
+
+    def __repr__(self) -> str:
+        return f"Deduct(full={self.full}, per_missing={self.per_missing}, measures={self.measures_})"
+
+    def measures(self):
+        return tuple(self.measures_)
+
+    def max_points(self):
+        return self.full
+
+    def evaluate(self, env, settings):
+        arrays = [env[m] for m in self.measures_]
+        lacking = sum((a < 0.5).astype(float) for a in arrays)
+        pts = np.maximum(self.full - self.per_missing * lacking, 0.0)
+        return ItemResult(_nan_if_missing(pts, *arrays), {"lacking": lacking})
+
+    def explain(self, res, env, i):
+        lacking = [m for m in self.measures_ if env[m][i] < 0.5]
+        n = len(lacking)
+        if not n:
+            return f"{len(self.measures_)}项均具备，得{fmt_num(self.full)}分"
+        names = "、".join(_m(m).name_zh for m in lacking)
+        cut = self.per_missing * n
+        floor = "，扣完为止" if cut > self.full else ""
+        return (f"缺少{n}项（{names}），扣{fmt_num(self.per_missing)}×{n}={fmt_num(cut)}分{floor}，"
+                f"得{fmt_num(res.points[i])}分")
+
+
+@dataclass
+class Group(Item):
+    type: ClassVar[str] = "group"
+    items: list
+    cap: float
+    label: str = ""
+
+    def __post_init__(self):
+        self.items = [Item.build(s) if isinstance(s, Mapping) else s for s in self.items]
+
+    def measures(self):
+        return tuple(m for it in self.items for m in it.measures())
+
+    def max_points(self):
+        return self.cap
+
+    def evaluate(self, env, settings):
+        subs = [it.evaluate(env, settings) for it in self.items]
+        total = sum(s.points for s in subs)
+        return ItemResult(np.minimum(total, self.cap), {"subs": subs, "total": total})
+
+    def explain(self, res, env, i):
+        parts = [it.explain(s, env, i) for it, s in zip(self.items, res.detail["subs"], strict=True)]
+        total = res.detail["total"][i]
+        tail = f"，封顶{fmt_num(self.cap)}" if total > self.cap else ""
+        return f"{self.label}：{'；'.join(parts)}；小计{fmt_num(total)}{tail}"

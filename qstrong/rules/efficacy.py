@@ -1,0 +1,137 @@
+"""The efficacy-coefficient rule item: values derived from measures, scored against the panel."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, ClassVar
+
+import numpy as np
+
+from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient
+from ..expr import Expr
+from ..measures import fmt_num
+from .base import Env, Item, ItemResult
+
+
+@dataclass(frozen=True)
+class Component:
+    """One value scored by the method: `value` (an expression) or a `change` (current vs previous)."""
+
+    label: str
+    weight: float
+    value: Expr | None = None
+    current: Expr | None = None
+    previous: Expr | None = None
+
+    @staticmethod
+    def build(spec: Mapping[str, Any]) -> Component:
+        spec = dict(spec)
+        if ("value" in spec) == ("change" in spec):
+            raise ValueError("an efficacy component needs exactly one of `value` / `change`")
+        if "change" in spec:
+            ch = spec.pop("change")
+            spec["current"], spec["previous"] = Expr(ch["current"]), Expr(ch["previous"])
+        else:
+            spec["value"] = Expr(spec["value"])
+        return Component(**spec)
+
+    @property
+    def is_change(self) -> bool:
+        return self.value is None
+
+    def exprs(self) -> tuple[Expr, ...]:
+        return (self.value,) if self.value is not None else (self.current, self.previous)
+
+    def measures(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(m for e in self.exprs() for m in e.measures))
+
+    def compute(self, env: Env, change: str) -> np.ndarray:
+        if self.value is not None:
+            return self.value.evaluate(env)
+        cur, prev = self.current.evaluate(env), self.previous.evaluate(env)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            out = cur - prev if change == "pp" else (cur / prev - 1.0) * 100.0
+        return np.where(np.isfinite(out), out, np.nan)
+
+    def explain_value(self, env: Env, i, x: float, change: str) -> str:
+        if self.value is not None:
+            if self.value.source.strip() == self.value.measures[0]:
+                return f"{self.label}={fmt_num(x)}"
+            rendered = self.value.render({m: fmt_num(env[m][i]) for m in self.value.measures})
+            return f"{self.label}={rendered}={fmt_num(x)}"
+        cur = self.current.evaluate({m: env[m][i] for m in self.current.measures})
+        prev = self.previous.evaluate({m: env[m][i] for m in self.previous.measures})
+        if change == "pp":
+            how = f"当年{fmt_num(cur)}−上年{fmt_num(prev)}={fmt_num(x)}个百分点"
+        else:
+            how = f"(当年{fmt_num(cur)}÷上年{fmt_num(prev)}−1)×100={fmt_num(x)}%"
+            if np.isnan(x) and prev == 0:
+                how = "上年为0，增长率无法计算"
+        return f"{self.label}：{how}"
+
+
+class Efficacy(Item):
+    """功效系数法 over one or more weighted components; points = W·Σ wᵢ·dᵢ / 100."""
+
+    type: ClassVar[str] = "efficacy"
+
+    def __init__(self, points: float, components: list, gate: float | None = None,
+                 goalposts: Mapping | None = None, change: str | None = None):
+        self.points = float(points)
+        self.components = [Component.build(c) for c in components]
+        if abs(sum(c.weight for c in self.components) - 1.0) > 1e-9:
+            raise ValueError("efficacy component weights must sum to 1")
+        self.defaults: dict[str, Any] = {}
+        if gate is not None:
+            self.defaults["gate"] = float(gate)
+        if goalposts is not None:
+            self.defaults["goalposts"] = Goalposts(**goalposts)
+        if change is not None:
+            self.defaults["change"] = change
+
+    def __repr__(self) -> str:
+        return f"Efficacy(points={self.points}, components={[c.label for c in self.components]})"
+
+    def measures(self):
+        return tuple(dict.fromkeys(m for c in self.components for m in c.measures()))
+
+    def max_points(self):
+        return self.points
+
+    def evaluate(self, env: Env, settings: EfficacySettings | None) -> ItemResult:
+        if settings is None:
+            raise ValueError("an efficacy item needs EfficacySettings")
+        coefs = [coefficient(c.compute(env, settings.change), settings) for c in self.components]
+        dsum = sum(c.weight * k.d for c, k in zip(self.components, coefs, strict=True))
+        return ItemResult(self.points * dsum / 100.0, {"coefs": coefs, "settings": settings})
+
+    def explain(self, res: ItemResult, env: Env, i: int) -> str:
+        s: EfficacySettings = res.detail["settings"]
+        coefs: list[Coefficient] = res.detail["coefs"]
+        parts = []
+        for c, k in zip(self.components, coefs, strict=True):
+            x = k.x[i]
+            text = c.explain_value(env, i, x, s.change)
+            if np.isnan(x):
+                parts.append(text)
+                continue
+            lo, hi = k.low[0], k.high[0]
+            if k.gated_out[i]:
+                text += f"；低于{fmt_num(s.gate)}，d=0"
+            elif not hi > lo:
+                text += f"；标杆x_h=x_s={fmt_num(hi)}，d={fmt_num(s.base + s.span)}"
+            else:
+                text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}，"
+                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{fmt_num(lo)})÷"
+                         f"({fmt_num(hi)}−{fmt_num(lo)})={fmt_num(k.d[i], 2)}")
+            parts.append(text)
+        if np.isnan(res.points[i]):
+            return "；".join(parts) + "；无法计算"
+        if len(self.components) == 1:
+            formula = f"{fmt_num(self.points)}×{fmt_num(coefs[0].d[i], 2)}÷100"
+        else:
+            terms = "+".join(f"{fmt_num(c.weight)}×{fmt_num(k.d[i], 2)}"
+                             for c, k in zip(self.components, coefs, strict=True))
+            formula = f"{fmt_num(self.points)}×({terms})÷100"
+        return "；".join(parts) + f"；得分={formula}={fmt_num(res.points[i])}分"
