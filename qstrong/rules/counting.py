@@ -52,9 +52,9 @@ class Threshold(Item):
 
     def explain(self, res, env, i):
         m = _m(self.measure)
-        need = fmt_num(self.min) + (m.unit or "")
-        ok = "达到" if env[self.measure][i] >= self.min else "未达到"
-        return f"{m.name_zh}：{_val(env, self.measure, i)}，{ok}{need}，得{fmt_num(res.points[i])}分"
+        ok = "满足" if env[self.measure][i] >= self.min else "不满足"
+        return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
+                f"得{fmt_num(res.points[i])}分")
 
 
 @dataclass

@@ -71,6 +71,11 @@ class Component:
         return f"{self.label}：{how}"
 
 
+def _signed(x: float) -> str:
+    """A subtrahend: negative numbers in parentheses, so 5−(−2) never reads 5−-2."""
+    return f"({fmt_num(x)})" if x < 0 else fmt_num(x)
+
+
 class Efficacy(Item):
     """功效系数法 over one or more weighted components; points = W·Σ wᵢ·dᵢ / 100."""
 
@@ -123,8 +128,8 @@ class Efficacy(Item):
                 text += f"；标杆x_h=x_s={fmt_num(hi)}，d={fmt_num(s.base + s.span)}"
             else:
                 text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}，"
-                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{fmt_num(lo)})÷"
-                         f"({fmt_num(hi)}−{fmt_num(lo)})={fmt_num(k.d[i], 2)}")
+                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{_signed(lo)})÷"
+                         f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(k.d[i], 2)}")
             parts.append(text)
         if np.isnan(res.points[i]):
             return "；".join(parts) + "；无法计算"

@@ -1,0 +1,92 @@
+"""Readable Chinese renderings of results: terminal scorecard and Jupyter HTML."""
+
+from __future__ import annotations
+
+import html
+import unicodedata
+from typing import TYPE_CHECKING
+
+from .measures import fmt_num
+
+if TYPE_CHECKING:
+    from .scoring import CountyScore
+
+NUMERALS = "一二三四五六七八九十"
+
+
+def width(text: str) -> int:
+    """Display width in a terminal (CJK characters count 2)."""
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
+def pad(text: str, n: int, right: bool = False) -> str:
+    fill = " " * max(n - width(text), 0)
+    return fill + text if right else text + fill
+
+
+def clip(text: str, n: int) -> str:
+    if width(text) <= n:
+        return text
+    out = ""
+    for c in text:
+        if width(out + c) > n - 1:
+            break
+        out += c
+    return out + "…"
+
+
+def score_text(x: float | None) -> str:
+    return "—" if x is None else f"{x:.2f}"
+
+
+def _groups(card: CountyScore):
+    cat = card.catalog
+    for k, (l1, l1_pts) in enumerate(cat.level1.items()):
+        l2s = [(n, p) for n, (parent, p) in cat.level2.items() if parent == l1]
+        yield k, l1, l1_pts, [(n, p, [s for s in card.indicators if cat.indicator(s.indicator).level2 == n])
+                              for n, p in l2s]
+
+
+def _sum(rows) -> float:
+    return sum(s.score for s in rows if s.score is not None)
+
+
+def scorecard_text(card: CountyScore, explain: bool = True) -> str:
+    """The scorecard by level 1 → level 2 → indicator, with each indicator's explanation."""
+    lines = [f"{card.county} {card.year}年 山东省质量强县（市、区）评价自评得分",
+             f"总分 {score_text(card.total)} / 100"
+             + ("" if card.complete else f"（数据不完整：仅{fmt_num(card.max_scored)}分的指标可计分）"),
+             "一票否决：" + ("触发——" + "；".join(card.veto_reasons) if card.vetoed else "未触发")
+             + (f"（未填报：{'、'.join(card.veto_unknown)}）" if card.veto_unknown else ""),
+             "═" * 72]
+    for k, l1, l1_pts, l2s in _groups(card):
+        all_rows = [s for _, _, rows in l2s for s in rows]
+        lines.append(f"{NUMERALS[k]}、{l1}（{fmt_num(l1_pts)}分）  得分 {_sum(all_rows):.2f}")
+        for name, pts, rows in l2s:
+            lines.append(f"  {name}（{fmt_num(pts)}分）  得分 {_sum(rows):.2f}")
+            for s in rows:
+                crit = clip(card.catalog.indicator(s.indicator).criterion, 44)
+                lines.append(f"    {s.indicator:>2}  {pad(crit, 44)} {pad(score_text(s.score), 6, True)}"
+                             f" / {fmt_num(s.points)}")
+                if explain:
+                    lines.append(f"        {s.explanation}")
+        lines.append("─" * 72)
+    return "\n".join(lines)
+
+
+def scorecard_html(card: CountyScore) -> str:
+    """HTML table for Jupyter; every text is escaped."""
+    e = html.escape
+    head = (f"<h4>{e(card.county)} {card.year}年 自评得分：{score_text(card.total)} / 100"
+            f"{'' if card.complete else '（数据不完整）'}"
+            f"{'，<b>一票否决：' + e('；'.join(card.veto_reasons)) + '</b>' if card.vetoed else ''}</h4>")
+    rows = []
+    for _, l1, _, l2s in _groups(card):
+        for name, _, items in l2s:
+            for s in items:
+                ind = card.catalog.indicator(s.indicator)
+                rows.append(f"<tr><td>{e(l1)}</td><td>{e(name)}</td><td>{s.indicator}</td>"
+                            f"<td>{e(ind.criterion)}</td><td>{fmt_num(s.points)}</td>"
+                            f"<td>{score_text(s.score)}</td><td>{e(s.explanation)}</td></tr>")
+    return (head + "<table><thead><tr><th>一级指标</th><th>二级指标</th><th>序号</th><th>三级指标</th>"
+            "<th>分值</th><th>得分</th><th>说明</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")

@@ -1,0 +1,211 @@
+"""Panels: tidy long tables ``county, year, measure, value``, validated against the catalog.
+
+Every problem is collected (never stop at the first) and reported together in Chinese with the
+line, county and measure; a panel with problems is never scored.
+"""
+
+from __future__ import annotations
+
+import difflib
+import operator
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Catalog, load_catalog
+from .measures import parse_value
+
+REQUIRED = ("county", "year", "measure", "value")
+_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One input problem, located as precisely as the input allows."""
+
+    message: str
+    line: int | None = None
+    county: str = ""
+    measure: str = ""
+    source: str = ""
+
+    def __str__(self) -> str:
+        where = []
+        if self.source:
+            where.append(self.source)
+        if self.line is not None:
+            where.append(f"第{self.line}行")
+        if self.county:
+            where.append(f"县（市、区）“{self.county}”")
+        if self.measure:
+            where.append(f"数据项 {self.measure}")
+        return f"{'，'.join(where)}：{self.message}" if where else self.message
+
+
+class PanelError(ValueError):
+    """A panel with input problems; ``problems`` holds every one found."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__(self.report())
+
+    def report(self) -> str:
+        head = f"输入数据有{len(self.problems)}处问题，未计分："
+        return "\n".join([head] + [f"  {k}. {p}" for k, p in enumerate(self.problems, 1)])
+
+
+def _suggest(name: str, known) -> str:
+    close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
+    return f"，是否应为 {close[0]}？" if close else ""
+
+
+class Panel:
+    """A validated panel. ``data`` is long: county, year, measure, value (engine encoding), raw, line."""
+
+    def __init__(self, data: pd.DataFrame, catalog: Catalog | None = None, source: str = ""):
+        self.catalog = catalog or load_catalog()
+        self.source = source
+        self.data = data
+        self._wide: dict[int, pd.DataFrame] = {}
+
+    # ── construction ──
+    @classmethod
+    def from_csv(cls, path: str | Path, catalog: Catalog | None = None) -> Panel:
+        """Read a UTF-8 CSV (with or without BOM, as Excel writes it)."""
+        path = Path(path)
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except UnicodeDecodeError:
+            raise PanelError([Problem("文件不是UTF-8编码的CSV，请在Excel中另存为“CSV UTF-8(逗号分隔)”",
+                                      source=str(path))]) from None
+        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+            raise PanelError([Problem(f"无法读取为CSV：{exc}", source=str(path))]) from None
+        df.columns = [str(c).strip() for c in df.columns]
+        df["line"] = np.arange(len(df)) + 2  # header is line 1
+        return cls.from_frame(df, catalog, source=str(path))
+
+    @classmethod
+    def from_frame(cls, df: pd.DataFrame, catalog: Catalog | None = None, source: str = "") -> Panel:
+        """Validate a long DataFrame; raises PanelError listing every problem."""
+        catalog = catalog or load_catalog()
+        missing = [c for c in REQUIRED if c not in df.columns]
+        if missing:
+            raise PanelError([Problem(f"缺少必需的列：{'、'.join(missing)}（应有 {','.join(REQUIRED)}）",
+                                      source=source)])
+        df = df.reset_index(drop=True).copy()
+        if "line" not in df.columns:
+            df["line"] = np.arange(len(df)) + 2
+        problems: list[Problem] = []
+        measures = catalog.measures
+        parsed = np.full(len(df), np.nan)
+        years = np.zeros(len(df), dtype=int)
+        ok = np.ones(len(df), dtype=bool)
+        cache: dict[tuple[str, object], tuple[float | None, str | None]] = {}
+        counties = df["county"].astype(str).str.strip()
+        for k, (county, year, mid, raw, line) in enumerate(zip(
+                counties, df["year"], df["measure"].astype(str).str.strip(), df["value"], df["line"],
+                strict=True)):
+            here = dict(line=int(line), county=county, measure=mid, source=source)
+            if not county:
+                problems.append(Problem("县（市、区）名称为空", **here))
+                ok[k] = False
+            try:
+                y = float(str(year).strip())
+                if not y.is_integer():
+                    raise ValueError
+                years[k] = int(y)
+            except ValueError:
+                problems.append(Problem(f"年份“{year}”不是整数年份", **here))
+                ok[k] = False
+            if mid not in measures:
+                problems.append(Problem(f"未知的数据项“{mid}”{_suggest(mid, measures)}", **here))
+                ok[k] = False
+                continue
+            key = (mid, raw if not isinstance(raw, float) or raw == raw else None)
+            if key not in cache:
+                cache[key] = parse_value(measures[mid], raw)
+            value, err = cache[key]
+            if err:
+                problems.append(Problem(f"{measures[mid].name_zh}：{err}", **here))
+                ok[k] = False
+            elif value is not None:
+                parsed[k] = value
+        out = pd.DataFrame({
+            "county": counties, "year": years, "measure": df["measure"].astype(str).str.strip(),
+            "value": parsed, "raw": df["value"].astype(str), "line": df["line"].astype(int),
+        })
+        extra = [c for c in df.columns if c not in REQUIRED and c != "line"]
+        for c in extra:
+            out[c] = df[c].to_numpy()
+        out = out[ok]
+        out, dup_problems = _dedupe(out, source)
+        problems += dup_problems
+        problems += _check_constraints(out, catalog, source)
+        if problems:
+            raise PanelError(problems)
+        return cls(out.reset_index(drop=True), catalog, source)
+
+    # ── access ──
+    @property
+    def years(self) -> list[int]:
+        return sorted(int(y) for y in self.data["year"].unique())
+
+    @property
+    def counties(self) -> list[str]:
+        return list(dict.fromkeys(self.data["county"]))
+
+    def latest_year(self) -> int:
+        if self.data.empty:
+            raise PanelError([Problem("面板中没有任何数据", source=self.source)])
+        return self.years[-1]
+
+    def wide(self, year: int) -> pd.DataFrame:
+        """Counties × all catalog measures for one year (engine encoding, NaN = missing)."""
+        if year not in self._wide:
+            d = self.data[self.data["year"] == year]
+            w = d.pivot(index="county", columns="measure", values="value")
+            order = list(dict.fromkeys(d["county"]))
+            self._wide[year] = w.reindex(index=order, columns=list(self.catalog.measures)).astype(float)
+        return self._wide[year]
+
+
+def _dedupe(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]:
+    keys = ["county", "year", "measure"]
+    dup = df.duplicated(keys, keep=False)
+    if not dup.any():
+        return df, []
+    problems = []
+    for (county, year, mid), g in df[dup].groupby(keys, sort=False):
+        vals = g["value"].to_numpy()
+        if np.all(vals == vals[0]) or np.all(np.isnan(vals)):
+            continue
+        lines = "、".join(str(v) for v in g["line"])
+        texts = "、".join(f"“{r}”" for r in g["raw"])
+        problems.append(Problem(f"{year}年同一数据项出现多次且取值不同（第{lines}行：{texts}）",
+                                county=county, measure=mid, source=source))
+    return df.drop_duplicates(keys, keep="first"), problems
+
+
+def _check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[Problem]:
+    problems = []
+    for c in catalog.constraints:
+        left = df[df["measure"] == c.left].set_index(["county", "year"])
+        right = df[df["measure"] == c.right].set_index(["county", "year"])
+        both = left.join(right, how="inner", lsuffix="_l", rsuffix="_r").dropna(subset=["value_l", "value_r"])
+        bad = both[~_OPS[c.op](both["value_l"], both["value_r"])]
+        for (county, year), r in bad.iterrows():
+            problems.append(Problem(
+                f"{year}年{c.message}（{c.left}={r['raw_l']}，{c.right}={r['raw_r']}，第{r['line_r']}行）",
+                line=int(r["line_l"]), county=county, measure=c.left, source=source))
+    return problems
+
+
+def load_panel(obj: str | Path | pd.DataFrame | Panel, catalog: Catalog | None = None) -> Panel:
+    """A Panel from a CSV path, a long DataFrame or a Panel."""
+    if isinstance(obj, Panel):
+        return obj
+    if isinstance(obj, pd.DataFrame):
+        return Panel.from_frame(obj, catalog)
+    return Panel.from_csv(obj, catalog)

@@ -1,0 +1,202 @@
+"""Scoring a panel: every county at once (vectorised), and one county's explained scorecard."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from .catalog import Catalog, Indicator, load_catalog
+from .config import ScoringConfig
+from .measures import fmt_num
+from .panel import Panel, PanelError, Problem, load_panel
+from .rules import Env, ItemResult
+
+ROUND = 10  # decimals kept in outputs: removes float noise, keeps ≥ 6 decimals of precision
+
+
+def clean(x: float) -> float | None:
+    """A float for output: None for NaN, rounded to ROUND decimals (no 0.30000000000000004)."""
+    return None if x is None or np.isnan(x) else round(float(x), ROUND) + 0.0
+
+
+def evaluate_indicator(ind: Indicator, env: Env, config: ScoringConfig) -> tuple[np.ndarray, list[ItemResult]]:
+    """Scores of one indicator for every county (last axis), and the item results behind them."""
+    settings = config.settings(ind.id)
+    items = ind.items_for(config.variants.get(ind.id))
+    results = [it.evaluate(env, settings) for it in items]
+    total = sum(r.points for r in results)
+    return np.minimum(total, ind.cap), results
+
+
+def score_arrays(env: Env, config: ScoringConfig | None = None, catalog: Catalog | None = None) -> np.ndarray:
+    """Scores as an array (..., counties, 43) from measure arrays (..., counties); NaN = missing."""
+    catalog = catalog or load_catalog()
+    config = config or ScoringConfig.default(catalog)
+    return np.stack([evaluate_indicator(ind, env, config)[0] for ind in catalog.indicators], axis=-1)
+
+
+@dataclass
+class IndicatorScore:
+    indicator: int
+    points: float
+    score: float | None
+    missing: list[str]
+    explanation: str
+
+
+@dataclass
+class CountyScore:
+    """One county's scorecard: total, veto, completeness and every indicator explained."""
+
+    county: str
+    year: int
+    total: float
+    vetoed: bool
+    veto_reasons: list[str]
+    veto_unknown: list[str]
+    complete: bool
+    indicators: list[IndicatorScore]
+    catalog: Catalog = field(repr=False)
+
+    @property
+    def max_scored(self) -> float:
+        """Points available over the indicators that could be scored."""
+        return sum(s.points for s in self.indicators if s.score is not None)
+
+    def to_dict(self) -> dict:
+        return {
+            "county": self.county, "year": self.year, "total": clean(self.total),
+            "vetoed": self.vetoed, "veto_reasons": self.veto_reasons, "veto_unknown": self.veto_unknown,
+            "complete": self.complete,
+            "indicators": [{"indicator": s.indicator, "points": clean(s.points), "score": clean(s.score),
+                            "missing": s.missing, "explanation": s.explanation} for s in self.indicators],
+        }
+
+    def to_frame(self) -> pd.DataFrame:
+        """One row per indicator: levels, points, score, lost points, missing inputs, explanation."""
+        rows = []
+        for s in self.indicators:
+            ind = self.catalog.indicator(s.indicator)
+            rows.append({
+                "indicator": s.indicator, "level1": ind.level1, "level2": ind.level2,
+                "criterion": ind.criterion, "points": s.points, "score": clean(s.score),
+                "lost": None if s.score is None else clean(s.points - s.score),
+                "missing": " ".join(s.missing), "departments": "、".join(ind.departments),
+                "explanation": s.explanation,
+            })
+        return pd.DataFrame(rows).set_index("indicator")
+
+    def _repr_html_(self) -> str:
+        from .display import scorecard_html
+
+        return scorecard_html(self)
+
+    def __str__(self) -> str:
+        from .display import scorecard_text
+
+        return scorecard_text(self)
+
+
+@dataclass
+class PanelScores:
+    """Scores of every county of a panel in one year, with what explanations need."""
+
+    panel: Panel
+    year: int
+    config: ScoringConfig
+    counties: list[str]
+    env: dict[str, np.ndarray]
+    scores: pd.DataFrame                      # counties × indicator ids
+    results: dict[int, list[ItemResult]] = field(repr=False)
+
+    @property
+    def catalog(self) -> Catalog:
+        return self.panel.catalog
+
+    @property
+    def totals(self) -> pd.Series:
+        return self.scores.sum(axis=1, skipna=True).rename("total")
+
+    @property
+    def complete(self) -> pd.Series:
+        return self.scores.notna().all(axis=1).rename("complete")
+
+    @property
+    def vetoed(self) -> pd.Series:
+        veto = np.zeros(len(self.counties), dtype=bool)
+        for m in self.catalog.veto.measures:
+            veto |= self.env[m] > 0.5
+        return pd.Series(veto, index=self.scores.index, name="vetoed")
+
+    def to_frame(self) -> pd.DataFrame:
+        """counties × (43 indicator scores, total, complete, vetoed)."""
+        return pd.concat([self.scores, self.totals, self.complete, self.vetoed], axis=1)
+
+    def county(self, name: str) -> CountyScore:
+        if name not in self.counties:
+            raise PanelError([Problem(f"{self.year}年的面板中没有县（市、区）“{name}”，"
+                                      f"现有：{'、'.join(self.counties)}", source=self.panel.source)])
+        i = self.counties.index(name)
+        cat = self.catalog
+        rows = []
+        for ind in cat.indicators:
+            s = self.scores.iat[i, ind.id - 1]
+            items = ind.items_for(self.config.variants.get(ind.id))
+            used = dict.fromkeys(m for it in items for m in it.measures())
+            missing = [m for m in used if np.isnan(self.env[m][i])]
+            rows.append(IndicatorScore(ind.id, ind.points, None if np.isnan(s) else float(s), missing,
+                                       self._explain(ind, items, i, missing)))
+        veto_reasons = [cat.measures[m].name_zh for m in cat.veto.measures if self.env[m][i] > 0.5]
+        veto_unknown = [m for m in cat.veto.measures if np.isnan(self.env[m][i])]
+        return CountyScore(
+            county=name, year=self.year, total=float(self.totals.iat[i]), vetoed=bool(veto_reasons),
+            veto_reasons=veto_reasons, veto_unknown=veto_unknown,
+            complete=all(r.score is not None for r in rows), indicators=rows, catalog=cat,
+        )
+
+    def _explain(self, ind: Indicator, items, i: int, missing: list[str]) -> str:
+        if missing:
+            names = "、".join(f"{self.catalog.measures[m].name_zh}（{m}）" for m in missing)
+            return f"缺少数据：{names}，本项不计分"
+        results = self.results[ind.id]
+        parts = [it.explain(r, self.env, i) for it, r in zip(items, results, strict=True)]
+        s = self.scores.iat[i, ind.id - 1]
+        if np.isnan(s):
+            return "；".join(parts)
+        raw = sum(float(r.points[i]) for r in results)
+        if len(parts) > 1 or raw > ind.cap:
+            tail = f"合计{fmt_num(raw)}" + (f"，封顶{fmt_num(ind.cap)}分" if raw > ind.cap else "分")
+            parts.append(tail)
+        return "；".join(parts)
+
+
+def score_panel(panel: Panel | pd.DataFrame | str, year: int | None = None,
+                config: ScoringConfig | Mapping | None = None) -> PanelScores:
+    """Score every county of the panel in `year` (default: the latest year in the panel)."""
+    panel = load_panel(panel)
+    cat = panel.catalog
+    if config is None:
+        config = ScoringConfig.default(cat)
+    elif isinstance(config, Mapping):
+        config = ScoringConfig.from_dict(config, cat)
+    year = panel.latest_year() if year is None else int(year)
+    if year not in panel.years:
+        raise PanelError([Problem(f"面板中没有{year}年的数据，现有年份：{'、'.join(map(str, panel.years))}",
+                                  source=panel.source)])
+    wide = panel.wide(year)
+    env = {m: wide[m].to_numpy() for m in wide.columns}
+    cols, results = {}, {}
+    for ind in cat.indicators:
+        cols[ind.id], results[ind.id] = evaluate_indicator(ind, env, config)
+    scores = pd.DataFrame(cols, index=wide.index)
+    scores.columns.name = "indicator"
+    return PanelScores(panel, year, config, list(wide.index), env, scores, results)
+
+
+def score(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None,
+          config: ScoringConfig | Mapping | None = None) -> CountyScore:
+    """Score one county against the panel's other counties (its peers)."""
+    return score_panel(panel, year, config).county(county)
