@@ -75,6 +75,8 @@ class Panel:
     def from_csv(cls, path: str | Path, catalog: Catalog | None = None) -> Panel:
         """Read a UTF-8 CSV (with or without BOM, as Excel writes it)."""
         path = Path(path)
+        if not path.is_file():
+            raise PanelError([Problem("文件不存在或不是文件", source=str(path))])
         try:
             df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
         except UnicodeDecodeError:

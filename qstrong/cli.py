@@ -1,0 +1,134 @@
+"""Command line: ``qstrong catalog`` and ``qstrong score`` (thin shells over the Python API).
+
+Exit codes: 0 success, 2 bad input (every problem listed in Chinese).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from .catalog import load_catalog
+from .config import ScoringConfig
+from .display import clip, pad
+from .export import frame_to_csv, to_json
+from .measures import fmt_num, load_measures
+from .panel import PanelError
+from .scoring import clean, score_panel
+
+
+RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
+
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        print(f"已写入 {out}", file=sys.stderr)
+    else:
+        print(text)
+
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    cat = load_catalog()
+    df = cat.to_frame()
+    if args.format == "csv":
+        if args.out:
+            frame_to_csv(df, args.out)
+            print(f"已写入 {args.out}", file=sys.stderr)
+        else:
+            print(frame_to_csv(df), end="")
+        return 0
+    if args.format == "json":
+        _emit(to_json(df.reset_index().to_dict(orient="records")), args.out)
+        return 0
+    lines = [f"{cat.meta['title']}（{cat.meta['source']}）", cat.meta["summary"], ""]
+    for ind in cat.indicators:
+        lines.append(f"{ind.id:>2}  {pad(ind.level1, 12)} {pad(ind.level2, 12)} {fmt_num(ind.points):>2}分  "
+                     f"{pad(RULE_ZH[ind.rule_kind], 10)} {clip(ind.criterion, 40)}")
+        lines.append(f"      责任部门：{'、'.join(ind.departments)}")
+    lines.append("")
+    lines.append(f"一票否决项：{cat.veto.criterion}")
+    lines.append(f"      责任部门：{'、'.join(cat.veto.departments)}")
+    _emit("\n".join(lines), args.out)
+    return 0
+
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{m.describe_allowed()}）"
+             for m in load_measures().values()]
+    _emit("\n".join(lines), args.out)
+    return 0
+
+
+def cmd_score(args: argparse.Namespace) -> int:
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    ps = score_panel(args.panel, args.year, config)
+    if args.all:
+        df = ps.to_frame()
+        df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
+        if args.format == "json":
+            _emit(to_json({"year": ps.year, "counties": [
+                {"county": c, "total": clean(r["total"]), "complete": bool(r["complete"]),
+                 "vetoed": bool(r["vetoed"]),
+                 "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
+                for c, r in df.iterrows()]}), args.out)
+        elif args.format == "csv" and args.out:
+            frame_to_csv(df, args.out)
+        else:
+            print(frame_to_csv(df) if args.format == "csv" else df.round(4).to_string(), end="")
+        return 0
+    card = ps.county(args.county)
+    if args.format == "json":
+        _emit(to_json(card.to_dict()), args.out)
+    elif args.format == "csv":
+        text = frame_to_csv(card.to_frame(), args.out)
+        if args.out:
+            print(f"已写入 {args.out}", file=sys.stderr)
+        else:
+            print(text, end="")
+    else:
+        _emit(str(card), args.out)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = argparse.ArgumentParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
+    sub = p.add_subparsers(dest="command", required=True)
+
+    c = sub.add_parser("catalog", help="打印指标目录（43项三级指标、分值、评价标准、责任部门）")
+    c.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    c.add_argument("--out", help="写入文件而非屏幕")
+    c.set_defaults(func=cmd_catalog)
+
+    m = sub.add_parser("measures", help="打印数据项清单（各部门填报的原始数据）")
+    m.add_argument("--out")
+    m.set_defaults(func=cmd_measures)
+
+    s = sub.add_parser("score", help="按评价标准为面板中的县（市、区）计分")
+    s.add_argument("panel", help="面板CSV：county,year,measure,value（UTF-8，可带BOM）")
+    who = s.add_mutually_exclusive_group(required=True)
+    who.add_argument("--county", help="被评价的县（市、区），如 临淄区")
+    who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
+    s.add_argument("--year", type=int, help="评价年度（默认：面板中最新年份）")
+    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
+    s.add_argument("--out", help="写入文件而非屏幕")
+    s.set_defaults(func=cmd_score)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except PanelError as exc:
+        print(exc.report(), file=sys.stderr)
+        return 2
+    except (ValueError, OSError) as exc:
+        print(f"错误：{exc}", file=sys.stderr)
+        return 2
+
+
+if __name__ == "__main__":
+    sys.exit(main())
