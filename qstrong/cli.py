@@ -17,7 +17,6 @@ from .measures import fmt_num, load_measures
 from .panel import PanelError
 from .scoring import clean, score_panel
 
-
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
 
 
