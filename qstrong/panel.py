@@ -195,7 +195,7 @@ def _check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[
     for c in catalog.constraints:
         left = df[df["measure"] == c.left].set_index(["county", "year"])
         right = df[df["measure"] == c.right].set_index(["county", "year"])
-        both = left.join(right, how="inner", lsuffix="_l", rsuffix="_r").dropna(subset=["value_l", "value_r"])
+        both = left.merge(right, left_index=True, right_index=True, suffixes=("_l", "_r")).dropna(subset=["value_l", "value_r"])
         bad = both[~_OPS[c.op](both["value_l"], both["value_r"])]
         for (county, year), r in bad.iterrows():
             problems.append(Problem(
