@@ -44,7 +44,7 @@ def test_json_reproduces_hand_computed_scores(small):
     assert out["year"] == 2022                       # latest year by default
     ind = {i["indicator"]: i for i in out["indicators"]}
     assert ind[33]["score"] == 1.2 and ind[33]["points"] == 2
-    assert ind[4]["score"] == 4 and "封顶4分" in ind[4]["explanation"]
+    assert ind[4]["score"] == 4 and "3次×2=6，封顶4" in ind[4]["explanation"]
     assert ind[1]["score"] is None and ind[1]["missing"] == ["q01.spirit_in_official_docs"]
     assert out["complete"] is False and out["total"] == 5.2
     r2021 = json.loads(run("score", str(small), "--county", "甲县", "--year", "2021", "--format", "json").stdout)
