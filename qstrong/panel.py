@@ -163,6 +163,13 @@ class Panel:
             raise PanelError([Problem("面板中没有任何数据", source=self.source)])
         return self.years[-1]
 
+    def sources(self, year: int) -> list[str]:
+        """Distinct values of the optional `source` column in `year` (provenance shown to users)."""
+        if "source" not in self.data.columns:
+            return []
+        col = self.data.loc[self.data["year"] == year, "source"].astype(str).str.strip()
+        return [s for s in dict.fromkeys(col) if s]
+
     def wide(self, year: int) -> pd.DataFrame:
         """Counties × all catalog measures for one year (engine encoding, NaN = missing)."""
         if year not in self._wide:

@@ -60,6 +60,7 @@ class CountyScore:
     complete: bool
     indicators: list[IndicatorScore]
     catalog: Catalog = field(repr=False)
+    sources: list[str] = field(default_factory=list)
 
     @property
     def max_scored(self) -> float:
@@ -70,7 +71,7 @@ class CountyScore:
         return {
             "county": self.county, "year": self.year, "total": clean(self.total),
             "vetoed": self.vetoed, "veto_reasons": self.veto_reasons, "veto_unknown": self.veto_unknown,
-            "complete": self.complete,
+            "complete": self.complete, "sources": self.sources,
             "indicators": [{"indicator": s.indicator, "points": clean(s.points), "score": clean(s.score),
                             "missing": s.missing, "explanation": s.explanation} for s in self.indicators],
         }
@@ -155,6 +156,7 @@ class PanelScores:
             county=name, year=self.year, total=float(self.totals.iat[i]), vetoed=bool(veto_reasons),
             veto_reasons=veto_reasons, veto_unknown=veto_unknown,
             complete=all(r.score is not None for r in rows), indicators=rows, catalog=cat,
+            sources=self.panel.sources(self.year),
         )
 
     def _explain(self, ind: Indicator, items, i: int, missing: list[str]) -> str:
