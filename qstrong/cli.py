@@ -6,6 +6,7 @@ Exit codes: 0 success, 2 bad input (every problem listed in Chinese).
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 from pathlib import Path
 
@@ -121,6 +122,9 @@ def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         return args.func(args)
+    except BrokenPipeError:  # output piped into `head` and closed early
+        sys.stdout = open(os.devnull, "w")  # noqa: SIM115
+        return 0
     except PanelError as exc:
         print(exc.report(), file=sys.stderr)
         return 2
