@@ -136,6 +136,10 @@ class PanelScores:
         """counties × (43 indicator scores, total, complete, vetoed)."""
         return pd.concat([self.scores, self.totals, self.complete, self.vetoed], axis=1)
 
+    def _repr_html_(self) -> str:
+        head = f"<h4>{self.year}年 {len(self.counties)}个县（市、区）得分</h4>"
+        return head + self.to_frame().round(4).to_html()
+
     def county(self, name: str) -> CountyScore:
         if name not in self.counties:
             raise PanelError([Problem(f"{self.year}年的面板中没有县（市、区）“{name}”，"

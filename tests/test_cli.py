@@ -101,3 +101,14 @@ def test_catalog_command():
     assert "功效系数法" in r.stdout
     r = run("catalog", "--format", "json")
     assert len(json.loads(r.stdout)) == 43
+
+
+def test_no_float_noise_in_any_output():
+    # Rule scores are exact multiples of 0.25; outputs are rounded to 10 decimals, so no
+    # representation noise like 0.30000000000000004 or 2.9999999999999996 appears anywhere.
+    import re
+
+    for fmt in ("json", "csv", "table"):
+        r = run("score", str(SAMPLE), "--county", "临淄区", "--format", fmt)
+        assert r.returncode == 0
+        assert not re.search(r"\d\.\d*(0000000|9999999)\d", r.stdout), fmt
