@@ -14,26 +14,6 @@ from .base import Env, Item, ItemResult, _m, _nan_if_missing, _val
 
 
 @dataclass
-class Flag(Item):
-    type: ClassVar[str] = "flag"
-    measure: str
-    points: float
-
-    def measures(self):
-        return (self.measure,)
-
-    def max_points(self):
-        return self.points
-
-    def evaluate(self, env, settings):
-        x = env[self.measure]
-        return ItemResult(_nan_if_missing(np.where(x > 0.5, self.points, 0.0), x))
-
-    def explain(self, res, env, i):
-        return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
-
-
-@dataclass
 class Threshold(Item):
     type: ClassVar[str] = "threshold"
     measure: str
@@ -55,6 +35,18 @@ class Threshold(Item):
         ok = "满足" if env[self.measure][i] >= self.min else "不满足"
         return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
                 f"得{fmt_num(res.points[i])}分")
+
+
+class Flag(Threshold):
+    """A yes/no measure: true → points (a threshold at 0.5 on the 1/0 encoding)."""
+
+    type: ClassVar[str] = "flag"
+
+    def __init__(self, measure: str, points: float):
+        super().__init__(measure=measure, min=0.5, points=points)
+
+    def explain(self, res, env, i):
+        return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
 
 
 @dataclass
