@@ -777,3 +777,14 @@ def test_explanation_17_gate():
 def test_explanation_missing_names_measure():
     text = explanation({"甲县": {"q03.mass_activities": True}}, "甲县", 3)
     assert "q03.publicity" in text
+
+
+def test_zero_gdp_is_explained_not_silently_null():
+    # 35: 服务业增加值占GDP比重 with gdp = 0 (allowed by the contract) cannot be computed: the
+    # indicator is null although no input is missing, and the explanation says why.
+    ps = score_panel(panel({"甲县": {"gdp": 0, "q35.service_value_added": 10},
+                            "乙县": {"gdp": 100, "q35.service_value_added": 50}}), year=YEAR)
+    card = ps.county("甲县")
+    s35 = card.indicators[34]
+    assert s35.score is None and s35.missing == [] and "除数为0，无法计算" in s35.explanation
+    assert ps.scores.loc["乙县", 35] == 3      # alone in the benchmark: d = 100 → 3

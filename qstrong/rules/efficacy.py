@@ -59,7 +59,8 @@ class Component:
             if self.value.source.strip() == self.value.measures[0]:
                 return f"{self.label}={fmt_num(x)}"
             rendered = self.value.render({m: fmt_num(env[m][i]) for m in self.value.measures})
-            return f"{self.label}={rendered}={fmt_num(x)}"
+            result = "除数为0，无法计算" if np.isnan(x) else fmt_num(x)
+            return f"{self.label}={rendered}={result}"
         cur = self.current.evaluate({m: env[m][i] for m in self.current.measures})
         prev = self.previous.evaluate({m: env[m][i] for m in self.previous.measures})
         if change == "pp":
