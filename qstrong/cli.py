@@ -16,7 +16,7 @@ from .display import clip, pad
 from .export import frame_to_csv, to_json
 from .measures import fmt_num, load_measures
 from .panel import PanelError
-from .scoring import clean, score_panel
+from .scoring import ROUND, clean, score_panel
 
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
 
@@ -29,15 +29,19 @@ def _emit(text: str, out: str | None) -> None:
         print(text)
 
 
+def _write_csv(df, out: str | None) -> None:
+    text = frame_to_csv(df, out)
+    if out:
+        print(f"已写入 {out}", file=sys.stderr)
+    else:
+        print(text, end="")
+
+
 def cmd_catalog(args: argparse.Namespace) -> int:
     cat = load_catalog()
     df = cat.to_frame()
     if args.format == "csv":
-        if args.out:
-            frame_to_csv(df, args.out)
-            print(f"已写入 {args.out}", file=sys.stderr)
-        else:
-            print(frame_to_csv(df), end="")
+        _write_csv(df, args.out)
         return 0
     if args.format == "json":
         _emit(to_json(df.reset_index().to_dict(orient="records")), args.out)
@@ -65,7 +69,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     config = ScoringConfig.from_json(args.config) if args.config else None
     ps = score_panel(args.panel, args.year, config)
     if args.all:
-        df = ps.to_frame()
+        df = ps.to_frame().round(ROUND)
         df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
         if args.format == "json":
             _emit(to_json({"year": ps.year, "counties": [
@@ -73,20 +77,16 @@ def cmd_score(args: argparse.Namespace) -> int:
                  "vetoed": bool(r["vetoed"]),
                  "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
                 for c, r in df.iterrows()]}), args.out)
-        elif args.format == "csv" and args.out:
-            frame_to_csv(df, args.out)
+        elif args.format == "csv":
+            _write_csv(df, args.out)
         else:
-            print(frame_to_csv(df) if args.format == "csv" else df.round(4).to_string(), end="")
+            _emit(df.round(4).to_string(), args.out)
         return 0
     card = ps.county(args.county)
     if args.format == "json":
         _emit(to_json(card.to_dict()), args.out)
     elif args.format == "csv":
-        text = frame_to_csv(card.to_frame(), args.out)
-        if args.out:
-            print(f"已写入 {args.out}", file=sys.stderr)
-        else:
-            print(text, end="")
+        _write_csv(card.to_frame(), args.out)
     else:
         _emit(str(card), args.out)
     return 0

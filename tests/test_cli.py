@@ -108,7 +108,8 @@ def test_no_float_noise_in_any_output():
     # representation noise like 0.30000000000000004 or 2.9999999999999996 appears anywhere.
     import re
 
-    for fmt in ("json", "csv", "table"):
-        r = run("score", str(SAMPLE), "--county", "临淄区", "--format", fmt)
-        assert r.returncode == 0
-        assert not re.search(r"\d\.\d*(0000000|9999999)\d", r.stdout), fmt
+    for who in (["--county", "临淄区"], ["--all"]):
+        for fmt in ("json", "csv", "table"):
+            r = run("score", str(SAMPLE), *who, "--format", fmt)
+            assert r.returncode == 0
+            assert not re.search(r"\d\.\d*(0000000|9999999)\d", r.stdout), (who, fmt)
