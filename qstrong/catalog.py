@@ -90,7 +90,7 @@ class Constraint:
     message: str
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class Catalog:
     """Everything annex 2 says, plus the scoring rules; the single source of truth."""
 
@@ -103,6 +103,8 @@ class Catalog:
     efficacy_defaults: dict[str, Any]
     measures: dict[str, Measure]
     fingerprint: str
+    department_table: dict[str, Any] = field(default_factory=dict, hash=False)
+    owners: tuple[dict[str, Any], ...] = ()
 
     def indicator(self, ident: int) -> Indicator:
         return self.indicators[int(ident) - 1]
@@ -175,8 +177,8 @@ def _check(cat: Catalog) -> None:
         raise CatalogError("指标目录校验未通过：\n" + "\n".join(problems))
 
 
-def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None) -> Catalog:
-    """Build and check a catalog from TOML bytes."""
+def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None, salt: bytes = b"") -> Catalog:
+    """Build and check a catalog from TOML bytes (`salt`: more bytes that enter the fingerprint)."""
     measures = load_measures() if measures is None else measures
     data = tomllib.loads(raw.decode("utf-8"))
     level1 = {d["name"]: float(d["points"]) for d in data["level1"]}
@@ -202,7 +204,9 @@ def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None) -> Cat
         meta=data["meta"], level1=level1, level2=level2, indicators=tuple(indicators), veto=veto,
         constraints=tuple(Constraint(**c) for c in data.get("constraints", [])),
         efficacy_defaults=data["efficacy_defaults"], measures=measures,
-        fingerprint=hashlib.sha256(raw).hexdigest()[:16],
+        fingerprint=hashlib.sha256(raw + salt).hexdigest()[:16],
+        department_table=data.get("departments", {"aliases": {}, "groups": {}, "lead_office": ""}),
+        owners=tuple(data.get("owners", [])),
     )
     _check(cat)
     return cat
@@ -211,5 +215,6 @@ def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None) -> Cat
 @cache
 def load_catalog() -> Catalog:
     """The package's catalog (cached)."""
-    raw = resources.files("qstrong").joinpath("data/catalog.toml").read_bytes()
-    return parse_catalog(raw)
+    files = resources.files("qstrong").joinpath("data")
+    return parse_catalog(files.joinpath("catalog.toml").read_bytes(),
+                         salt=files.joinpath("measures.csv").read_bytes())
