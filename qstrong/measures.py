@@ -39,9 +39,9 @@ class Measure:
             return "是/否（true/false、1/0、有/无）"
         if self.kind == "level":
             return "、".join(f"{lab}（{lid}）" for lid, lab in zip(self.levels, self.level_labels, strict=True))
+        if self.kind == "count" and self.low == 0 and self.high is None:
+            return "不小于0的整数"
         parts = []
-        if self.kind == "count":
-            parts.append("不小于0的整数")
         if self.low is not None:
             parts.append(f"{'大于' if self.low_open else '不小于'}{_fmt(self.low)}")
         if self.high is not None:
@@ -121,7 +121,7 @@ def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None
     if isinstance(raw, bool):
         text = "true" if raw else "false"
     elif isinstance(raw, int | float):
-        text = repr(raw)
+        text = fmt_num(raw, 10)
     else:
         text = normalise_text(str(raw))
     if text == "":
@@ -138,13 +138,16 @@ def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None
         if code is None:
             return None, f"“{text}”不是可选等级，应为{measure.describe_allowed()}"
         return float(code), None
-    if not _NUM_RE.match(text):
+    if isinstance(raw, int | float) and not isinstance(raw, bool):
+        x = float(raw)
+    elif _NUM_RE.match(text):
+        x = float(text)
+    else:
         return None, f"“{text}”不是数字"
-    x = float(text)
     if not math.isfinite(x):
         return None, f"“{text}”不是有限数字"
     if measure.kind == "count" and not x.is_integer():
-        return None, f"“{text}”不是整数（{measure.name_zh}应为整数）"
+        return None, f"“{text}”不是整数"
     if measure.low is not None and (x < measure.low or (measure.low_open and x == measure.low)):
         return None, f"{text}超出允许范围：应{measure.describe_allowed()}"
     if measure.high is not None and x > measure.high:
