@@ -13,7 +13,10 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 demo: $(STAMP)
-	$(VENV)/bin/qstrong score data/sample/zibo_panel.csv --county 临淄区
+	@echo "== 1. 各部门报回的示例模板（示例数据，虚构）→ 校验汇总 =="
+	$(VENV)/bin/qstrong intake data/sample/submissions --year 2022 --out reports/intake_panel.csv --report reports/intake_report.xlsx
+	@echo "== 2. 以淄博市其他区县（示例数据）为对标，计分 =="
+	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel data/sample/zibo_panel.csv
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check qstrong tests
@@ -21,6 +24,7 @@ test: $(STAMP)
 
 bench: $(STAMP)
 	$(PY) -m qstrong.bench score
+	$(PY) -m qstrong.bench intake
 
 clean:
 	rm -rf $(VENV) build *.egg-info

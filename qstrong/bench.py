@@ -56,14 +56,44 @@ def bench_score(sizes: list[int], repeat: int) -> None:
           f"({draws / med:,.0f} panel scores/s)")
 
 
+def bench_intake(n_files: int, repeat: int) -> None:
+    """Intake of `n_files` filled department workbooks (templates of several counties, all filled)."""
+    import tempfile
+    from pathlib import Path
+
+    from .departments import assignment
+    from .intake.collect import intake
+    from .intake.fill import excel_value, fill_template
+    from .intake.templates import template_filename, write_templates
+
+    frame = random_panel_frame(1, seed=7).set_index("measure")["value"]
+    depts = list(assignment().by_department.items())
+    with tempfile.TemporaryDirectory() as tmp:
+        sub = Path(tmp) / "sub"
+        sub.mkdir()
+        for k in range(-(-n_files // len(depts))):
+            county, tpl = f"县{k:02d}", Path(tmp) / f"tpl{k}"
+            write_templates(tpl, county=county, year=2022)
+            for dept, ids in depts[: n_files - k * len(depts)]:
+                fill_template(tpl / template_filename(dept), sub / f"{county}_{template_filename(dept)}",
+                              {m: excel_value(m, frame[m]) for m in ids})
+        med, best = timeit(lambda: intake(sub), repeat)
+        res = intake(sub)
+        print(f"qstrong.bench intake — {len(res.books)} filled workbooks, {len(res.reads)} value cells: "
+              f"median {med * 1e3:.0f} ms, best {best * 1e3:.0f} ms (target ≤ 1 s); ok={res.ok}")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m qstrong.bench")
-    p.add_argument("what", choices=["score"])
+    p.add_argument("what", choices=["score", "intake"])
+    p.add_argument("--files", type=int, default=30)
     p.add_argument("--sizes", type=int, nargs="+", default=[136, 2844])
     p.add_argument("--repeat", type=int, default=7)
     args = p.parse_args(argv)
     if args.what == "score":
         bench_score(args.sizes, args.repeat)
+    else:
+        bench_intake(args.files, min(args.repeat, 5))
 
 
 if __name__ == "__main__":

@@ -15,7 +15,7 @@ from .config import ScoringConfig
 from .display import clip, pad
 from .export import frame_to_csv, to_json
 from .measures import fmt_num, load_measures
-from .panel import PanelError
+from .panel import Panel, PanelError, with_peers
 from .scoring import ROUND, clean, score_panel
 
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
@@ -67,7 +67,10 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     config = ScoringConfig.from_json(args.config) if args.config else None
-    ps = score_panel(args.panel, args.year, config)
+    panel = args.panel
+    if args.peer_panel:
+        panel = with_peers(Panel.from_csv(args.panel), Panel.from_csv(args.peer_panel), args.county)
+    ps = score_panel(panel, args.year, config)
     if args.all:
         df = ps.to_frame().round(ROUND)
         df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
@@ -89,6 +92,37 @@ def cmd_score(args: argparse.Namespace) -> int:
         _write_csv(card.to_frame(), args.out)
     else:
         _emit(str(card), args.out)
+    return 0
+
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from .intake.templates import write_templates
+
+    paths = write_templates(args.out, county=args.county, year=args.year, deadline=args.deadline or "")
+    print(f"已生成 {len(paths)} 个模板（{args.county} {args.year}年度）到 {args.out}：")
+    for p in paths:
+        print(f"  {p.name}")
+    return 0
+
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    from .intake.collect import intake
+    from .intake.report import write_report
+
+    res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve)
+    print(res.report())
+    if args.report:
+        write_report(res, args.report)
+        print(f"收集报告已写入 {args.report}")
+    if args.chase:
+        frame_to_csv(res.chase(), args.chase)
+        print(f"未填报清单已写入 {args.chase}")
+    if not res.ok:
+        return 2
+    panel = res.to_panel()
+    if args.out:
+        frame_to_csv(res.panel.set_index("county"), args.out)
+        print(f"面板已写入 {args.out}（{len(panel.data)} 个数据值）")
     return 0
 
 
@@ -114,7 +148,25 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     s.add_argument("--out", help="写入文件而非屏幕")
+    s.add_argument("--peer-panel", help="另一面板CSV，其中其他县（市、区）的数据作为对标同行加入（被评价县的行不采用）")
     s.set_defaults(func=cmd_score)
+
+    t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
+    t.add_argument("--out", default="data/templates")
+    t.add_argument("--year", type=int, default=2022)
+    t.add_argument("--county", default="临淄区")
+    t.add_argument("--deadline", help="报送截止日期（写入填报说明）")
+    t.set_defaults(func=cmd_templates)
+
+    i = sub.add_parser("intake", help="读取各部门报回的模板，校验并汇总为面板")
+    i.add_argument("folder", help="存放报回工作簿的目录（含子目录）")
+    i.add_argument("--year", type=int, help="本次收集的年度（模板年度不符即报错）")
+    i.add_argument("--county", help="本次收集的县（市、区）")
+    i.add_argument("--out", help="面板CSV输出（含每个值的来源）")
+    i.add_argument("--report", help="收集报告（.xlsx 或 .html）：逐格记录、问题清单、未填报清单")
+    i.add_argument("--chase", help="未填报清单CSV")
+    i.add_argument("--resolve", help="裁定文件CSV：measure,department 或 measure,value，可加 note")
+    i.set_defaults(func=cmd_intake)
     return p
 
 

@@ -2,7 +2,8 @@
 
 Each department named in an indicator's 责任部门 reports all of that indicator's measures; group
 entries and aliases are settled by the catalog's ``[departments]`` table; measures outside the
-indicators (gdp, population, the veto items) by its ``[[owners]]``.
+indicators or shared by many (gdp, population, the veto items) by its ``[[owners]]``, who alone
+report them.
 """
 
 from __future__ import annotations
@@ -37,14 +38,15 @@ def canonical(name: str, catalog: Catalog) -> str | None:
 def assignment(catalog: Catalog | None = None) -> Assignment:
     catalog = catalog or load_catalog()
     order = list(catalog.measures)
+    owned = {m for owner in catalog.owners for m in owner["measures"]}
     found: dict[str, set[str]] = {}
     for ind in catalog.indicators:
         names = [canonical(d, catalog) for d in ind.departments]
         names = [n for n in names if n]
         if not names:
             raise ValueError(f"指标{ind.id}没有可填报的责任部门")
-        for n in names:
-            found.setdefault(n, set()).update(ind.measures())
+        for n in names:  # a measure with a declared owner (gdp, population) is reported by its owner only
+            found.setdefault(n, set()).update(m for m in ind.measures() if m not in owned)
     for owner in catalog.owners:
         for d in owner["departments"]:
             found.setdefault(canonical(d, catalog), set()).update(owner["measures"])

@@ -39,6 +39,11 @@ def score_text(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
+def sources_text(sources: list[str], most: int = 4) -> str:
+    shown = "；".join(sources[:most])
+    return shown + (f" 等{len(sources)}项" if len(sources) > most else "")
+
+
 def _groups(card: CountyScore):
     cat = card.catalog
     for k, (l1, l1_pts) in enumerate(cat.level1.items()):
@@ -58,7 +63,7 @@ def scorecard_text(card: CountyScore, explain: bool = True) -> str:
              + ("" if card.complete else f"（数据不完整：仅{fmt_num(card.max_scored)}分的指标可计分）"),
              "一票否决：" + ("触发——" + "；".join(card.veto_reasons) if card.vetoed else "未触发")
              + (f"（未填报：{'、'.join(card.veto_unknown)}）" if card.veto_unknown else ""),
-             *([f"数据来源：{'；'.join(card.sources)}"] if card.sources else []),
+             *([f"数据来源：{sources_text(card.sources)}"] if card.sources else []),
              "═" * 72]
     for k, l1, l1_pts, l2s in _groups(card):
         all_rows = [s for _, _, rows in l2s for s in rows]
@@ -81,7 +86,7 @@ def scorecard_html(card: CountyScore) -> str:
     head = (f"<h4>{e(card.county)} {card.year}年 自评得分：{score_text(card.total)} / 100"
             f"{'' if card.complete else '（数据不完整）'}"
             f"{'，<b>一票否决：' + e('；'.join(card.veto_reasons)) + '</b>' if card.vetoed else ''}</h4>"
-            + (f"<p>数据来源：{e('；'.join(card.sources))}</p>" if card.sources else ""))
+            + (f"<p>数据来源：{e(sources_text(card.sources))}</p>" if card.sources else ""))
     rows = []
     for _, l1, _, l2s in _groups(card):
         for name, _, items in l2s:

@@ -211,6 +211,15 @@ def _check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[
     return problems
 
 
+def with_peers(own: Panel, peers: Panel, county: str | None) -> Panel:
+    """`own` plus the other counties of `peers` (rows of `county` in `peers` are dropped)."""
+    other = peers.data if county is None else peers.data[peers.data["county"] != county]
+    other = other[~other.set_index(["county", "year"]).index.isin(
+        own.data.set_index(["county", "year"]).index.unique())]
+    frame = pd.concat([own.data, other], ignore_index=True)
+    return Panel(frame, own.catalog, source=f"{own.source} + {peers.source}")
+
+
 def load_panel(obj: str | Path | pd.DataFrame | Panel, catalog: Catalog | None = None) -> Panel:
     """A Panel from a CSV path, a long DataFrame or a Panel."""
     if isinstance(obj, Panel):

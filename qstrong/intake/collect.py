@@ -195,11 +195,13 @@ def _combine(books: list[WorkbookRead], res: pd.DataFrame, catalog: Catalog,
             if not chosen:
                 continue
         first = chosen[0]
-        row = {"county": county, "year": yr, "measure": mid, "value": first.value}
-        for k in PROVENANCE:
-            row[k] = "；".join(dict.fromkeys(str(getattr(r, k)) for r in chosen if getattr(r, k) != ""))
+        remarks = "；".join(dict.fromkeys(r.remark for r in chosen if r.remark))
+        row = {"county": county, "year": yr, "measure": mid, "value": first.value,
+               "source": "部门填报" + (f"：{remarks}" if remarks else "")}
+        for k in PROVENANCE:  # positionally aligned: the n-th entry of every column is one source
+            row[k] = "；".join(str(getattr(r, k)) for r in chosen)
         rows.append(row)
-    return pd.DataFrame(rows, columns=["county", "year", "measure", "value", *PROVENANCE]), notes
+    return pd.DataFrame(rows, columns=["county", "year", "measure", "value", "source", *PROVENANCE]), notes
 
 
 def _resolve(county, yr, mid, reads, res, catalog, issues, notes) -> list[CellRead]:

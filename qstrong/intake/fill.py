@@ -19,7 +19,7 @@ def excel_value(measure: str, value: object) -> object:
     if m.kind == "level" and value in m.levels:
         return m.level_labels[m.levels.index(value)]
     if m.kind == "percent" and isinstance(value, int | float):
-        return value / 100
+        return round(value / 100, 12)  # what Excel stores for a typed percentage
     return value
 
 

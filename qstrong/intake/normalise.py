@@ -23,11 +23,16 @@ _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
 @dataclass(frozen=True)
 class Normalised:
-    """value: canonical text for the panel (None = missing); note: what was changed; error."""
+    """value: canonical text for the panel (None = missing); note: how it was read; error.
+
+    `changed` is False when the value was read exactly as the template intends (e.g. 95% in a
+    percent-formatted cell), True when what was typed had to be normalised.
+    """
 
     value: str | None
     note: str = ""
     error: str = ""
+    changed: bool = True
 
 
 def _clean(text: str) -> str:
@@ -130,4 +135,5 @@ def normalise(m: Measure, raw: object, percent_format: bool = False) -> Normalis
     value, err = parse_value(m, x)
     if err:
         return Normalised(None, error=f"{m.name_zh}：{err}")
-    return Normalised(fmt_num(value, 10), "；".join(dict.fromkeys(notes)))
+    as_intended = isinstance(raw, int | float) and (m.kind != "percent" or percent_format)
+    return Normalised(fmt_num(value, 10), "；".join(dict.fromkeys(notes)), changed=not as_intended)

@@ -7,7 +7,6 @@ python-calamine supplies the cached results of formula cells and reads legacy .x
 from __future__ import annotations
 
 import difflib
-import zipfile
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -143,7 +142,7 @@ def _open(info: FileInfo, kind: str, out: WorkbookRead) -> tuple[dict[str, _Grid
         return {n: _Grid(rows=rows) for n, rows in sheets.items()}, None
     try:
         wb = openpyxl.load_workbook(info.path, data_only=False)
-    except (zipfile.BadZipFile, KeyError, OSError, ValueError, TypeError, EOFError) as exc:
+    except Exception as exc:  # noqa: BLE001 — malformed XML (ParseError), damaged data (zlib.error), ...
         out.issues.append(Issue(f"工作簿无法打开（{type(exc).__name__}），文件可能已损坏：请重新保存为.xlsx后报送",
                                 info.name))
         return None, None
@@ -153,15 +152,25 @@ def _open(info: FileInfo, kind: str, out: WorkbookRead) -> tuple[dict[str, _Grid
 def read_workbook(info: FileInfo, catalog: Catalog) -> WorkbookRead:
     """Everything one file says, with every problem found (never stops at the first)."""
     out = WorkbookRead(info)
+    try:
+        _read_workbook(info, catalog, out)
+    except Exception as exc:  # noqa: BLE001 — a damaged file must become a message, never a traceback
+        out.meta, out.reads = {}, []
+        out.issues.append(Issue(f"读取时出错（{type(exc).__name__}），文件可能已损坏：请在Excel中打开，"
+                                "另存为.xlsx后重新报送", info.name))
+    return out
+
+
+def _read_workbook(info: FileInfo, catalog: Catalog, out: WorkbookRead) -> None:
     kind, problem = sniff(info.path, info.size)
     if problem:
         out.issues.append(Issue(problem, info.name))
-        return out
+        return
     sheets, wb = _open(info, kind, out)
     if sheets is None:
-        return out
+        return
     if not _read_meta(sheets, info, catalog, out):
-        return out
+        return
     if L.SHEET_GUIDE in sheets:
         g = sheets[L.SHEET_GUIDE] if isinstance(sheets[L.SHEET_GUIDE], _Grid) else _Grid(sheets[L.SHEET_GUIDE])
         for r in range(1, min(g.max_row, 40) + 1):
@@ -169,7 +178,7 @@ def read_workbook(info: FileInfo, catalog: Catalog) -> WorkbookRead:
                 out.contact[g.text(r, 1)] = g.text(r, 2)
     if L.SHEET_DATA not in sheets:
         out.issues.append(Issue(f"缺少“{L.SHEET_DATA}”工作表（被删除或改名）", info.name))
-        return out
+        return
     data = sheets[L.SHEET_DATA]
     if not isinstance(data, _Grid):
         cached = None
@@ -180,7 +189,7 @@ def read_workbook(info: FileInfo, catalog: Catalog) -> WorkbookRead:
                 cached = None
         data = _Grid(data, cached=cached)
     _read_data(data, info, catalog, out)
-    return out
+    return
 
 
 def _read_meta(sheets: dict, info: FileInfo, catalog: Catalog, out: WorkbookRead) -> bool:
@@ -303,4 +312,4 @@ def _read_value(g: _Grid, r: int, c: int, catalog: Catalog, read: CellRead, out:
         return
     read.value = res.value
     read.note = "；".join(x for x in (read.note, res.note) if x)
-    read.status = NORMALISED if read.note else ACCEPTED
+    read.status = NORMALISED if (res.changed and res.note) or kind == "f" else ACCEPTED

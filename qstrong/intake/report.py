@@ -1,0 +1,62 @@
+"""The intake report: every cell read (accepted, normalised, missing, rejected), problems, chase list."""
+
+from __future__ import annotations
+
+import html
+from pathlib import Path
+
+import pandas as pd
+
+from ..export import safe_frame
+from .collect import IntakeResult
+
+HEADERS = {
+    "files": {"file": "文件", "department": "部门", "county": "县（市、区）", "year": "年度", "sha256": "SHA-256",
+              "modified": "修改时间", "bytes": "字节数", "values": "有效数据值", "problems": "错误数"},
+    "issues": {"level": "级别", "file": "文件", "sheet": "工作表", "cell": "单元格", "measure": "数据项",
+               "message": "说明"},
+    "cells": {"file": "文件", "sheet": "工作表", "cell": "单元格", "department": "部门", "county": "县（市、区）",
+              "year": "年度", "measure": "数据项", "original": "原始内容", "value": "采用值", "status": "状态",
+              "note": "规范化/说明", "evidence": "佐证材料", "remark": "备注", "sha256": "文件SHA-256",
+              "modified": "文件修改时间"},
+    "chase": {"department": "部门", "measure": "数据项", "name": "名称", "indicator": "指标", "file": "文件",
+              "cell": "单元格", "status": "状态", "covered_by_other": "其他部门已报"},
+}
+SHEETS = {"files": "汇总", "issues": "问题清单", "cells": "逐格记录", "chase": "未填报清单"}
+
+
+def report_frames(res: IntakeResult) -> dict[str, pd.DataFrame]:
+    frames = {"files": res.files(), "issues": res.issues_frame(), "cells": res.cells(), "chase": res.chase()}
+    out = {}
+    for key, df in frames.items():
+        df = df.rename(columns=HEADERS[key])
+        out[SHEETS[key]] = df
+    out["裁定记录"] = pd.DataFrame({"裁定": res.resolutions})
+    return out
+
+
+def write_report(res: IntakeResult, path: str | Path) -> Path:
+    """An .xlsx (formula-safe cells) or a self-contained .html (every text escaped)."""
+    path = Path(path)
+    frames = report_frames(res)
+    if path.suffix.lower() in (".html", ".htm"):
+        path.write_text(_html(res, frames), encoding="utf-8")
+    else:
+        with pd.ExcelWriter(path, engine="openpyxl") as xw:
+            for name, df in frames.items():
+                safe_frame(df).to_excel(xw, sheet_name=name, index=False)
+    return path
+
+
+def _html(res: IntakeResult, frames: dict[str, pd.DataFrame]) -> str:
+    e = html.escape
+    status = "可以计分" if res.ok else f"有{len(res.errors)}处错误，需更正后重新报送"
+    parts = [f"<h1>数据收集报告</h1><p>目录：{e(res.folder)}；文件 {len(res.books)} 个；结论：<b>{e(status)}</b></p>"]
+    for name, df in frames.items():
+        parts.append(f"<h2>{e(name)}（{len(df)}）</h2>")
+        parts.append(df.to_html(index=False, escape=True, na_rep=""))
+    style = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',"
+             "sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
+             "td,th{border:1px solid #bbb;padding:2px 6px;vertical-align:top}th{background:#ddebf7}")
+    return (f"<!DOCTYPE html><html lang='zh-CN'><head><meta charset='utf-8'><title>数据收集报告</title>"
+            f"<style>{style}</style></head><body>{''.join(parts)}</body></html>")
