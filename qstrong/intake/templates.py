@@ -65,6 +65,24 @@ def _validation(m: Measure) -> tuple[DataValidation | None, str | None]:
     return dv, (L.PERCENT_FORMAT if m.kind == "percent" else None)
 
 
+def _fit_height(ws, row: int, widths: dict[int, float]) -> None:
+    """Row height for wrapped text (Excel does not grow rows for cells written by a program)."""
+    lines = 1
+    for col, width in widths.items():
+        text = ws.cell(row, col).value
+        if text:
+            w = sum(2 if ord(ch) > 0x2E7F else 1 for ch in str(text))
+            lines = max(lines, -(-w // max(int(width) - 1, 1)))
+    ws.row_dimensions[row].height = 15 * lines + 3
+
+
+def _print_setup(ws, landscape: bool) -> None:
+    ws.page_setup.orientation = "landscape" if landscape else "portrait"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+
+
 def _indicator_label(catalog: Catalog, m: Measure) -> str:
     if m.indicator == "veto":
         return "一票否决项"
@@ -98,11 +116,17 @@ def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: 
     ]
     for r, (a, b) in enumerate(rows, start=1):
         ws.cell(r, 1, a).font = Font(bold=True)
+        ws.cell(r, 1).alignment = WRAP
         cell = ws.cell(r, 2, b)
         cell.alignment = WRAP
         if a in L.GUIDE_FIELDS:
             cell.fill, cell.protection = INPUT_FILL, UNLOCKED
+        if r > 1:
+            _fit_height(ws, r, {2: 90})
+    ws.merge_cells("A1:B1")
     ws["A1"].font = Font(bold=True, size=14)
+    ws.row_dimensions[1].height = 24
+    _print_setup(ws, landscape=False)
     ws.protection.sheet = True
 
 
@@ -122,6 +146,7 @@ def _data_sheet(ws, department: str, measures: list[Measure], catalog: Catalog) 
             c.border, c.alignment = BORDER, WRAP
             if name in L.INPUT_COLUMNS:
                 c.fill, c.protection = INPUT_FILL, UNLOCKED
+        _fit_height(ws, r, {L.COL_INDEX[n]: w for n, w in L.COLUMNS if n not in L.INPUT_COLUMNS})
         dv, fmt = _validation(m)
         value_cell = ws.cell(r, L.COL_INDEX[L.VALUE])
         if fmt:
@@ -136,6 +161,8 @@ def _data_sheet(ws, department: str, measures: list[Measure], catalog: Catalog) 
             dv.add(coord)
         ws.add_data_validation(dv)
     ws.freeze_panes = ws.cell(L.FIRST_ROW, 1)
+    ws.print_title_rows = f"{L.HEADER_ROW}:{L.HEADER_ROW}"
+    _print_setup(ws, landscape=True)
     ws.protection.sheet = True
     ws.protection.formatColumns = False  # allow widening columns
 
