@@ -136,3 +136,18 @@ def test_cli_templates(tmp_path):
     r = run("templates", "--out", str(tmp_path), "--year", "2023", "--county", "张店区")
     assert r.returncode == 0
     assert len(list(tmp_path.glob("*.xlsx"))) == len(assignment().by_department) + 1
+
+
+@pytest.mark.skipif(not __import__("shutil").which("soffice"), reason="LibreOffice (soffice) not installed")
+def test_workbook_resaved_by_a_spreadsheet_program_is_still_read(tmp_path):
+    """A department opens the file in LibreOffice Calc and saves it again as .xlsx."""
+    src = SUBMISSIONS / "区科技局.xlsx"
+    out = tmp_path / "out"
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "xlsx:Calc MS Excel 2007 XML", "--outdir", str(out), str(src)],
+                   check=True, capture_output=True, timeout=180)
+    res = intake(out)
+    assert res.ok, res.report()
+    direct = intake(SUBMISSIONS).panel.set_index("measure")["value"]
+    got = res.panel.set_index("measure")["value"]
+    assert got.to_dict() == direct[got.index].to_dict()
