@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import zipfile
+import zlib
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
@@ -62,6 +63,8 @@ def sniff(path: Path, size: int) -> tuple[str, str]:
         return "xls", ""
     if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
         return _check_zip(path, size)
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):     # Excel's "Unicode text" export is UTF-16
+        head = head.decode("utf-16", errors="ignore").encode("utf-8")
     text = head.lstrip(b"\xef\xbb\xbf").lstrip().lower()
     if text.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
         return "bad", "文件实际是网页/XML（可能是从系统导出的“假Excel”并改了扩展名）：请在Excel中打开后另存为.xlsx"
@@ -75,7 +78,7 @@ def _check_zip(path: Path, size: int) -> tuple[str, str]:
         with zipfile.ZipFile(path) as z:
             infos = z.infolist()
             names = {i.filename for i in infos}
-    except zipfile.BadZipFile:
+    except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError):
         return "bad", "文件已损坏或不完整（压缩包结构错误，可能传输中断）：请重新保存并报送"
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES or any(
@@ -94,9 +97,21 @@ def _check_zip(path: Path, size: int) -> tuple[str, str]:
 
 
 def _test_members(path: Path) -> str:
-    """Name of the first member whose data fails its CRC, or ''."""
+    """Name of the first member that cannot be decompressed or fails its CRC, or ''.
+
+    Damaged deflate data raises zlib.error and an unknown compression method NotImplementedError,
+    neither of which ZipFile.testzip() turns into a result, so each member is read here.
+    """
     try:
         with zipfile.ZipFile(path) as z:
-            return z.testzip() or ""
+            for info in z.infolist():
+                try:
+                    with z.open(info) as f:
+                        while f.read(1 << 20):
+                            pass
+                except (zipfile.BadZipFile, zlib.error, NotImplementedError, RuntimeError, OSError, EOFError,
+                        ValueError):  # RuntimeError: a password-protected member
+                    return info.filename
     except (zipfile.BadZipFile, OSError, EOFError, ValueError) as exc:
         return str(exc) or "压缩数据"
+    return ""

@@ -1,7 +1,7 @@
 """Reading one submitted workbook: metadata, every value cell, with its provenance and problems.
 
-openpyxl inspects what calamine cannot (formulas, error values, number formats, merged cells);
-python-calamine supplies the cached results of formula cells and reads legacy .xls files.
+openpyxl inspects what calamine cannot (formulas, error values, number formats, merged cells) and
+supplies the cached results of formula cells; python-calamine reads legacy .xls files.
 """
 
 from __future__ import annotations
@@ -128,6 +128,15 @@ def _calamine_sheets(info: FileInfo) -> dict[str, list[list[Any]]]:
     return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
 
 
+def _cached_rows(info: FileInfo) -> list[list[Any]]:
+    """The data sheet as Excel last saved it: formula results, error values (#DIV/0!) included.
+
+    (calamine turns a cached error into an empty cell, which would read as "no result".)
+    """
+    wb = openpyxl.load_workbook(info.path, data_only=True)
+    return [list(row) for row in wb[L.SHEET_DATA].iter_rows(values_only=True)]
+
+
 def _open(info: FileInfo, kind: str, out: WorkbookRead) -> tuple[dict[str, _Grid] | None, Any]:
     """Sheets by name as grids, or None with the problem recorded."""
     if kind == "xls":
@@ -184,7 +193,7 @@ def _read_workbook(info: FileInfo, catalog: Catalog, out: WorkbookRead) -> None:
         cached = None
         if any(c.data_type == "f" for row in data.iter_rows() for c in row):
             try:
-                cached = _calamine_sheets(info).get(L.SHEET_DATA)
+                cached = _cached_rows(info)
             except Exception:  # noqa: BLE001
                 cached = None
         data = _Grid(data, cached=cached)
@@ -255,7 +264,7 @@ def _read_data(g: _Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead) ->
         mid = g.text(r, ic)
         cell = f"{get_column_letter(vc)}{r}"
         if not mid:
-            if g.value(r, vc) not in (None, ""):
+            if g.text(r, vc):           # a stray space below the table is not a value
                 out.issues.append(Issue("这一行有填报值但没有数据项编号（行被改动或插入），该值无法识别",
                                         info.name, sheet, cell))
             continue
