@@ -151,3 +151,51 @@ def test_workbook_resaved_by_a_spreadsheet_program_is_still_read(tmp_path):
     direct = intake(SUBMISSIONS).panel.set_index("measure")["value"]
     got = res.panel.set_index("measure")["value"]
     assert got.to_dict() == direct[got.index].to_dict()
+
+
+def _conflict_folder(filled, tmp_path):
+    """区财政局 says its brand funding is not met while 区市场监管局 and 区工信局 say it is."""
+    sub = tmp_path / "sub"
+    sub.mkdir()
+    for dept in ("区市场监管局", "区工信局"):
+        (sub / f"{dept}.xlsx").write_bytes((filled / f"{dept}.xlsx").read_bytes())
+    fill_template(filled / "区财政局.xlsx", sub / "区财政局.xlsx", {"q09.funded.brand": "否"})
+    return sub
+
+
+def test_resolution_by_value_is_its_own_provenance(filled, tmp_path):
+    sub = _conflict_folder(filled, tmp_path)
+    assert not intake(sub).ok
+    res_file = sub / "裁定.csv"      # kept beside the submissions: not read as a workbook
+    res_file.write_text("measure,value,note\nq09.funded.brand,否,经核实品牌经费未列支\n", encoding="utf-8")
+    res = intake(sub, resolutions=res_file)
+    assert res.ok, res.report()
+    row = res.panel.set_index("measure").loc["q09.funded.brand"]
+    assert row["value"] == "否" and row["department"] == "区财政局"
+    res_file.write_text("measure,value,note\nq09.funded.brand,0,按会议纪要\n", encoding="utf-8")
+    res = intake(sub, resolutions=res_file)
+    row = res.panel.set_index("measure").loc["q09.funded.brand"]
+    assert row["department"] == "区财政局"          # 0 normalises to 否: the matching report is chosen
+    assert "经核实" not in res.resolutions[0] and "按会议纪要" in res.resolutions[0]
+
+
+def test_resolution_value_nobody_reported(filled, tmp_path):
+    sub = _conflict_folder(filled, tmp_path)
+    fill_template(filled / "区财政局.xlsx", sub / "区财政局.xlsx", {"q09.funded.brand": "否", "q10.quality_funding": 1})
+    res_file = tmp_path / "r.csv"
+    res_file.write_text("measure,value,note\nq10.quality_funding,1400,财政局决算数\n", encoding="utf-8")
+    res = intake(sub, resolutions=res_file)
+    row = res.panel.set_index("measure").loc["q10.quality_funding"]
+    assert (row["value"], row["department"], row["file"], row["cell"]) == ("1400", "裁定", "r.csv", "")
+    statuses = res.cells().query("measure == 'q10.quality_funding'").status
+    assert set(statuses) == {"未采用（按裁定）"}
+
+
+def test_a_value_far_below_the_table_is_found(filled, tmp_path):
+    import openpyxl
+
+    wb = openpyxl.load_workbook(filled / "区科技局.xlsx")
+    wb["填报"]["E1048000"] = 5
+    wb.save(tmp_path / "区科技局.xlsx")
+    res = intake(tmp_path)
+    assert [(i.cell, "没有数据项编号" in i.message) for i in res.errors] == [("E1048000", True)]

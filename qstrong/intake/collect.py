@@ -133,6 +133,7 @@ def load_resolutions(path: str | Path | None) -> pd.DataFrame:
             df[c] = ""
     if "measure" not in df.columns:
         raise ValueError(f"裁定文件 {path} 缺少 measure 列")
+    df.attrs["source"] = Path(path).name
     return df
 
 
@@ -144,6 +145,8 @@ def intake(folder: str | Path, year: int | None = None, county: str | None = Non
     if not folder.is_dir():
         raise FileNotFoundError(f"目录不存在：{folder}")
     paths, issues = _files(folder)
+    if isinstance(resolutions, str | Path):  # a resolutions file kept beside the submissions is not one
+        paths = [p for p in paths if p.resolve() != Path(resolutions).resolve()]
     books = [read_workbook(file_info(p, folder), catalog) for p in paths]
     for b in books:
         issues += b.issues
@@ -224,16 +227,16 @@ def _resolve(county, yr, mid, reads, res, catalog, issues, notes) -> list[CellRe
         if nv.error or nv.value is None:
             issues.append(Issue(f"裁定文件中{m.name_zh}的值“{rule['value']}”无效：{nv.error or '为空'}", measure=mid))
             return []
-        value, chosen = nv.value, [r for r in reads if r.value == nv.value] or reads[:1]
+        value = nv.value
+        chosen = [r for r in reads if r.value == value] or [CellRead(
+            res.attrs.get("source", "裁定文件"), "", "", "裁定", county, yr, mid, str(rule["value"]), value,
+            RESOLVED, note=rule["note"])]
     for r in reads:
-        r.status = RESOLVED if (r in chosen and r.value == value) else OVERRULED
-    if not rule["department"]:
-        for r in chosen:
-            r.value = value
+        r.status = RESOLVED if r in chosen else OVERRULED
     who = rule["department"] or f"裁定值{value}"
     notes.append(f"{county}{yr}年{m.name_zh}：采用{who}（{where}）"
                  + (f"，理由：{rule['note']}" if rule["note"] else ""))
-    return [r for r in chosen if r.status == RESOLVED] or chosen
+    return chosen
 
 
 __all__ = ["IntakeResult", "intake", "load_resolutions", "ACCEPTED", "NORMALISED", "MISSING", "REJECTED"]

@@ -84,18 +84,26 @@ class WorkbookRead:
 class _Grid:
     """Uniform access to a sheet's cells (1-based), from openpyxl or from calamine rows."""
 
-    def __init__(self, ws=None, rows: list[list[Any]] | None = None, cached: list[list[Any]] | None = None):
+    def __init__(self, ws=None, rows: list[list[Any]] | None = None, cached: dict[tuple[int, int], Any] | None = None):
         self.ws, self.rows, self.cached = ws, rows, cached
-        self.merged = set()
-        if ws is not None:
-            for rng in ws.merged_cells.ranges:
-                for row in ws.iter_rows(min_row=rng.min_row, max_row=rng.max_row,
-                                        min_col=rng.min_col, max_col=rng.max_col):
-                    self.merged.update(c.coordinate for c in row)
+        self._merged = list(ws.merged_cells.ranges) if ws is not None else []
+
+    def is_merged(self, coordinate: str) -> bool:
+        return any(coordinate in rng for rng in self._merged)
 
     @property
     def max_row(self) -> int:
         return self.ws.max_row if self.ws is not None else len(self.rows)
+
+    def rows_with_content(self, first: int, cols: tuple[int, ...]) -> list[int]:
+        """Rows ≥ `first` with a value in any of `cols` — without touching empty cells, so a stray
+        entry a million rows down costs nothing (openpyxl creates every cell it is asked for)."""
+        if self.ws is not None:
+            cells = self.ws._cells  # the parsed cells, keyed by (row, col)
+            rows = {r for (r, c), cell in cells.items() if r >= first and c in cols and cell.value is not None}
+        else:
+            rows = {r for r in range(first, len(self.rows) + 1) if any(self.value(r, c) is not None for c in cols)}
+        return sorted(rows)
 
     def value(self, r: int, c: int) -> Any:
         if self.ws is not None:
@@ -116,10 +124,7 @@ class _Grid:
         return self.ws.cell(r, c).number_format if self.ws is not None else ""
 
     def cached_value(self, r: int, c: int) -> Any:
-        if self.cached is None:
-            return None
-        row = self.cached[r - 1] if r - 1 < len(self.cached) else []
-        v = row[c - 1] if c - 1 < len(row) else None
+        v = None if self.cached is None else self.cached.get((r, c))
         return None if v == "" else v
 
 
@@ -128,13 +133,12 @@ def _calamine_sheets(info: FileInfo) -> dict[str, list[list[Any]]]:
     return {name: wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
 
 
-def _cached_rows(info: FileInfo) -> list[list[Any]]:
-    """The data sheet as Excel last saved it: formula results, error values (#DIV/0!) included.
-
-    (calamine turns a cached error into an empty cell, which would read as "no result".)
+def _cached_cells(info: FileInfo) -> dict[tuple[int, int], Any]:
+    """The data sheet's values as Excel last saved them: formula results, error values (#DIV/0!)
+    included. (calamine turns a cached error into an empty cell, which would read as "no result".)
     """
     wb = openpyxl.load_workbook(info.path, data_only=True)
-    return [list(row) for row in wb[L.SHEET_DATA].iter_rows(values_only=True)]
+    return {k: c.value for k, c in wb[L.SHEET_DATA]._cells.items()}
 
 
 def _open(info: FileInfo, kind: str, out: WorkbookRead) -> tuple[dict[str, _Grid] | None, Any]:
@@ -191,9 +195,9 @@ def _read_workbook(info: FileInfo, catalog: Catalog, out: WorkbookRead) -> None:
     data = sheets[L.SHEET_DATA]
     if not isinstance(data, _Grid):
         cached = None
-        if any(c.data_type == "f" for row in data.iter_rows() for c in row):
+        if any(c.data_type == "f" for c in data._cells.values()):
             try:
-                cached = _cached_rows(info)
+                cached = _cached_cells(info)
             except Exception:  # noqa: BLE001
                 cached = None
         data = _Grid(data, cached=cached)
@@ -207,7 +211,7 @@ def _read_meta(sheets: dict, info: FileInfo, catalog: Catalog, out: WorkbookRead
                                 "或该表被删除。请使用下发的模板重新填报", info.name))
         return False
     g = sheets[L.SHEET_META] if isinstance(sheets[L.SHEET_META], _Grid) else _Grid(sheets[L.SHEET_META])
-    meta = {g.text(r, 1): g.text(r, 2) for r in range(1, g.max_row + 1) if g.text(r, 1)}
+    meta = {g.text(r, 1): g.text(r, 2) for r in g.rows_with_content(1, (1,)) if g.text(r, 1)}
     missing = [k for k in L.META_KEYS if not meta.get(k)]
     here = dict(file=info.name, sheet=L.SHEET_META)
     if missing:
@@ -260,7 +264,7 @@ def _read_data(g: _Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead) ->
     expected = set(catalog.measures) if dept == L.MASTER else set(assignment(catalog).by_department[dept])
     seen: dict[str, str] = {}
     vc, ic = cols[L.VALUE], cols[L.MEASURE_ID]
-    for r in range(head + 1, g.max_row + 1):
+    for r in g.rows_with_content(head + 1, (vc, ic)):
         mid = g.text(r, ic)
         cell = f"{get_column_letter(vc)}{r}"
         if not mid:
@@ -300,7 +304,7 @@ def _read_value(g: _Grid, r: int, c: int, catalog: Catalog, read: CellRead, out:
         read.status, read.note = REJECTED, msg
         out.issues.append(Issue(msg, **here))
 
-    if read.cell in g.merged:
+    if g.is_merged(read.cell):
         return reject("填报值单元格被合并，无法确定属于哪个数据项：请取消合并后分别填写")
     if kind == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return reject(f"单元格是错误值 {str(raw).strip()}，请改为实际数值")
