@@ -16,7 +16,8 @@ from ..measures import Measure, fmt_num, parse_value
 
 TRUE_TEXT = {"是", "有", "√", "✓", "✔", "y", "yes", "true", "t", "1", "对"}
 FALSE_TEXT = {"否", "无", "×", "✗", "✘", "n", "no", "false", "f", "0", "没有"}
-UNITS = ("万元", "亿元", "万人", "μg/m³", "ug/m3", "项", "个", "家", "次", "件", "张", "处", "人", "元")
+COUNT_UNITS = ("项", "个", "家", "次", "件", "张", "处")   # a count typed with any of these is still a count
+SHORT_UNITS = {"亿元": "亿", "万元": "万", "万人": "万", "μg/m³": "ug/m3"}
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUMBER = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)$")
 
@@ -43,7 +44,9 @@ def _number_from_text(m: Measure, text: str) -> tuple[float | None, list[str], s
     """(number, notes, error) from typed text; percent signs handled by the caller."""
     notes = []
     t = text
-    for unit in sorted({m.unit, *UNITS} - {""}, key=len, reverse=True):
+    # Only the measure's own unit (or its short form) is dropped: "5亿元" in a 万元 field stays an error.
+    units = {m.unit, SHORT_UNITS.get(m.unit, "")} | (set(COUNT_UNITS) if m.kind == "count" else set())
+    for unit in sorted(units - {""}, key=len, reverse=True):
         if t.endswith(unit) and len(t) > len(unit):
             t = t[: -len(unit)]
             notes.append(f"去掉单位“{unit}”")
@@ -52,7 +55,8 @@ def _number_from_text(m: Measure, text: str) -> tuple[float | None, list[str], s
         t = t.replace(",", "")
         notes.append("去掉千位分隔符")
     if not _NUMBER.match(t):
-        return None, notes, f"“{text}”不是数字"
+        hint = f"（请只填阿拉伯数字，单位按{m.unit}）" if m.unit and m.unit != "%" else "（请只填阿拉伯数字）"
+        return None, notes, f"“{text}”不是数字{hint}"
     return float(t), notes, ""
 
 

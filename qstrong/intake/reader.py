@@ -16,6 +16,7 @@ from openpyxl.utils import get_column_letter
 
 from ..catalog import Catalog
 from ..departments import assignment
+from ..measures import load_measures
 from . import layout as L
 from .files import FileInfo, sniff
 from .normalise import normalise
@@ -37,8 +38,10 @@ class Issue:
     level: str = "错误"
 
     def __str__(self) -> str:
+        m = load_measures().get(self.measure)
+        measure = self.measure and f"数据项 {self.measure}" + (f"（{m.name_zh}）" if m else "")
         where = [p for p in (self.file and f"文件“{self.file}”", self.sheet and f"工作表“{self.sheet}”",
-                             self.cell and f"单元格{self.cell}", self.measure and f"数据项 {self.measure}") if p]
+                             self.cell and f"单元格{self.cell}", measure) if p]
         return f"[{self.level}] {'，'.join(where)}：{self.message}" if where else f"[{self.level}] {self.message}"
 
 
