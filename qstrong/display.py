@@ -97,3 +97,65 @@ def scorecard_html(card: CountyScore) -> str:
                             f"<td>{score_text(s.score)}</td><td>{e(s.explanation)}</td></tr>")
     return (head + "<table><thead><tr><th>一级指标</th><th>二级指标</th><th>序号</th><th>三级指标</th>"
             "<th>分值</th><th>得分</th><th>说明</th></tr></thead><tbody>" + "".join(rows) + "</tbody></table>")
+
+
+def _table(df, cols: list[tuple[str, str, int, bool]]) -> list[str]:
+    """Rows of a fixed-width Chinese table: (column, header, width, right-aligned)."""
+    head = " ".join(pad(h, w, r) for _, h, w, r in cols)
+    lines = [head, "─" * width(head)]
+    for _, row in df.iterrows():
+        cells = []
+        for c, _, w, r in cols:
+            v = row[c] if c in row.index else row.name
+            text = f"{v:.2f}" if isinstance(v, float) else str(v)
+            cells.append(pad(clip(text, w), w, r))
+        lines.append(" ".join(cells))
+    return lines
+
+
+def gaps_text(rep) -> str:
+    """The gap analysis as Chinese tables for the terminal."""
+    r = rep.rank
+    lines = [f"{rep.county} {rep.year}年 失分分析（对标组：{rep.peer_spec}，{len(rep.peers)}个县（市、区））",
+             f"总分 {rep.total:.2f} / 100，失分 {rep.lost:.2f}"
+             + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）")]
+    if rep.synthetic_values:
+        lines.append(f"注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据，功效系数法得分仅供演示，不代表真实排名。")
+    lines += [f"功效系数法部分得分 {r['subscore']:.2f} / {r['max_points']:.0f}，在对标组中排第{r['rank']}/{r['n']}名"
+              + (f"（并列{r['ties'] + 1}个）" if r["ties"] else "")
+              + f"；中位数 {r['median']:.2f}，最高 {r['best']:.2f}（{r['best_county']}）", ""]
+    lv = rep.by_level("level2").reset_index()
+    lines.append("按二级指标：")
+    lines += _table(lv, [("level2", "二级指标", 14, False), ("points", "分值", 6, True), ("score", "得分", 7, True),
+                         ("lost", "失分", 7, True), ("quick_win_points", "速赢", 6, True)])
+    lines += ["", "按责任部门（共担指标的失分计入每个部门）："]
+    dep = rep.by_department().reset_index()
+    lines += _table(dep, [("department", "部门", 30, False), ("lost", "失分", 7, True),
+                          ("shared_lost", "其中共担", 8, True), ("quick_win_points", "速赢", 6, True),
+                          ("indicators", "指标", 30, False)])
+    lines += ["", "失分指标与挽回办法："]
+    lost = rep.indicators[rep.indicators["lost"] > 1e-9].sort_values("lost", ascending=False)
+    for ind, row in lost.iterrows():
+        lines.append(f"  {ind:>2}. {clip(row['criterion'], 40)}  失{row['lost']:.2f}分  责任：{row['departments']}")
+        if row["recovery"]:
+            for part in row["recovery"].split("；"):
+                lines.append(f"        → {part}")
+    missing = rep.indicators[rep.indicators["score"].isna()]
+    for ind, row in missing.iterrows():
+        lines.append(f"  {ind:>2}. 缺少数据，未计分：{row['missing']}  责任：{row['departments']}")
+    qw = rep.quick_wins()
+    if len(qw):
+        lines += ["", f"速赢清单（只需出台文件、召开会议或建立机制，共{qw['gain'].sum():.2f}分）："]
+        for _, s in qw.iterrows():
+            lines.append(f"  指标{s['indicator']}：{s['action']}（+{s['gain']:.2f}分；{s['departments']}）")
+    return "\n".join(lines)
+
+
+def gaps_html(rep) -> str:
+    e = html.escape
+    note = (f"<p><b>注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据。</b></p>"
+            if rep.synthetic_values else "")
+    cols = ["level2", "criterion", "points", "score", "lost", "recovery", "departments"]
+    table = rep.indicators[cols].round(2).to_html(escape=True, na_rep="—")
+    return (f"<h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）：总分 {rep.total:.2f}，"
+            f"失分 {rep.lost:.2f}</h4>{note}{table}")

@@ -136,3 +136,61 @@ def coefficient(x: np.ndarray, s: EfficacySettings) -> Coefficient:
     d = np.where(gated_out, 0.0, d)
     d = np.where(missing, np.nan, d)
     return Coefficient(x=x, d=d, low=lo, high=hi, gated_out=gated_out)
+
+
+def required_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) -> float:
+    """The smallest value of county `i` (last axis of a 1-D `x`) whose d reaches `target_d`, the other
+    counties unchanged. The county's own value moves the goalposts: with min/max goalposts it
+    becomes the new peer best at the top, and the new worst below the others' minimum.
+
+    Closed form for ``minmax`` and ``fixed`` goalposts; bisection on the engine for the others.
+    Returns NaN when no value reaches `target_d` (e.g. above base + span).
+    """
+    x = np.asarray(x, dtype=float)
+    top = s.base + s.span
+    if target_d > top + 1e-12:
+        return float("nan")
+    floor = s.gate if s.gate is not None else -np.inf
+    others = np.delete(x, i)
+    others = others[~np.isnan(others)]
+    if s.gate is not None:
+        others = others[others >= s.gate]
+    if target_d <= s.base:  # d ≥ base for any admissible value: the gate or the panel minimum
+        return float(s.gate) if s.gate is not None else float(np.nanmin(x))
+    if s.goalposts.policy == "fixed":
+        lo, hi = float(s.goalposts.low), float(s.goalposts.high)
+        frac = max(target_d - s.base, 0.0) / s.span
+        return max(lo + frac * (hi - lo), floor)
+    if s.goalposts.policy == "minmax":
+        if others.size == 0:  # alone in the benchmark: any admissible value gives base + span
+            return float(max(floor, x[i])) if not np.isnan(x[i]) else float(max(floor, 0.0))
+        lo, hi = float(others.min()), float(others.max())
+        if target_d >= top - 1e-12 or hi == lo:
+            return max(hi, floor)
+        frac = max(target_d - s.base, 0.0) / s.span
+        return max(lo + frac * (hi - lo), floor)
+    return _bisect_value(x, i, target_d, s)
+
+
+def _bisect_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) -> float:
+    finite = x[~np.isnan(x)]
+    span = max(float(np.ptp(finite)) if finite.size else 1.0, 1.0)
+    lo = float(finite.min()) - span if finite.size else -1.0
+    hi = float(finite.max()) + span if finite.size else 1.0
+    if s.gate is not None:
+        lo = max(lo, s.gate)
+
+    def d_at(v: float) -> float:
+        y = x.copy()
+        y[i] = v
+        return float(coefficient(y, s).d[i])
+
+    if d_at(hi) < target_d - 1e-9:
+        return float("nan")
+    for _ in range(100):
+        mid = (lo + hi) / 2
+        if d_at(mid) >= target_d - 1e-12:
+            hi = mid
+        else:
+            lo = mid
+    return hi

@@ -22,6 +22,32 @@ class ItemResult:
     detail: dict[str, Any] = field(default_factory=dict)
 
 
+@dataclass(frozen=True)
+class Step:
+    """A change to one county's measures that recovers points on one item.
+
+    `targets` are the new values (engine encoding) that achieve it, so a step can be applied to a
+    panel and checked; `kind` says what it takes: ``document`` (a decision, document, meeting or
+    mechanism: bool or level measures), ``count``, ``rate`` or ``efficacy`` (a value against peers).
+    """
+
+    action: str
+    gain: float
+    targets: tuple[tuple[str, float], ...]
+    kind: str
+
+    @property
+    def measures(self) -> tuple[str, ...]:
+        return tuple(m for m, _ in self.targets)
+
+
+def step_kind(measures) -> str:
+    kinds = {load_measures()[m].kind for m in measures}
+    if kinds <= {"bool", "level"}:
+        return "document"
+    return "count" if kinds <= {"bool", "level", "count"} else "rate"
+
+
 def _m(mid: str) -> Measure:
     return load_measures()[mid]
 
@@ -69,5 +95,9 @@ class Item:
 
     def explain(self, res: ItemResult, env: Env, i) -> str:
         raise NotImplementedError
+
+    def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:
+        """Changes that recover this item's lost points for county `i`, each gain at most `room`."""
+        return []
 
 

@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..measures import fmt_num, load_measures
-from .base import Env, Item, ItemResult, _m, _nan_if_missing, _val
+from .base import Env, Item, ItemResult, Step, _m, _nan_if_missing, _val, step_kind
 
 
 @dataclass
@@ -35,6 +35,15 @@ class Threshold(Item):
         ok = "满足" if env[self.measure][i] >= self.min else "不满足"
         return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
                 f"得{fmt_num(res.points[i])}分")
+
+    def steps(self, res, env, i, room):
+        pts = res.points[i]
+        if np.isnan(pts) or pts >= self.points or room <= 0:
+            return []
+        m = _m(self.measure)
+        what = "是" if m.kind == "bool" else f"{fmt_num(self.min)}{m.unit}"
+        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到{what}", min(self.points - pts, room),
+                     ((self.measure, float(self.min if m.kind != "bool" else 1.0)),), step_kind([self.measure]))]
 
 
 class Flag(Threshold):
@@ -76,6 +85,17 @@ class PerUnit(Item):
             text += f"，封顶{fmt_num(self.cap)}"
         return text
 
+    def steps(self, res, env, i, room):
+        x, pts = env[self.measure][i], res.points[i]
+        item_room = (self.cap - pts) if self.cap is not None else float("inf")
+        want = min(item_room, room)
+        if np.isnan(pts) or want <= 0:
+            return []
+        k = int(np.ceil(want / self.per - 1e-12))
+        m = _m(self.measure)
+        return [Step(f"{m.name_zh}：再增加{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, want),
+                     ((self.measure, float(x + k)),), "count")]
+
 
 @dataclass
 class Tiers(Item):
@@ -114,6 +134,16 @@ class Tiers(Item):
         band = f"属“{self.tier_label(reached[0])}”档" if reached else "未达最低档"
         return f"{m.name_zh}{_val(env, self.measure, i)}，{band}，得{fmt_num(res.points[i])}分"
 
+    def steps(self, res, env, i, room):
+        pts = res.points[i]
+        better = [(k, lo, p) for k, (lo, p) in enumerate(self.tiers) if p > pts]
+        if np.isnan(pts) or not better or room <= 0:
+            return []
+        k, lo, p = better[-1]  # the next tier up
+        m = _m(self.measure)
+        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到“{self.tier_label(k)}”档", min(p - pts, room),
+                     ((self.measure, float(lo)),), "count")]
+
 
 @dataclass
 class Level(Item):
@@ -140,6 +170,16 @@ class Level(Item):
 
     def explain(self, res, env, i):
         return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
+
+    def steps(self, res, env, i, room):
+        pts = res.points[i]
+        better = [(p, k) for k, p in enumerate(self._table) if p > pts]
+        if np.isnan(pts) or not better or room <= 0:
+            return []
+        p, k = min(better)  # the next level up
+        m = _m(self.measure)
+        return [Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”",
+                     min(float(p) - pts, room), ((self.measure, float(k)),), "document")]
 
 
 _COND = re.compile(r"^\s*([\w.]+)\s*(?:(>=|<=|==|>|<)\s*([\w.+-]+))?\s*$")
@@ -171,6 +211,14 @@ class Condition:
         if op is None:
             return env[left] > 0.5
         return _CMP[op](env[left], self._right(env, right))
+
+    def target(self, env: Env, i) -> list[tuple[str, float]]:
+        """The value of the condition's measure that satisfies it (engine encoding)."""
+        left, op, right = self.parts()
+        if op is None:
+            return [(left, 1.0)]
+        need = env[right][i] if right in load_measures() else float(right)
+        return [(left, float(need + (1 if op == ">" else 0)))]
 
     def explain(self, env: Env, i) -> str:
         left, op, right = self.parts()
@@ -224,6 +272,23 @@ class Cases(Item):
                 seen.setdefault(c.parts()[0], c.explain(env, i))
         return f"{self.label}：{'，'.join(seen.values())}，得{fmt_num(res.points[i])}分"
 
+    def steps(self, res, env, i, room):
+        pts = res.points[i]
+        if np.isnan(pts) or room <= 0:
+            return []
+        out = []
+        for mode, conds, p in self._cases:
+            if p <= pts:
+                continue
+            unmet = [c for c in conds if not bool(c.holds({k: env[k][i] for k in c.measures()}))]
+            if mode == "any":
+                unmet = unmet[:1]
+            targets = tuple((t, v) for c in unmet for t, v in c.target(env, i))
+            names = "、".join(c.explain(env, i) for c in unmet)
+            out.append(Step(f"{self.label}：需满足 {names}", min(p - pts, room), targets,
+                            step_kind([t for t, _ in targets])))
+        return out[-1:]  # the least demanding case that gains points
+
 
 class Deduct(Item):
     type: ClassVar[str] = "deduct"
@@ -257,6 +322,15 @@ class Deduct(Item):
         return (f"缺少{n}项（{names}），扣{fmt_num(self.per_missing)}×{n}={fmt_num(cut)}分{floor}，"
                 f"得{fmt_num(res.points[i])}分")
 
+    def steps(self, res, env, i, room):
+        pts = res.points[i]
+        lacking = [m for m in self.measures_ if env[m][i] < 0.5]
+        if np.isnan(pts) or not lacking or room <= 0 or pts >= self.full:
+            return []
+        names = "、".join(_m(m).name_zh for m in lacking)
+        return [Step(f"补齐缺少的{len(lacking)}项：{names}", min(self.full - pts, room),
+                     tuple((m, 1.0) for m in lacking), "document")]
+
 
 @dataclass
 class Group(Item):
@@ -284,3 +358,10 @@ class Group(Item):
         total = res.detail["total"][i]
         tail = f"，封顶{fmt_num(self.cap)}" if total > self.cap else ""
         return f"{self.label}：{'；'.join(parts)}；小计{fmt_num(total)}{tail}"
+
+    def steps(self, res, env, i, room):
+        room = min(room, self.cap - res.points[i])
+        out = []
+        for it, sub in zip(self.items, res.detail["subs"], strict=True):
+            out += it.steps(sub, env, i, room)
+        return out

@@ -8,10 +8,10 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient
+from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient, required_value
 from ..expr import Expr
-from ..measures import fmt_num
-from .base import Env, Item, ItemResult
+from ..measures import fmt_num, load_measures
+from .base import Env, Item, ItemResult, Step
 
 
 @dataclass(frozen=True)
@@ -54,6 +54,40 @@ class Component:
             out = cur - prev if change == "pp" else (cur / prev - 1.0) * 100.0
         return np.where(np.isfinite(out), out, np.nan)
 
+    @property
+    def lever(self) -> str:
+        """The measure a county moves to move this value: the first one of its (current) expression."""
+        return (self.value or self.current).measures[0]
+
+    def solve_lever(self, env: Env, i: int, change: str, x_target: float) -> float | None:
+        """Value of the lever measure for county `i` that makes this component reach `x_target`
+        (others unchanged), by bisection within the measure's allowed range; None if out of reach."""
+        m = load_measures()[self.lever]
+        cur = float(env[self.lever][i])
+        lo = m.low if m.low is not None else -1e12
+        hi = m.high if m.high is not None else max(abs(cur), 1.0) * 1e6
+
+        def x_at(v: float) -> float:
+            local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
+            local[self.lever] = np.asarray([v])
+            return float(self.compute(local, change)[0])
+
+        f_lo, f_hi = x_at(lo), x_at(hi)
+        increasing = not (f_hi < f_lo)
+        if np.isnan(f_lo) or np.isnan(f_hi):
+            return None
+        if (increasing and f_hi < x_target) or (not increasing and f_lo < x_target):
+            return None
+        for _ in range(200):
+            mid = (lo + hi) / 2
+            ok = x_at(mid) >= x_target
+            if ok == increasing:
+                hi = mid
+            else:
+                lo = mid
+        v = hi if increasing else lo
+        return float(np.ceil(v)) if m.kind == "count" else v
+
     def explain_value(self, env: Env, i, x: float, change: str) -> str:
         if self.value is not None:
             if self.value.source.strip() == self.value.measures[0]:
@@ -75,6 +109,10 @@ class Component:
 def _signed(x: float) -> str:
     """A subtrahend: negative numbers in parentheses, so 5−(−2) never reads 5−-2."""
     return f"({fmt_num(x)})" if x < 0 else fmt_num(x)
+
+
+def _units(mid: str) -> str:
+    return load_measures()[mid].unit
 
 
 class Efficacy(Item):
@@ -141,3 +179,28 @@ class Efficacy(Item):
                              for c, k in zip(self.components, coefs, strict=True))
             formula = f"{fmt_num(self.points)}×({terms})÷100"
         return "；".join(parts) + f"；得分={formula}={fmt_num(res.points[i])}分"
+
+    def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:
+        """Per component: reach the peer best (d = base + span), and the lever measure's value."""
+        s: EfficacySettings = res.detail["settings"]
+        top = s.base + s.span
+        out = []
+        for c, k in zip(self.components, res.detail["coefs"], strict=True):
+            d = k.d[i]
+            if np.isnan(d) or d >= top - 1e-12 or room <= 0:
+                continue
+            x_req = required_value(k.x, i, top, s)
+            if np.isnan(x_req):
+                continue
+            gain = min(self.points * c.weight * (top - d) / 100.0, room)
+            lever = c.solve_lever(env, i, s.change, x_req)
+            text = f"{c.label}：由{fmt_num(k.x[i])}提高到{fmt_num(x_req)}（对标最优）"
+            targets: tuple[tuple[str, float], ...] = ()
+            if lever is not None:
+                name = load_measures()[c.lever].name_zh
+                text += f"，即{name}达到{fmt_num(lever)}{_units(c.lever)}"
+                targets = ((c.lever, lever),)
+            else:
+                text += f"（仅调整{load_measures()[c.lever].name_zh}无法达到）"
+            out.append(Step(text, gain, targets, "efficacy"))
+        return out

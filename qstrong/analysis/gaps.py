@@ -1,0 +1,179 @@
+"""Gap analysis: for each indicator the lost points, why, what would recover them, and who acts.
+
+Rolled up by level 1, level 2 and department; the county's rank among its peers on the efficacy
+sub-score (the indicators scored against peers); quick wins that need a document, a meeting or a
+mechanism rather than years of growth.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+
+from ..config import ScoringConfig
+from ..departments import canonical
+from ..panel import Panel, load_panel
+from ..peers import describe, select
+from ..rules.efficacy import Efficacy
+from ..scoring import CountyScore, PanelScores, score_panel
+
+SYNTHETIC_MARKS = ("synthetic", "示例", "虚构", "合成")
+
+
+def is_synthetic(source: str) -> bool:
+    return any(mark in str(source) for mark in SYNTHETIC_MARKS)
+
+
+@dataclass
+class GapReport:
+    """Where `county` loses points against its peers, and what would win them back."""
+
+    county: str
+    year: int
+    peer_spec: str
+    peers: list[str]
+    card: CountyScore
+    indicators: pd.DataFrame          # one row per indicator
+    steps: pd.DataFrame               # one row per recovery step
+    efficacy: pd.DataFrame            # one row per efficacy component: value, peer best, required value
+    rank: dict
+    synthetic_values: int             # peer values in the benchmark that are synthetic / invented
+    subscores: pd.Series = field(repr=False)
+
+    @property
+    def total(self) -> float:
+        return self.card.total
+
+    @property
+    def lost(self) -> float:
+        return float(self.indicators["lost"].sum())
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.indicators
+
+    def by_level(self, level: str = "level2") -> pd.DataFrame:
+        """Points, score and lost points by level 1 or level 2 (adds up to 100 − total when complete)."""
+        g = self.indicators.groupby(level, sort=False)
+        return pd.DataFrame({"points": g["points"].sum(), "score": g["score"].sum(min_count=1),
+                             "lost": g["lost"].sum(), "quick_win_points": g["quick_win_points"].sum()})
+
+    def by_department(self) -> pd.DataFrame:
+        """Per responsible department: its indicators' points and lost points. An indicator shared by
+        several departments counts in full for each (column `shared_lost` says how much is shared)."""
+        rows = []
+        for ind, r in self.indicators.iterrows():
+            for dept in r["departments"].split("、"):
+                rows.append({"department": dept, "indicator": ind, "points": r["points"], "lost": r["lost"],
+                             "shared_lost": r["lost"] if r["shared"] else 0.0,
+                             "quick_win_points": r["quick_win_points"]})
+        df = pd.DataFrame(rows)
+        g = df.groupby("department", sort=False)
+        out = pd.DataFrame({"indicators": g["indicator"].apply(lambda s: "、".join(map(str, s))),
+                            "points": g["points"].sum(), "lost": g["lost"].sum(),
+                            "shared_lost": g["shared_lost"].sum(), "quick_win_points": g["quick_win_points"].sum()})
+        return out.sort_values("lost", ascending=False)
+
+    def quick_wins(self) -> pd.DataFrame:
+        """Recovery steps that need a document, a meeting or a mechanism (bool or level measures)."""
+        return self.steps[self.steps["kind"] == "document"].sort_values("gain", ascending=False)
+
+    def _repr_html_(self) -> str:
+        from ..display import gaps_html
+
+        return gaps_html(self)
+
+    def __str__(self) -> str:
+        from ..display import gaps_text
+
+        return gaps_text(self)
+
+
+def _departments(ind, catalog) -> list[str]:
+    names = [canonical(d, catalog) for d in ind.departments]
+    return list(dict.fromkeys(n for n in names if n))
+
+
+def efficacy_subscores(ps: PanelScores) -> pd.Series:
+    """Per county, the points of all efficacy items (the part of the score that depends on peers)."""
+    total = np.zeros(len(ps.counties))
+    for ind in ps.catalog.indicators:
+        items = ind.items_for(ps.config.variants.get(ind.id))
+        for it, r in zip(items, ps.results[ind.id], strict=True):
+            if isinstance(it, Efficacy):
+                total = total + np.nan_to_num(r.points)
+    return pd.Series(total, index=ps.scores.index, name="efficacy_subscore")
+
+
+def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None,
+         peers: str | list[str] | None = None, config: ScoringConfig | None = None) -> GapReport:
+    """Gap analysis of `county` in `year` against the peer group `peers` (default: all of the panel)."""
+    panel = load_panel(panel)
+    spec = peers or "shandong"
+    group = select(panel, county, spec)
+    ps = score_panel(group, year, config)
+    card = ps.county(county)
+    i = ps.counties.index(county)
+    cat = ps.catalog
+    ind_rows, step_rows, eff_rows = [], [], []
+    for ind, s in zip(cat.indicators, card.indicators, strict=True):
+        items = ind.items_for(ps.config.variants.get(ind.id))
+        results = ps.results[ind.id]
+        room = 0.0 if s.score is None else ind.points - s.score
+        deps = _departments(ind, cat)
+        steps = []
+        for it, r in zip(items, results, strict=True):
+            steps += it.steps(r, ps.env, i, room)
+            if isinstance(it, Efficacy):
+                eff_rows += _efficacy_rows(ind.id, it, r, ps, i)
+        for st in steps:
+            step_rows.append({"indicator": ind.id, "action": st.action, "gain": st.gain, "kind": st.kind,
+                              "measures": " ".join(st.measures), "targets": st.targets,
+                              "departments": "、".join(deps)})
+        qw = sum(st.gain for st in steps if st.kind == "document")
+        ind_rows.append({
+            "indicator": ind.id, "level1": ind.level1, "level2": ind.level2, "criterion": ind.criterion,
+            "rule": ind.rule_kind, "points": ind.points, "score": s.score,
+            "lost": 0.0 if s.score is None else ind.points - s.score,
+            "missing": " ".join(s.missing), "reason": s.explanation,
+            "recovery": "；".join(f"{st.action}（+{st.gain:.2f}分）" for st in steps),
+            "best_step_gain": max((st.gain for st in steps), default=0.0),
+            "quick_win_points": min(qw, room), "departments": "、".join(deps), "shared": len(deps) > 1,
+        })
+    indicators = pd.DataFrame(ind_rows).set_index("indicator")
+    steps_df = pd.DataFrame(step_rows, columns=["indicator", "action", "gain", "kind", "measures", "targets",
+                                                "departments"])
+    sub = efficacy_subscores(ps)
+    ranks = sub.rank(method="min", ascending=False)
+    rank = {"subscore": float(sub[county]), "rank": int(ranks[county]), "n": len(sub),
+            "ties": int((sub == sub[county]).sum() - 1), "median": float(sub.median()),
+            "best": float(sub.max()), "best_county": str(sub.idxmax()),
+            "max_points": float(sum(it.points for ind in cat.indicators for it in ind.items
+                                    if isinstance(it, Efficacy)))}
+    synthetic = 0
+    if "source" in group.data.columns:
+        d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
+        synthetic = int(d["source"].map(is_synthetic).sum())
+    return GapReport(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组",
+                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, sub)
+
+
+def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> list[dict]:
+    rows = []
+    s = res.detail["settings"]
+    for c, k in zip(item.components, res.detail["coefs"], strict=True):
+        x = k.x
+        valid = ~np.isnan(x)
+        best_i = int(np.nanargmax(x)) if valid.any() else None
+        rows.append({
+            "indicator": ident, "component": c.label, "value": x[i], "d": k.d[i],
+            "points": item.points * c.weight * k.d[i] / 100.0 if not np.isnan(k.d[i]) else np.nan,
+            "max_points": item.points * c.weight * (s.base + s.span) / 100.0,
+            "peer_best": x[best_i] if best_i is not None else np.nan,
+            "best_county": ps.counties[best_i] if best_i is not None else "",
+            "peer_median": float(np.nanmedian(x)) if valid.any() else np.nan,
+            "peers_with_value": int(valid.sum()), "x_high": float(k.high[0]), "x_low": float(k.low[0]),
+            "lever": c.lever,
+        })
+    return rows
