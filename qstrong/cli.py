@@ -18,6 +18,8 @@ from .measures import fmt_num, load_measures
 from .panel import Panel, PanelError, with_peers
 from .scoring import ROUND, clean, score_panel
 
+PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
+                   "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
 
 
@@ -67,10 +69,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 def cmd_score(args: argparse.Namespace) -> int:
     config = ScoringConfig.from_json(args.config) if args.config else None
-    panel = args.panel
-    if args.peer_panel:
-        panel = with_peers(Panel.from_csv(args.panel), Panel.from_csv(args.peer_panel), args.county)
-    ps = score_panel(panel, args.year, config)
+    ps = score_panel(_panel_with_peers(args), args.year, config)
     if args.all:
         df = ps.to_frame().round(ROUND)
         df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
@@ -126,6 +125,48 @@ def cmd_intake(args: argparse.Namespace) -> int:
     return 0
 
 
+def _panel_with_peers(args: argparse.Namespace):
+    if not args.peer_panel:
+        return args.panel
+    from .peerdata import SHIPPED
+
+    peers = SHIPPED if args.peer_panel == "shandong" else args.peer_panel
+    return with_peers(Panel.from_csv(args.panel), Panel.from_csv(peers), args.county)
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from .analysis.gaps import gaps
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
+    print(rep)
+    if args.out:
+        _write_gap_tables(rep, args.out)
+        print(f"\n表格已写入 {args.out}")
+    if args.charts:
+        from .charts import gap_charts, save
+
+        paths = save(gap_charts(rep), args.charts)
+        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+    return 0
+
+
+def _write_gap_tables(rep, out: str) -> None:
+    import pandas as pd
+
+    from .export import safe_frame
+
+    tables = {"指标": rep.indicators, "二级指标": rep.by_level("level2"), "一级指标": rep.by_level("level1"),
+              "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
+              "功效系数指标": rep.efficacy}
+    if out.lower().endswith(".xlsx"):
+        with pd.ExcelWriter(out, engine="openpyxl") as xw:
+            for name, df in tables.items():
+                safe_frame(df).to_excel(xw, sheet_name=name)
+    else:
+        frame_to_csv(rep.indicators, out)
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
     sub = p.add_subparsers(dest="command", required=True)
@@ -148,8 +189,21 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     s.add_argument("--out", help="写入文件而非屏幕")
-    s.add_argument("--peer-panel", help="另一面板CSV，其中其他县（市、区）的数据作为对标同行加入（被评价县的行不采用）")
+    s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.set_defaults(func=cmd_score)
+
+    g = sub.add_parser("gaps", help="失分分析：各指标失分、原因、挽回办法、责任部门、速赢清单")
+    g.add_argument("panel", help="面板CSV")
+    g.add_argument("--county", required=True)
+    g.add_argument("--year", type=int)
+    g.add_argument("--peers", default="shandong",
+                   help="对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
+                        "逗号分隔的县名，或 @文件")
+    g.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    g.add_argument("--config", help="计分配置JSON")
+    g.add_argument("--out", help="表格输出：.xlsx（多个工作表）或 .csv（指标表）")
+    g.add_argument("--charts", help="图表输出目录（PNG）")
+    g.set_defaults(func=cmd_gaps)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")

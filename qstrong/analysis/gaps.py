@@ -41,6 +41,7 @@ class GapReport:
     rank: dict
     synthetic_values: int             # peer values in the benchmark that are synthetic / invented
     subscores: pd.Series = field(repr=False)
+    component_values: dict = field(default_factory=dict, repr=False)   # (indicator, label) → peers' x
 
     @property
     def total(self) -> float:
@@ -155,8 +156,14 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
     if "source" in group.data.columns:
         d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
         synthetic = int(d["source"].map(is_synthetic).sum())
+    comp = {}
+    for ind in cat.indicators:
+        for it, r in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):
+            if isinstance(it, Efficacy):
+                for c, k in zip(it.components, r.detail["coefs"], strict=True):
+                    comp[(ind.id, c.label)] = k.x
     return GapReport(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组",
-                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, sub)
+                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, sub, comp)
 
 
 def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> list[dict]:

@@ -284,8 +284,12 @@ class Cases(Item):
             if mode == "any":
                 unmet = unmet[:1]
             targets = tuple((t, v) for c in unmet for t, v in c.target(env, i))
+            local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
+            for t, v in targets:
+                local[t] = np.asarray([v])
+            gained = float(self.evaluate(local, None).points[0]) - pts  # a looser case may now hold a better one
             names = "、".join(c.explain(env, i) for c in unmet)
-            out.append(Step(f"{self.label}：需满足 {names}", min(p - pts, room), targets,
+            out.append(Step(f"{self.label}：需满足 {names}", min(gained, room), targets,
                             step_kind([t for t, _ in targets])))
         return out[-1:]  # the least demanding case that gains points
 

@@ -1,0 +1,159 @@
+"""Charts (matplotlib) with Chinese labels rendered through an explicitly registered CJK font."""
+
+from __future__ import annotations
+
+import os
+from functools import cache
+from pathlib import Path
+
+import matplotlib
+
+matplotlib.use("Agg")
+
+import matplotlib.pyplot as plt  # noqa: E402
+import numpy as np  # noqa: E402
+from matplotlib import font_manager  # noqa: E402
+from matplotlib.figure import Figure  # noqa: E402
+
+# Tried in order after $QSTRONG_CJK_FONT: Debian/Ubuntu, Windows, macOS.
+CANDIDATES = (
+    "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc",
+    "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc",
+    "/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc",
+    "/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc",
+    "C:/Windows/Fonts/msyh.ttc",
+    "C:/Windows/Fonts/simhei.ttf",
+    "/System/Library/Fonts/PingFang.ttc",
+    "/System/Library/Fonts/STHeiti Light.ttc",
+)
+HINTS = ("wqy", "notosanscjk", "notoserifcjk", "sourcehan", "msyh", "simhei", "simsun", "pingfang", "heiti")
+
+LOST, SCORE, POINTS, HIGHLIGHT, PEER = "#c0392b", "#2e86c1", "#d6eaf8", "#c0392b", "#7f8c8d"
+
+
+class FontMissing(RuntimeError):
+    """No CJK font is installed: charts would show boxes instead of Chinese."""
+
+
+@cache
+def cjk_font() -> str:
+    """Register a CJK font with matplotlib (font_manager.addfont) and make it the default; its name."""
+    env = os.environ.get("QSTRONG_CJK_FONT")
+    paths = [env] if env else []
+    paths += [p for p in CANDIDATES if Path(p).is_file()]
+    if len(paths) == (1 if env else 0):
+        paths += [p for p in font_manager.findSystemFonts()
+                  if any(h in Path(p).name.lower().replace("-", "").replace("_", "") for h in HINTS)]
+    for path in paths:
+        if path and Path(path).is_file():
+            font_manager.fontManager.addfont(path)
+            name = font_manager.FontProperties(fname=path).get_name()
+            plt.rcParams["font.family"] = "sans-serif"
+            plt.rcParams["font.sans-serif"] = [name, "DejaVu Sans"]
+            plt.rcParams["axes.unicode_minus"] = False
+            return name
+    raise FontMissing("未找到中文字体，图表中的汉字无法显示。Debian/Ubuntu 请安装 fonts-wqy-microhei"
+                      "（sudo apt-get install fonts-wqy-microhei），或设置环境变量 QSTRONG_CJK_FONT 指向字体文件。")
+
+
+def _figure(w: float, h: float) -> tuple[Figure, plt.Axes]:
+    cjk_font()
+    fig = Figure(figsize=(w, h), dpi=110, layout="constrained")
+    return fig, fig.subplots()
+
+
+def _notice(fig: Figure, synthetic: int) -> None:
+    if synthetic:
+        fig.text(0.99, 0.003, "示例数据：对标值含合成/虚构数据", ha="right", va="bottom", fontsize=8, color=LOST)
+
+
+def lost_by(frame, label: str, title: str, synthetic: int = 0) -> Figure:
+    """Horizontal bars of lost points (and quick wins) by a roll-up (level 2 or department)."""
+    df = frame[frame["lost"] > 1e-9].sort_values("lost")
+    fig, ax = _figure(8, 0.45 * max(len(df), 3) + 1.2)
+    y = np.arange(len(df))
+    ax.barh(y, df["lost"], color=LOST, label="失分")
+    if "quick_win_points" in df:
+        ax.barh(y, df["quick_win_points"], color="#f5b041", label="其中速赢")
+    ax.set_yticks(y, [str(v) for v in df.index])
+    for k, v in enumerate(df["lost"]):
+        ax.text(v, k, f" {v:.2f}", va="center", fontsize=9)
+    ax.set_xlabel("失分")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=9)
+    ax.margins(x=0.15)
+    _notice(fig, synthetic)
+    return fig
+
+
+def bullet(indicators, title: str, synthetic: int = 0) -> Figure:
+    """Every indicator's score against its points (bullet chart), lost part marked."""
+    df = indicators.iloc[::-1]
+    fig, ax = _figure(9, 0.26 * len(df) + 1.4)
+    y = np.arange(len(df))
+    labels = [f"{i}. {c[:18]}" for i, c in zip(df.index, df["criterion"], strict=True)]
+    ax.barh(y, df["points"], color=POINTS, height=0.8, label="分值")
+    ax.barh(y, df["score"].fillna(0), color=SCORE, height=0.4, label="得分")
+    missing = df["score"].isna()
+    ax.scatter(df["points"][missing], y[missing.to_numpy()], marker="x", color=LOST, label="缺数据", zorder=3)
+    ax.set_yticks(y, labels, fontsize=7)
+    ax.set_xlabel("分")
+    ax.set_title(title)
+    ax.legend(loc="lower right", fontsize=8)
+    _notice(fig, synthetic)
+    return fig
+
+
+def peer_distributions(efficacy, values: dict, county: str, title: str, synthetic: int = 0) -> Figure:
+    """For each efficacy component, the peers' values (dots) with the county highlighted."""
+    n = len(efficacy)
+    cols = 3
+    rows = -(-n // cols)
+    cjk_font()
+    fig = Figure(figsize=(11, 2.1 * rows + 0.8), dpi=110, layout="constrained")
+    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    rng = np.random.default_rng(0)
+    for ax, (_, row) in zip(axes, efficacy.iterrows(), strict=False):
+        x = np.asarray(values[(row["indicator"], row["component"])], dtype=float)
+        x = x[~np.isnan(x)]
+        ax.scatter(x, rng.uniform(-0.3, 0.3, x.size), s=10, color=PEER, alpha=0.6)
+        if not np.isnan(row["value"]):
+            ax.scatter([row["value"]], [0], s=80, color=HIGHLIGHT, marker="D", zorder=3, label=county)
+        ax.axvline(row["peer_median"], color="#555555", lw=0.8, ls="--")
+        ax.set_yticks([])
+        ax.set_ylim(-0.6, 0.6)
+        ax.set_title(f"{row['indicator']}. {row['component'][:20]}", fontsize=8)
+        ax.tick_params(labelsize=7)
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    fig.suptitle(title + f"（◆ {county}，虚线为中位数）")
+    _notice(fig, synthetic)
+    return fig
+
+
+def gap_charts(rep) -> dict[str, Figure]:
+    """The gap analysis' four charts, by file stem."""
+    head = f"{rep.county} {rep.year}年"
+    values = {}
+    for _, row in rep.efficacy.iterrows():
+        values[(row["indicator"], row["component"])] = rep.component_values[(row["indicator"], row["component"])]
+    return {
+        "lost_by_level2": lost_by(rep.by_level("level2"), "二级指标", f"{head} 各二级指标失分", rep.synthetic_values),
+        "lost_by_department": lost_by(rep.by_department(), "部门", f"{head} 各责任部门失分（共担指标计入每个部门）",
+                                      rep.synthetic_values),
+        "indicator_bullets": bullet(rep.indicators, f"{head} 43项三级指标得分", rep.synthetic_values),
+        "peer_distributions": peer_distributions(rep.efficacy, values, rep.county,
+                                                 f"{head} 功效系数法指标的对标分布（{rep.peer_spec}）",
+                                                 rep.synthetic_values),
+    }
+
+
+def save(figures: dict[str, Figure], out: str | Path) -> list[Path]:
+    out = Path(out)
+    out.mkdir(parents=True, exist_ok=True)
+    paths = []
+    for stem, fig in figures.items():
+        p = out / f"{stem}.png"
+        fig.savefig(p)
+        paths.append(p)
+    return paths
