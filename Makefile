@@ -10,6 +10,13 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# Charts need a Chinese font: install Debian's WenQuanYi Micro Hei when none is found and we may.
+	@$(PY) -c "from qstrong.charts import cjk_font; cjk_font()" 2>/dev/null || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	    echo "安装中文字体 fonts-wqy-microhei …"; \
+	    (apt-get install -y -qq fonts-wqy-microhei >/dev/null 2>&1 || \
+	     (apt-get update -qq && apt-get install -y -qq fonts-wqy-microhei >/dev/null)); \
+	  else echo "提示：未找到中文字体，图表需要。请安装 fonts-wqy-microhei 或设置 QSTRONG_CJK_FONT。"; fi; }
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -17,6 +24,8 @@ demo: $(STAMP)
 	$(VENV)/bin/qstrong intake data/sample/submissions --year 2022 --out reports/intake_panel.csv --report reports/intake_report.xlsx
 	@echo "== 2. 以淄博市其他区县（示例数据）为对标，计分 =="
 	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel data/sample/zibo_panel.csv
+	@echo "== 3. 对标山东省136个县（市、区）（含合成数据），失分分析 =="
+	$(VENV)/bin/qstrong gaps reports/intake_panel.csv --county 临淄区 --peer-panel shandong --out reports/gaps.xlsx --charts reports/charts
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check qstrong tests

@@ -20,7 +20,6 @@ import pandas as pd
 from .panel import Panel, PanelError, Problem
 
 GROUPS = {"shandong": "全省", "prefecture": "同一地级市", "type": "同类型", "strong2022": "2022年首批质量强县"}
-TYPE_ZH = {"区": "市辖区", "县级市": "县级市", "县": "县"}
 
 
 def _read(name: str) -> pd.DataFrame:

@@ -164,3 +164,36 @@ def test_charts_render_chinese_without_missing_glyphs(sample_report, tmp_path):
 def test_text_report_mentions_synthetic_peers(sample_report):
     text = str(sample_report)
     assert "合成/示例数据" in text and "速赢清单" in text and "按责任部门" in text
+
+
+@pytest.fixture(scope="module")
+def shandong():
+    from qstrong.panel import with_peers
+    from qstrong.peerdata import SHIPPED
+
+    return with_peers(Panel.from_csv(SAMPLE), Panel.from_csv(SHIPPED), "临淄区")
+
+
+@pytest.mark.parametrize("spec, n, label", [
+    ("shandong", 136, "全省"),
+    ("prefecture", 8, "同一地级市"),      # 淄博市: 5 districts + 3 counties
+    ("type", 58, "同类型"),               # 58 市辖区 in counties.csv
+    ("strong2022", 11, "2022年首批质量强县"),  # the ten named in 2022, plus 临淄区 itself
+])
+def test_peer_groups_on_the_shandong_panel(shandong, spec, n, label):
+    rep = gaps(shandong, "临淄区", peers=spec)
+    assert len(rep.peers) == n and rep.peer_spec == label and "临淄区" in rep.peers
+    assert rep.rank["n"] == n and 1 <= rep.rank["rank"] <= n
+    assert rep.synthetic_values > 0 and "合成/示例数据" in str(rep)
+
+
+def test_strong2022_group_names_the_real_counties(shandong):
+    rep = gaps(shandong, "临淄区", peers="strong2022")
+    assert {"崂山区", "历下区", "黄岛区", "寿光市", "荣成市"} <= set(rep.peers)
+
+
+def test_unknown_custom_peer_is_reported():
+    from qstrong.panel import PanelError
+
+    with pytest.raises(PanelError, match="不在面板中"):
+        gaps(SAMPLE, "临淄区", peers="张店区,不存在县")
