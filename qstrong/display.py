@@ -6,7 +6,7 @@ import html
 import unicodedata
 from typing import TYPE_CHECKING
 
-from .measures import fmt_num
+from .measures import fmt_num, load_measures
 
 if TYPE_CHECKING:
     from .scoring import CountyScore
@@ -121,6 +121,14 @@ def gaps_text(rep) -> str:
              + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）")]
     if rep.synthetic_values:
         lines.append(f"注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据，功效系数法得分仅供演示，不代表真实排名。")
+        prov = rep.provenance
+        real = prov[prov["real"] > 0]
+        if len(real):
+            names = load_measures()
+            parts = "、".join(f"{names[m].name_zh}{int(r['real'])}个" for m, r in real.iterrows() if m in names)
+            lines.append(f"      其中真实数据仅有：{parts}；其余对标数值均为合成/示例数据。")
+        else:
+            lines.append("      对标数值全部为合成/示例数据。")
     lines += [f"功效系数法部分得分 {r['subscore']:.2f} / {r['max_points']:.0f}，在对标组中排第{r['rank']}/{r['n']}名"
               + (f"（并列{r['ties'] + 1}个）" if r["ties"] else "")
               + f"；中位数 {r['median']:.2f}，最高 {r['best']:.2f}（{r['best_county']}）", ""]

@@ -197,3 +197,11 @@ def test_unknown_custom_peer_is_reported():
 
     with pytest.raises(PanelError, match="不在面板中"):
         gaps(SAMPLE, "临淄区", peers="张店区,不存在县")
+
+
+def test_says_plainly_which_peer_figures_are_real(shandong):
+    rep = gaps(shandong, "临淄区")
+    prov = rep.provenance
+    assert prov["synthetic"].sum() == rep.synthetic_values
+    assert prov.loc["gdp", "real"] >= 1 and prov.loc["q10.quality_funding", "real"] == 0
+    assert "其中真实数据仅有：地区生产总值" in str(rep)

@@ -40,6 +40,7 @@ class GapReport:
     efficacy: pd.DataFrame            # one row per efficacy component: value, peer best, required value
     rank: dict
     synthetic_values: int             # peer values in the benchmark that are synthetic / invented
+    provenance: pd.DataFrame          # per measure: how many peer values are real / synthetic
     subscores: pd.Series = field(repr=False)
     component_values: dict = field(default_factory=dict, repr=False)   # (indicator, label) → peers' x
 
@@ -152,10 +153,13 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
             "best": float(sub.max()), "best_county": str(sub.idxmax()),
             "max_points": float(sum(it.points for ind in cat.indicators for it in ind.items
                                     if isinstance(it, Efficacy)))}
-    synthetic = 0
+    synthetic, provenance = 0, pd.DataFrame(columns=["real", "synthetic"])
     if "source" in group.data.columns:
         d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
-        synthetic = int(d["source"].map(is_synthetic).sum())
+        flag = d["source"].map(is_synthetic)
+        synthetic = int(flag.sum())
+        provenance = pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
+                                   "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
     comp = {}
     for ind in cat.indicators:
         for it, r in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):
@@ -163,7 +167,8 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
                 for c, k in zip(it.components, r.detail["coefs"], strict=True):
                     comp[(ind.id, c.label)] = k.x
     return GapReport(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组",
-                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, sub, comp)
+                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, provenance,
+                     sub, comp)
 
 
 def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> list[dict]:
