@@ -144,7 +144,7 @@ class Panel:
         out = out[ok]
         out, dup_problems = _dedupe(out, source)
         problems += dup_problems
-        problems += _check_constraints(out, catalog, source)
+        problems += check_constraints(out, catalog, source)
         if problems:
             raise PanelError(problems)
         return cls(out.reset_index(drop=True), catalog, source)
@@ -197,7 +197,7 @@ def _dedupe(df: pd.DataFrame, source: str) -> tuple[pd.DataFrame, list[Problem]]
     return df.drop_duplicates(keys, keep="first"), problems
 
 
-def _check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[Problem]:
+def check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[Problem]:
     problems = []
     for c in catalog.constraints:
         left = df[df["measure"] == c.left].set_index(["county", "year"])
