@@ -1,7 +1,8 @@
 """Regenerate zibo_panel.csv: an INVENTED example panel (示例数据，虚构) for the demo and tests.
 
 Counties and their names are real (淄博市's eight districts and counties); every value is made up
-with a fixed seed. Run: python data/sample/generate.py
+with a fixed seed: 2021 and 2022 drawn per year, 2019 and 2020 traced back from 2021 so that trends
+can be fitted. Run: python data/sample/generate.py
 """
 
 import csv
@@ -17,6 +18,7 @@ POPULATION = {"淄川区": 70.6, "张店区": 103.5, "博山区": 40.4, "临淄�
 GDP = {"淄川区": 420.0, "张店区": 1010.0, "博山区": 260.0, "临淄区": 860.0,
        "周村区": 330.0, "桓台县": 520.0, "高青县": 200.0, "沂源县": 280.0}   # 亿元, invented
 YEARS = [2021, 2022]
+BACKCAST = [2019, 2020]          # earlier years, traced back from 2021 (separate random stream)
 SOURCE = "示例数据（虚构）"
 
 
@@ -61,12 +63,40 @@ def values(county: str, year: int, rng: np.random.Generator) -> dict[str, object
     return v
 
 
+def backcast(v2021: dict[str, object], year: int, rng: np.random.Generator) -> dict[str, object]:
+    """Values of an earlier year: numbers smaller by a few percent a year, rates a little lower,
+    PM2.5 higher, yes/no and levels as in 2021 (so every county has a four-year history)."""
+    k = 2021 - year
+    out: dict[str, object] = {}
+    for mid, val in v2021.items():
+        m = load_measures()[mid]
+        if m.kind in ("bool", "level") or mid.startswith("veto.") or mid == "population":
+            out[mid] = val
+        elif mid in ("q38.pm25", "q38.pm25_prev"):
+            out[mid] = round(float(val) * (1 + 0.05 * k) * rng.uniform(0.97, 1.03), 1)
+        elif m.kind == "percent":
+            out[mid] = round(float(np.clip(float(val) - k * rng.uniform(0.0, 1.5), m.low, m.high)), 2)
+        elif m.kind == "count":
+            out[mid] = int(round(float(val) * (0.94 ** k) * rng.uniform(0.9, 1.1)))
+        else:
+            out[mid] = round(float(val) * (0.95 ** k) * rng.uniform(0.97, 1.03), 2)
+    if int(out["q23.sampled_compliant"]) > int(out["q23.sampled"]):
+        out["q23.sampled_compliant"] = out["q23.sampled"]
+    return out
+
+
 def main() -> None:
     rng = np.random.default_rng(20221205)
-    rows = []
+    by_year: dict[int, dict[str, dict[str, object]]] = {}
     for year in YEARS:
+        by_year[year] = {county: values(county, year, rng) for county in COUNTIES}
+    back = np.random.default_rng(20190101)
+    for year in sorted(BACKCAST, reverse=True):
+        by_year[year] = {county: backcast(by_year[2021][county], year, back) for county in COUNTIES}
+    rows = []
+    for year in sorted(by_year):
         for county in COUNTIES:
-            for mid, val in values(county, year, rng).items():
+            for mid, val in by_year[year][county].items():
                 if county == "沂源县" and mid == "q26.disposal_rate":
                     continue  # a peer that did not report: left out of that benchmark
                 rows.append([county, year, mid, val, SOURCE])
