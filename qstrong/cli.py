@@ -10,6 +10,7 @@ import os
 import sys
 from pathlib import Path
 
+from .analysis.scenarios import ScenarioError
 from .catalog import load_catalog
 from .config import ScoringConfig
 from .display import clip, pad
@@ -151,6 +152,24 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from .analysis.scenarios import compare, load_scenario
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    scenarios = [load_scenario(s) for s in args.scenario]
+    cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
+    print(cmp)
+    if args.out:
+        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out)
+        print(f"\n逐项得分已写入 {args.out}")
+    if args.charts:
+        from .charts import save, scenario_by_level2
+
+        paths = save({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
+        print(f"图表已写入 {paths[0]}")
+    return 0
+
+
 def _write_gap_tables(rep, out: str) -> None:
     import pandas as pd
 
@@ -205,6 +224,19 @@ def build_parser() -> argparse.ArgumentParser:
     g.add_argument("--charts", help="图表输出目录（PNG）")
     g.set_defaults(func=cmd_gaps)
 
+    w = sub.add_parser("whatif", help="情景分析：与基线逐项比较得分、总分和排名")
+    w.add_argument("panel", help="面板CSV")
+    w.add_argument("--county", required=True)
+    w.add_argument("--scenario", action="append", required=True,
+                   help="情景文件（.yaml/.json），或预置情景 plan2025（规划目标2025）；可重复")
+    w.add_argument("--year", type=int)
+    w.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
+    w.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    w.add_argument("--config", help="计分配置JSON")
+    w.add_argument("--out", help="逐项得分CSV")
+    w.add_argument("--charts", help="图表输出目录（按二级指标比较情景）")
+    w.set_defaults(func=cmd_whatif)
+
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")
     t.add_argument("--year", type=int, default=2022)
@@ -233,6 +265,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     except PanelError as exc:
         print(exc.report(), file=sys.stderr)
+        return 2
+    except ScenarioError as exc:
+        print(str(exc), file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)

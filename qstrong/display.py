@@ -167,3 +167,23 @@ def gaps_html(rep) -> str:
     table = rep.indicators[cols].round(2).to_html(escape=True, na_rep="—")
     return (f"<h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）：总分 {rep.total:.2f}，"
             f"失分 {rep.lost:.2f}</h4>{note}{table}")
+
+
+def comparison_text(cmp) -> str:
+    """Baseline and scenarios side by side: totals, rank, and the indicators that change."""
+    lines = [f"{cmp.county} {cmp.year}年 情景比较（对标组{cmp.summary['n'].iloc[0]}个县（市、区））", ""]
+    summ = cmp.summary.reset_index()
+    lines += _table(summ, [("scenario", "情景", 16, False), ("total", "总分", 8, True), ("delta", "变化", 8, True),
+                           ("efficacy_subscore", "功效系数部分", 12, True), ("rank", "排名", 6, True)])
+    for sc in cmp.scenarios:
+        lines += ["", f"情景“{sc.name}”：{sc.description}".rstrip("：")]
+        lines += [f"  · {c}" for c in sc.describe()]
+        for u in sc.unmapped:
+            lines.append(f"  · 不移动任何指标：{u['target']}——{u.get('note', '')}")
+        d = cmp.deltas()[sc.name]
+        moved = d[d.abs() > 1e-9]
+        if len(moved):
+            lines.append("  得分变化：" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()))
+        else:
+            lines.append("  得分无变化")
+    return "\n".join(lines)

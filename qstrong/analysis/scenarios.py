@@ -56,7 +56,8 @@ class Change:
     text: str = ""        # the value as written
 
     def describe(self, m: Measure) -> str:
-        verb = {"set": f"设为{self.text}", "add": f"增加{self.text}{m.unit}", "grow": f"增长{self.text}%"}[self.op]
+        unit = "%" if m.unit == "%" else ""
+        verb = {"set": f"设为{self.text}{unit}", "add": f"增加{self.text}{m.unit}", "grow": f"增长{self.text}%"}[self.op]
         return f"{WHO[self.who]}{m.name_zh}{verb}" + (f"（{self.note}）" if self.note else "")
 
 
