@@ -170,6 +170,20 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_required(args: argparse.Namespace) -> int:
+    from .analysis.required import required_text, required_values
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    points = {args.indicator: args.points} if args.indicator else None
+    df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
+    if args.indicator:
+        df = df[df["indicator"] == args.indicator]
+    print(required_text(df, args.county))
+    if args.out:
+        frame_to_csv(df.set_index("indicator"), args.out)
+    return 0
+
+
 def _write_gap_tables(rep, out: str) -> None:
     import pandas as pd
 
@@ -236,6 +250,19 @@ def build_parser() -> argparse.ArgumentParser:
     w.add_argument("--out", help="逐项得分CSV")
     w.add_argument("--charts", help="图表输出目录（按二级指标比较情景）")
     w.set_defaults(func=cmd_whatif)
+
+    q = sub.add_parser("required", help="功效系数法指标达到目标分所需的数值（闭式求解）")
+    q.add_argument("panel", help="面板CSV")
+    q.add_argument("--county", required=True)
+    q.add_argument("--share", type=float, default=1.0, help="目标为各指标分值的比例（默认1，即满分）")
+    q.add_argument("--indicator", type=int, help="只看一个指标")
+    q.add_argument("--points", type=float, help="与 --indicator 一起：该指标的目标分")
+    q.add_argument("--year", type=int)
+    q.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
+    q.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    q.add_argument("--config", help="计分配置JSON")
+    q.add_argument("--out", help="CSV输出")
+    q.set_defaults(func=cmd_required)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")

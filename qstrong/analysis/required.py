@@ -1,0 +1,101 @@
+"""Required values: the smallest value of the county's own measure that reaches given points.
+
+Efficacy indicators: per component, the closed form of the method (``efficacy.required_value``) —
+the county's own value moves the goalposts, so beyond the others' best it becomes the new best —
+turned into the value of the measure that carries it (the component's lever). Where one measure
+drives several components (10, 19, 20) the indicator's points are solved for that measure on the
+engine itself. Rule indicators: the next tier's requirement (the gap analysis' steps).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from ..config import ScoringConfig
+from ..efficacy import required_value
+from ..measures import load_measures
+from ..panel import load_panel
+from ..peers import select
+from ..rules.efficacy import Efficacy
+from ..scoring import score_panel
+
+
+def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: float) -> float | None:
+    """Smallest value of the shared lever measure giving the item `target` points (bisection)."""
+    lever = item.components[0].lever
+    m = load_measures()[lever]
+    lo = m.low if m.low is not None else 0.0
+    hi = m.high if m.high is not None else max(float(np.nanmax(env[lever])) * 100, 1.0)
+
+    def points_at(v: float) -> float:
+        local = dict(env)
+        local[lever] = env[lever].copy()
+        local[lever][i] = v
+        return float(item.evaluate(local, settings).points[i])
+
+    if points_at(hi) < target - 1e-9:
+        return None
+    for _ in range(200):
+        mid = (lo + hi) / 2
+        lo, hi = (lo, mid) if points_at(mid) >= target - 1e-12 else (mid, hi)
+    return float(np.ceil(hi - 1e-9)) if m.kind == "count" else hi
+
+
+def required_values(panel, county: str, share: float = 1.0, points: dict[int, float] | None = None,
+                    year: int | None = None, peers=None, config: ScoringConfig | None = None) -> pd.DataFrame:
+    """Per efficacy indicator (and component): the value needed for `share` of its points (or the
+    points given per indicator in `points`), against the peer group."""
+    panel = select(load_panel(panel), county, peers)
+    ps = score_panel(panel, year, config)
+    i = ps.counties.index(county)
+    names = load_measures()
+    rows = []
+    for ind in ps.catalog.indicators:
+        items = ind.items_for(ps.config.variants.get(ind.id))
+        for it, res in zip(items, ps.results[ind.id], strict=True):
+            if not isinstance(it, Efficacy):
+                continue
+            target = points.get(ind.id, it.points * share) if points else it.points * share
+            target = min(target, it.points)
+            settings = res.detail["settings"]
+            levers = {c.lever for c in it.components}
+            current_pts = float(res.points[i])
+            if np.isnan(current_pts):  # the county lacks an input: nothing to solve against
+                continue
+            base = {"indicator": ind.id, "target_points": target, "current_points": current_pts}
+            if len(it.components) > 1 and len(levers) == 1:
+                lever = levers.pop()
+                need = _solve_shared_lever(it, ps.env, i, settings, target)
+                rows.append({**base, "component": "、".join(c.label for c in it.components), "measure": lever,
+                             "name": names[lever].name_zh, "current": float(ps.env[lever][i]), "required": need,
+                             "value_required": np.nan, "new_best": False,
+                             "method": "按指标得分对该数据项求解（多个分项共用）"})
+                continue
+            d_target = target / it.points * (settings.base + settings.span)
+            for c, k in zip(it.components, res.detail["coefs"], strict=True):
+                x_req = required_value(k.x, i, d_target, settings)
+                lever_value = c.solve_lever(ps.env, i, settings.change, x_req) if not np.isnan(x_req) else None
+                others = np.delete(k.x, i)
+                best_other = float(np.nanmax(others)) if np.isfinite(others).any() else np.nan
+                rows.append({**base, "component": c.label, "measure": c.lever, "name": names[c.lever].name_zh,
+                             "current": float(ps.env[c.lever][i]), "required": lever_value,
+                             "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
+                                 best_other) else True, "method": "功效系数公式闭式求解"})
+    return pd.DataFrame(rows)
+
+
+def required_text(df: pd.DataFrame, county: str) -> str:
+    from ..measures import fmt_num
+
+    lines = [f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
+    for _, r in df.iterrows():
+        unit = load_measures()[r["measure"]].unit
+        need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
+            f"{fmt_num(r['required'])}{unit}"
+        done = "（已达到）" if r["current_points"] >= r["target_points"] - 1e-9 else ""
+        best = "，将成为对标组新的最优" if r["new_best"] else ""
+        lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
+                     f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'])}{unit}，"
+                     f"需达到{need}{best}")
+    return "\n".join(lines)
