@@ -2,7 +2,8 @@
 
 Efficacy-coefficient indicators score a county against its peers, so they need a peer panel.
 ``generate`` builds one in the long panel format (county, year, measure, value, source, code,
-prefecture, type) for every measure an efficacy indicator uses, plus ``gdp`` and ``population``.
+prefecture, type) for every measure an efficacy indicator uses, plus ``gdp`` and ``population``, and
+synthetic values of every rule measure (so that peers have totals and ranks under weight changes).
 
 Real figures win (``source = "real:…"``): population 2020 = census total / 10000 (exact); where
 data/shandong/county_figures_partial.csv gives GDP, tertiary value added (or its share × GDP),
@@ -237,7 +238,43 @@ def generate(seed: int = 2022, years: Iterable[int] = (2019, 2020, 2021, 2022)) 
         for role, lam in zip(("lead", "partner"), rates, strict=True):
             put(f"q42.{award}.{role}", rng.poisson(lam * weight, (T, n)))
 
+    _rule_measures(typ, grid, np.random.default_rng(seed + 1), V, S)
     return _assemble(c, grid, years, V, S)
+
+
+def _rule_measures(typ: np.ndarray, grid: np.ndarray, rng: np.random.Generator, V: dict, S: dict) -> None:
+    """Synthetic values of every rule measure (documents, meetings, counts, 100 % rates, veto), so
+    that peers have totals to rank on. A persistent county capability (区 higher) plus a yearly
+    improvement drives them; a separate random stream keeps the efficacy measures unchanged."""
+    from .measures import load_measures
+
+    n, T = len(typ), len(grid)
+    cap = np.select([typ == "区", typ == "县级市"], [0.5, 0.3], 0.0) + rng.normal(0, 0.8, n)
+    latent = cap[None, :] + 0.25 * (grid - grid[-1])[:, None]                       # (T, n)
+    count_rate = {"q04": 0.6, "q14": 0.7, "q15": 0.5, "q24": 2.0, "q43": 0.8, "q18": 0.7}
+    for mid, m in load_measures().items():
+        if mid in V or mid in PREV or mid in ("q23.sampled", "q23.sampled_compliant"):
+            continue
+        if mid.startswith("veto."):
+            x = (rng.random((T, n)) < 0.003).astype(float)
+        elif m.kind == "bool":
+            x = (rng.random((T, n)) < 1 / (1 + np.exp(-(1.2 + latent + rng.normal(0, 0.5))))).astype(float)
+        elif m.kind == "level":
+            k = len(m.levels)  # levels are listed best first
+            score = latent + rng.normal(0, 0.9, (T, n))
+            x = np.clip(np.round((k - 1) / 2 - score), 0, k - 1)
+        elif m.kind == "percent":
+            x = np.where(rng.random((T, n)) < 1 / (1 + np.exp(-(0.6 + latent))), 100.0,
+                         np.clip(100 - rng.exponential(3, (T, n)), 60, 100))
+        else:  # counts
+            lam = count_rate.get(mid[:3], 1.0) * np.exp(0.6 * latent)
+            x = rng.poisson(lam * (300 if mid == "q18.demo_units" else 1)).astype(float)
+        V[mid], S[mid] = x, np.full((T, n), SYNTHETIC, dtype=object)
+    V["q23.sampled"] = np.full((T, n), 10.0)
+    V["q23.sampled_compliant"] = 10.0 - rng.binomial(2, 1 / (1 + np.exp(2 + latent)))
+    for mid in ("q23.sampled", "q23.sampled_compliant"):
+        S[mid] = np.full((T, n), SYNTHETIC, dtype=object)
+    COUNTS.update(mid for mid, m in load_measures().items() if m.kind in ("count", "bool", "level"))
 
 
 def _assemble(c: pd.DataFrame, grid: np.ndarray, years: list[int], V: dict[str, np.ndarray],
@@ -254,10 +291,19 @@ def _assemble(c: pd.DataFrame, grid: np.ndarray, years: list[int], V: dict[str, 
             "value": x.ravel(), "source": S[base][tt].ravel(), "code": np.tile(c["code"], len(t)),
             "prefecture": np.tile(c["prefecture"], len(t)), "type": np.tile(c["type"], len(t))}))
     df = pd.concat(frames, ignore_index=True)
+    df["value"] = df["value"].astype(object)
+    from .measures import load_measures
+
+    for mid, m in load_measures().items():  # levels are written as their ids, as departments report them
+        if m.kind == "level" and mid in V:
+            rows = df["measure"] == mid
+            df.loc[rows, "value"] = np.asarray(m.levels, dtype=object)[df.loc[rows, "value"].astype(int)]
     return df.sort_values(["code", "year", "measure"], ignore_index=True)[COLUMNS]
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float | str) -> str:
+    if isinstance(x, str):  # a level id
+        return x
     s = f"{x:.4f}".rstrip("0").rstrip(".")
     return "0" if s == "-0" else s
 
@@ -277,9 +323,11 @@ def write(path: str | Path, seed: int = 2022, years: Iterable[int] = (2019, 2020
 
 
 def load_peers() -> pd.DataFrame:
-    """The shipped peer panel qstrong/data/peers/shandong.csv (value as float)."""
-    df = _read(PEERS_FILE)
-    return df.astype({"year": int, "value": float})
+    """The shipped peer panel qstrong/data/peers/shandong.csv (numbers as floats, level ids as text)."""
+    df = _read(PEERS_FILE).astype({"year": int})
+    num = pd.to_numeric(df["value"], errors="coerce")
+    df["value"] = num.astype(object).where(num.notna(), df["value"])
+    return df
 
 
 def main(argv: list[str] | None = None) -> None:

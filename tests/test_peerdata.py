@@ -48,12 +48,17 @@ def test_counties_are_the_real_136(df):
     assert (df.groupby(["year", "measure"]).size() == 136).all()
 
 
-def test_every_efficacy_measure_every_year(df):
+def test_every_measure_every_year(df):
+    # every efficacy measure (calibrated), and synthetic values of every rule and veto measure so
+    # that peers have totals to rank on
     used = {m for ind in load_catalog().indicators for it in ind.items if isinstance(it, Efficacy)
             for m in it.measures()}
-    assert set(df["measure"]) == used | {"gdp", "population"}
+    assert used | {"gdp", "population"} <= set(df["measure"])
+    assert set(df["measure"]) == set(load_catalog().measures)
     assert sorted(df["year"].unique()) == list(YEARS)
-    assert len(df) == 136 * len(YEARS) * len(used | {"gdp", "population"})
+    assert len(df) == 136 * len(YEARS) * len(load_catalog().measures)
+    rule = df[~df["measure"].isin(used | {"gdp", "population"})]
+    assert (rule["source"] == "synthetic").all()
 
 
 def test_census_population_untouched(df):
