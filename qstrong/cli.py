@@ -184,6 +184,77 @@ def cmd_required(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_project(args: argparse.Namespace) -> int:
+    from .analysis.projection import project
+    from .analysis.scenarios import load_scenario
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    scenarios = [load_scenario(s) for s in args.scenario or []]
+    proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
+    print(proj)
+    cmp = None
+    if scenarios:
+        cmp = proj.compare(scenarios)
+        base = cmp.summary.loc["基线", "total"]
+        print(f"\n{proj.to_year}年得分：趋势外推 {base:.2f}")
+        for sc in scenarios:
+            d = cmp.deltas()[sc.name]
+            moved = d[d.abs() > 1e-9]
+            print(f"  情景“{sc.name}”：{cmp.summary.loc[sc.name, 'total']:.2f}"
+                  f"（{cmp.summary.loc[sc.name, 'delta']:+.2f}）"
+                  + ("；" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()) if len(moved) else ""))
+            for u in sc.unmapped:
+                print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
+    if args.out:
+        frame_to_csv(proj.values.set_index("county").round(10), args.out)
+        print(f"\n外推数值已写入 {args.out}")
+    if args.charts:
+        from .charts import projection_charts, save
+
+        paths = save(projection_charts(proj, scenarios, cmp), args.charts)
+        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+    return 0
+
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from .analysis.path import cheapest_path
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
+                         args.effort, config)
+    print(plan)
+    if args.out:
+        frame_to_csv(plan.to_frame(), args.out)
+        print(f"\n方案表已写入 {args.out}")
+    return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
+
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from .analysis.sensitivity import sensitivity
+
+    config = ScoringConfig.from_json(args.config) if args.config else None
+    sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
+                     args.spread, "dirichlet" if args.dirichlet else "uniform", config,
+                     None if args.sobol == "none" else args.sobol, args.sobol_n)
+    print(sa)
+    if args.out:
+        import pandas as pd
+
+        from .export import safe_frame
+
+        with pd.ExcelWriter(args.out, engine="openpyxl") as xw:
+            for name, df in {"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
+                             "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}.items():
+                safe_frame(df).to_excel(xw, sheet_name=name)
+        print(f"\n结果已写入 {args.out}")
+    if args.charts:
+        from .charts import save, sensitivity_charts
+
+        paths = save(sensitivity_charts(sa), args.charts)
+        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+    return 0
+
+
 def _write_gap_tables(rep, out: str) -> None:
     import pandas as pd
 
@@ -263,6 +334,49 @@ def build_parser() -> argparse.ArgumentParser:
     q.add_argument("--config", help="计分配置JSON")
     q.add_argument("--out", help="CSV输出")
     q.set_defaults(func=cmd_required)
+
+    pj = sub.add_parser("project", help="趋势外推：各数据项按线性/复合增长外推至目标年，计分并给出区间")
+    pj.add_argument("panel", help="面板CSV（多年数据）")
+    pj.add_argument("--county", required=True)
+    pj.add_argument("--to", type=int, default=2025, help="外推至哪一年（默认2025）")
+    pj.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
+    pj.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    pj.add_argument("--scenario", nargs="+", help="情景文件或预置情景 plan2025：在目标年与趋势比较")
+    pj.add_argument("--config", help="计分配置JSON")
+    pj.add_argument("--draws", type=int, default=200, help="得分区间的抽样次数（默认200）")
+    pj.add_argument("--seed", type=int, default=0, help="抽样随机种子（默认0）")
+    pj.add_argument("--out", help="外推数值CSV（county,year,measure,value,lower,upper,method,note,actual）")
+    pj.add_argument("--charts", help="图表输出目录（各数据项轨迹；有情景时另加按二级指标比较）")
+    pj.set_defaults(func=cmd_project)
+
+    pa = sub.add_parser("path", help="最省力路径：以最少工作量达到目标分数的措施清单（按责任部门）")
+    pa.add_argument("panel", help="面板CSV")
+    pa.add_argument("--county", required=True)
+    pa.add_argument("--target", required=True, help="目标总分（0～100）")
+    pa.add_argument("--year", type=int)
+    pa.add_argument("--peers", default="shandong", help="对标组（同 gaps 的 --peers）")
+    pa.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    pa.add_argument("--effort", help="工作量表CSV：measure,effort,per,note（未列出的数据项取默认值）")
+    pa.add_argument("--config", help="计分配置JSON")
+    pa.add_argument("--out", help="方案表CSV")
+    pa.set_defaults(func=cmd_path)
+
+    e = sub.add_parser("sensitivity", help="敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
+    e.add_argument("panel", help="面板CSV")
+    e.add_argument("--county", required=True)
+    e.add_argument("--year", type=int)
+    e.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
+    e.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    e.add_argument("--draws", type=int, default=10_000, help="权重抽样次数（默认10000）")
+    e.add_argument("--seed", type=int, default=0)
+    e.add_argument("--spread", type=float, default=0.25, help="权重扰动幅度（默认±25%%）")
+    e.add_argument("--dirichlet", action="store_true", help="用Dirichlet分布抽样权重")
+    e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights")
+    e.add_argument("--sobol-n", type=int, default=1024, help="Sobol基础样本数N")
+    e.add_argument("--config", help="计分配置JSON")
+    e.add_argument("--out", help="结果表格（.xlsx）")
+    e.add_argument("--charts", help="图表输出目录")
+    e.set_defaults(func=cmd_sensitivity)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")

@@ -187,3 +187,34 @@ def comparison_text(cmp) -> str:
         else:
             lines.append("  得分无变化")
     return "\n".join(lines)
+
+
+def sensitivity_text(sa) -> str:
+    """Score range under every reading, rank interval under weight uncertainty, the drivers."""
+    t = sa.interpretations
+    w = sa.weights.loc[sa.county]
+    lines = [f"{sa.county} {sa.year}年 敏感性分析（对标组：{sa.peer_spec}，{len(sa.counties)}个县（市、区））",
+             f"基准得分 {t['total'].iloc[0]:.2f}，排名 {int(t['rank'].iloc[0])}/{int(t['n'].iloc[0])}", "",
+             f"一、规则解读（{len(t)}种组合）：总分 {t['total'].min():.2f}～{t['total'].max():.2f}，"
+             f"排名 {int(t['rank'].min())}～{int(t['rank'].max())}"]
+    lines.append("  影响最大的解读选择：")
+    for _, e in sa.effects.iterrows():
+        lines.append(f"    {pad(e['reading'], 16)} 总分差 {e['effect']:.2f}，排名差 {e['rank_effect']:.1f}（{e['options']}）")
+    lo, hi = t.loc[t["total"].idxmin()], t.loc[t["total"].idxmax()]
+    for label, row in (("最低", lo), ("最高", hi)):
+        lines.append(f"  {label}：{row['total']:.2f}分（{row['goalposts']}，{row['scale']}，{row['gated']}，"
+                     f"指标10按{row['change10']}）")
+    how = "均匀±" + f"{sa.spread:.0%}" if sa.method == "uniform" else "Dirichlet"
+    lines += ["", f"二、权重不确定性（{sa.draws}次抽样，{how}，归一到100分，随机种子{sa.seed}）：",
+              f"  总分 中位数 {w['total_median']:.2f}，90%区间 {w['total_p05']:.2f}～{w['total_p95']:.2f}",
+              f"  排名 中位数 {int(w['rank_median'])}，90%区间 {int(w['rank_p05'])}～{int(w['rank_p95'])}；"
+              f"进入前10的概率 {w['p_top10']:.1%}，进入前30的概率 {w['p_top30']:.1%}"]
+    lines += ["", "三、逐项变动（效能指标数据±10%，规则指标提升一档）对总分的影响，前10项："]
+    for _, r in sa.oat.head(10).iterrows():
+        lines.append(f"  {r['delta']:+.2f}  {clip(r['factor'], 70)}")
+    if sa.sobol is not None:
+        lines += ["", "四、Sobol全局敏感性（总效应ST，前8项，95%置信区间）："]
+        for name, r in sa.sobol.sort_values("ST", ascending=False).head(8).iterrows():
+            lines.append(f"  {pad(clip(str(name), 30), 30)} ST {r['ST']:.3f}±{r['ST_conf']:.3f}，"
+                         f"S1 {r['S1']:.3f}±{r['S1_conf']:.3f}")
+    return "\n".join(lines)

@@ -189,3 +189,20 @@ def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> 
             "lever": c.lever,
         })
     return rows
+
+
+def gaps_steps(ps: PanelScores, county: str) -> list[tuple[int, float, str]]:
+    """(indicator, gain, action) of the best next step of every rule item with lost points."""
+    i = ps.counties.index(county)
+    out = []
+    for ind in ps.catalog.indicators:
+        s = ps.scores.iat[i, ind.id - 1]
+        if np.isnan(s):
+            continue
+        items = ind.items_for(ps.config.variants.get(ind.id))
+        steps = [st for it, r in zip(items, ps.results[ind.id], strict=True) if not isinstance(it, Efficacy)
+                 for st in it.steps(r, ps.env, i, ind.points - s)]
+        if steps:
+            best = max(steps, key=lambda st: st.gain)
+            out.append((ind.id, float(best.gain), best.action))
+    return out

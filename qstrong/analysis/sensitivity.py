@@ -1,0 +1,217 @@
+"""Sensitivity and uncertainty of a county's score and rank.
+
+* Interpretations — every combination of the engine's configurable readings (goalposts, scale, gated
+  rates, indicator 10's change), scored: total and rank under each, the range, the main effects.
+* Weights — Monte Carlo over the indicator points (±25 % uniform or Dirichlet, renormalised to 100).
+  An indicator's score scales with its points (score × new points / points), so a batch of weight
+  vectors is one matrix product over draws × counties × indicators, chunked to bound memory;
+  totals = nominal + scores · (ratio − 1), so zero perturbation reproduces the nominal exactly.
+* One at a time — each efficacy measure of the county ±10 %, each rule indicator one tier up.
+* Sobol — first and total-order indices with bootstrap intervals over the weights or the county's
+  input values, by SALib's Saltelli/Sobol sampler and analyser (``sobol_indices``).
+Counties lacking an input score 0 on that indicator here (they cannot gain from its weight).
+"""
+
+from __future__ import annotations
+
+import itertools
+from dataclasses import dataclass, field
+
+import numpy as np
+import pandas as pd
+from scipy.stats import rankdata
+from tqdm.auto import tqdm
+
+from ..catalog import load_catalog
+from ..config import ScoringConfig
+from ..efficacy import Goalposts
+from ..panel import load_panel
+from ..peers import describe, select
+from ..scoring import score_arrays, score_panel
+
+GOALPOSTS = {"面板最大/最小值": {"policy": "minmax"}, "前/后3名均值": {"policy": "topk", "k": 3},
+             "10%/90%分位数": {"policy": "quantile", "low": 0.1, "high": 0.9}}
+SCALES = {"60/40": (60.0, 40.0), "0/100": (0.0, 100.0)}
+GATED = {"固定90～100": {"policy": "fixed", "low": 90, "high": 100}, "达标同行最大/最小值": {"policy": "minmax"}}
+CHANGE10 = {"百分点": "pp", "相对变化": "relative"}
+DIMENSIONS = {"goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度"}
+
+
+def interpretation_configs() -> list[tuple[dict[str, str], ScoringConfig]]:
+    """Every combination of the readings, the engine default first."""
+    base = ScoringConfig.default()
+    gated = [k for k, s in base.efficacy.items() if s.gate is not None]
+    plain = [k for k in base.efficacy if k not in gated]
+    out = []
+    for gp, sc, ga, ch in itertools.product(GOALPOSTS, SCALES, GATED, CHANGE10):
+        b, s = SCALES[sc]
+        cfg = base.with_efficacy("*", base=b, span=s)
+        cfg = cfg.with_efficacy(plain, goalposts=Goalposts(**GOALPOSTS[gp]))
+        cfg = cfg.with_efficacy(gated, goalposts=Goalposts(**GATED[ga]))
+        cfg = cfg.with_efficacy(10, change=CHANGE10[ch])
+        out.append(({"goalposts": gp, "scale": sc, "gated": ga, "change10": ch}, cfg))
+    return out
+
+
+def ranks(totals: np.ndarray) -> np.ndarray:
+    """Rank 1 = best, ties share the best rank ('min'), along the last axis."""
+    return rankdata(-totals, method="min", axis=-1).astype(np.int32)
+
+
+def interpretations(panel, county: str, year: int | None = None) -> pd.DataFrame:
+    """Total and rank of `county` under every combination of readings (panel = its peer group)."""
+    rows = []
+    for labels, cfg in interpretation_configs():
+        ps = score_panel(panel, year, cfg)
+        totals = ps.scores.fillna(0).sum(axis=1)
+        r = ranks(totals.to_numpy())[ps.counties.index(county)]
+        rows.append({**labels, "total": float(totals[county]), "rank": int(r), "n": len(totals)})
+    df = pd.DataFrame(rows)
+    df.insert(0, "default", [True] + [False] * (len(df) - 1))
+    df["delta"] = df["total"] - df["total"].iloc[0]
+    return df
+
+
+def main_effects(table: pd.DataFrame) -> pd.DataFrame:
+    """Per reading: the spread of the mean total across its options (which choice moves most)."""
+    rows = []
+    for dim, name in DIMENSIONS.items():
+        means = table.groupby(dim)["total"].mean()
+        rank_means = table.groupby(dim)["rank"].mean()
+        rows.append({"reading": name, "options": "、".join(means.index), "effect": float(means.max() - means.min()),
+                     "rank_effect": float(rank_means.max() - rank_means.min())})
+    return pd.DataFrame(rows).sort_values("effect", ascending=False, ignore_index=True)
+
+
+def weight_draws(n: int, spread: float = 0.25, method: str = "uniform", seed: int = 0,
+                 concentration: float | None = None) -> np.ndarray:
+    """`n` vectors of the 43 indicator points, each summing to 100 (row 0 stays nominal if n > 0
+    and spread == 0)."""
+    points = np.array([i.points for i in load_catalog().indicators])
+    rng = np.random.default_rng(seed)
+    if method == "dirichlet":
+        conc = concentration if concentration is not None else max(1.0 / max(spread, 1e-9) ** 2, 1.0) * 3
+        w = rng.dirichlet(points / 100 * conc * 100 / 3, size=n) * 100
+    elif method == "uniform":
+        w = points * rng.uniform(1 - spread, 1 + spread, size=(n, len(points)))
+        w = w / w.sum(axis=1, keepdims=True) * 100
+    else:
+        raise ValueError(f"未知的权重抽样方法 {method!r}，可选 uniform、dirichlet")
+    if spread == 0 and method == "uniform":
+        w = np.broadcast_to(points, (n, len(points))).copy()
+    return w
+
+
+def weight_totals(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
+    """Totals (draws × counties) from nominal scores (counties × 43) and weight draws (draws × 43)."""
+    points = np.array([i.points for i in load_catalog().indicators])
+    s = np.nan_to_num(scores)
+    nominal = s.sum(axis=1)
+    return nominal[None, :] + (weights / points - 1.0) @ s.T
+
+
+def weight_mc(scores: np.ndarray, weights: np.ndarray, chunk: int = 2000, progress: bool = True) -> dict:
+    """Per county over the draws: total and rank quantiles (5/50/95 %), P(top 10), P(top 30).
+
+    Draws are scored in chunks (bounded memory: a chunk's float64 totals and ranks); all totals are
+    kept as float32 and ranks as int16 (2,844 counties × 10,000 draws ≈ 170 MB) for exact quantiles.
+    """
+    n_draws, n = weights.shape[0], scores.shape[0]
+    totals = np.empty((n_draws, n), dtype=np.float32)
+    rk = np.empty((n_draws, n), dtype=np.int16 if n < 32_000 else np.int32)
+    chunks = range(0, n_draws, chunk)
+    for start in tqdm(chunks, desc="权重蒙特卡洛", disable=not progress or len(chunks) < 2, delay=2, leave=False):
+        t = weight_totals(scores, weights[start:start + chunk])
+        totals[start:start + chunk] = t
+        rk[start:start + chunk] = ranks(t)
+    qt = np.quantile(totals, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    qr = np.quantile(rk, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    return {"total_p05": qt[0], "total_median": qt[1], "total_p95": qt[2], "rank_p05": qr[0],
+            "rank_median": qr[1], "rank_p95": qr[2], "p_top10": (rk <= 10).mean(axis=0),
+            "p_top30": (rk <= 30).mean(axis=0), "totals": totals, "ranks": rk}
+
+
+@dataclass
+class Sensitivity:
+    """Everything the sensitivity analysis found for one county."""
+
+    county: str
+    year: int
+    peer_spec: str
+    counties: list[str]
+    nominal: pd.Series                       # total per county
+    interpretations: pd.DataFrame
+    effects: pd.DataFrame
+    weights: pd.DataFrame                    # per county: total and rank quantiles, top-10/30 odds
+    oat: pd.DataFrame
+    draws: int
+    seed: int
+    spread: float
+    method: str
+    county_totals: np.ndarray = field(repr=False, default=None)
+    sobol: pd.DataFrame | None = None
+
+    def to_frame(self) -> pd.DataFrame:
+        return self.weights
+
+    def __str__(self) -> str:
+        from ..display import sensitivity_text
+
+        return sensitivity_text(self)
+
+    def _repr_html_(self) -> str:
+        return (self.interpretations.round(2).to_html() + self.weights.round(3).to_html()
+                + self.oat.round(3).to_html())
+
+
+def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
+    """County's efficacy measures ±`step`, rule indicators one tier up: change of the total."""
+    from ..rules.efficacy import Efficacy
+    from .gaps import gaps_steps
+
+    cat = ps.catalog
+    i = ps.counties.index(county)
+    base_total = float(np.nansum(ps.scores.iloc[i]))
+    measures = sorted({m for ind in cat.indicators for it in ind.items if isinstance(it, Efficacy)
+                       for m in it.measures()})
+    rows = []
+    for m in measures:
+        if np.isnan(ps.env[m][i]):
+            continue
+        for sign in (-1, 1):
+            env = dict(ps.env)
+            env[m] = ps.env[m].copy()
+            env[m][i] *= 1 + sign * step
+            total = float(np.nansum(score_arrays(env, ps.config, cat)[i]))
+            rows.append({"factor": f"{cat.measures[m].name_zh}{'+' if sign > 0 else '−'}{step:.0%}", "measure": m,
+                         "kind": "efficacy", "delta": total - base_total})
+    for ind, gain, text in gaps_steps(ps, county):
+        rows.append({"factor": f"指标{ind}提升一档：{text}", "measure": "", "kind": "rule", "delta": gain})
+    return pd.DataFrame(rows).sort_values("delta", key=np.abs, ascending=False, ignore_index=True)
+
+
+def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: int = 10_000,
+                seed: int = 0, spread: float = 0.25, method: str = "uniform", config: ScoringConfig | None = None,
+                sobol: str | None = None, sobol_n: int = 1024, progress: bool = True) -> Sensitivity:
+    """The whole analysis for `county` against its peer group."""
+    spec = peers or "shandong"
+    group = select(load_panel(panel), county, spec)
+    ps = score_panel(group, year, config)
+    i = ps.counties.index(county)
+    table = interpretations(group, county, ps.year)
+    w = weight_draws(draws, spread, method, seed)
+    mc = weight_mc(ps.scores.to_numpy(), w, progress=progress)
+    keys = ["total_p05", "total_median", "total_p95", "rank_p05", "rank_median", "rank_p95", "p_top10", "p_top30"]
+    frame = pd.DataFrame({k: mc[k] for k in keys}, index=ps.scores.index)
+    nominal = ps.scores.fillna(0).sum(axis=1)
+    frame.insert(0, "nominal", nominal)
+    frame.insert(1, "nominal_rank", ranks(nominal.to_numpy()))
+    county_totals = mc["totals"][:, i].astype(float)
+    result = Sensitivity(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组", ps.counties,
+                         nominal, table, main_effects(table), frame, one_at_a_time(ps, county), draws, seed, spread,
+                         method, county_totals)
+    if sobol:
+        from .sobol import sobol_for
+
+        result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread)
+    return result
