@@ -12,6 +12,7 @@ matplotlib.use("Agg")
 
 import matplotlib.pyplot as plt  # noqa: E402
 import numpy as np  # noqa: E402
+import pandas as pd  # noqa: E402
 from matplotlib import font_manager  # noqa: E402
 from matplotlib.figure import Figure  # noqa: E402
 
@@ -263,3 +264,72 @@ def projection_charts(proj, scenarios=(), comparison=None) -> dict[str, Figure]:
     if comparison is not None:
         out["scenario_by_level2"] = scenario_by_level2(comparison)
     return out
+
+
+def rank_intervals(sa, top: int = 40) -> Figure:
+    """Median rank with its 5–95 % interval under weight uncertainty, best `top` peers + the county."""
+    w = sa.weights.sort_values(["rank_median", "nominal_rank"])
+    shown = w.head(top)
+    if sa.county not in shown.index:
+        shown = pd.concat([shown, w.loc[[sa.county]]])
+    fig, ax = _figure(8, 0.22 * len(shown) + 1.5)
+    y = np.arange(len(shown))[::-1]
+    colors = [HIGHLIGHT if c == sa.county else SCORE for c in shown.index]
+    ax.hlines(y, shown["rank_p05"], shown["rank_p95"], colors=colors, lw=2)
+    ax.scatter(shown["rank_median"], y, color=colors, s=18, zorder=3)
+    ax.axvline(10.5, color="#555555", ls="--", lw=0.8)
+    ax.axvline(30.5, color="#999999", ls=":", lw=0.8)
+    ax.set_yticks(y, list(shown.index), fontsize=7)
+    ax.set_xlabel("排名（1为最好；虚线：前10、前30）")
+    ax.set_title(f"{sa.county} {sa.year}年 权重不确定性下的排名区间（{sa.draws}次抽样，5%～95%）")
+    return fig
+
+
+def tornado(sa, top: int = 15) -> Figure:
+    """Change of the total for each one-at-a-time move, largest first."""
+    df = sa.oat.head(top).iloc[::-1]
+    fig, ax = _figure(9, 0.35 * len(df) + 1.2)
+    y = np.arange(len(df))
+    ax.barh(y, df["delta"], color=[SCORE if d > 0 else LOST for d in df["delta"]])
+    ax.set_yticks(y, [f[:30] for f in df["factor"]], fontsize=7)
+    ax.axvline(0, color="#333333", lw=0.8)
+    ax.set_xlabel("总分变化")
+    ax.set_title(f"{sa.county} 逐项变动对总分的影响（效能指标数据±10%，规则指标提升一档）")
+    return fig
+
+
+def sobol_bars(sobol, title: str, top: int = 15) -> Figure:
+    """First- and total-order Sobol indices with 95 % intervals."""
+    df = sobol.sort_values("ST", ascending=False).head(top).iloc[::-1]
+    fig, ax = _figure(8, 0.35 * len(df) + 1.2)
+    y = np.arange(len(df))
+    ax.barh(y + 0.2, df["ST"], height=0.4, xerr=df["ST_conf"], color=SCORE, label="总效应 ST")
+    ax.barh(y - 0.2, df["S1"], height=0.4, xerr=df["S1_conf"], color="#f5b041", label="一阶 S1")
+    ax.set_yticks(y, [str(i)[:24] for i in df.index], fontsize=8)
+    ax.set_xlabel("Sobol指数（误差线为95%置信区间）")
+    ax.set_title(title)
+    ax.legend(fontsize=8, loc="lower right")
+    return fig
+
+
+def score_distribution(sa) -> Figure:
+    """The county's total over the weight draws, with the nominal and the 5/95 % quantiles."""
+    fig, ax = _figure(8, 3.6)
+    ax.hist(sa.county_totals, bins=60, color=SCORE, alpha=0.8)
+    w = sa.weights.loc[sa.county]
+    for v, label, style in ((w["nominal"], "基准", "-"), (w["total_p05"], "5%", "--"), (w["total_p95"], "95%", "--")):
+        ax.axvline(v, color=HIGHLIGHT, ls=style, lw=1)
+        ax.text(v, ax.get_ylim()[1] * 0.95, f" {label} {v:.2f}", fontsize=8, color=HIGHLIGHT)
+    ax.set_xlabel("总分")
+    ax.set_ylabel("抽样次数")
+    ax.set_title(f"{sa.county} {sa.year}年 权重不确定性下的总分分布")
+    return fig
+
+
+def sensitivity_charts(sa) -> dict[str, Figure]:
+    charts = {"rank_intervals": rank_intervals(sa), "tornado": tornado(sa), "score_distribution": score_distribution(sa)}
+    if sa.sobol is not None:
+        charts["sobol"] = sobol_bars(sa.sobol, f"{sa.county} 总分的Sobol敏感性指数")
+    for fig in charts.values():
+        _notice(fig, sa.synthetic_values)
+    return charts

@@ -194,7 +194,9 @@ def sensitivity_text(sa) -> str:
     t = sa.interpretations
     w = sa.weights.loc[sa.county]
     lines = [f"{sa.county} {sa.year}年 敏感性分析（对标组：{sa.peer_spec}，{len(sa.counties)}个县（市、区））",
-             f"基准得分 {t['total'].iloc[0]:.2f}，排名 {int(t['rank'].iloc[0])}/{int(t['n'].iloc[0])}", "",
+             f"基准得分 {t['total'].iloc[0]:.2f}，排名 {int(t['rank'].iloc[0])}/{int(t['n'].iloc[0])}",
+             *([f"注意：对标数据中有{sa.synthetic_values}个数值为合成/示例数据，排名仅供演示。"] if sa.synthetic_values else []),
+             "",
              f"一、规则解读（{len(t)}种组合）：总分 {t['total'].min():.2f}～{t['total'].max():.2f}，"
              f"排名 {int(t['rank'].min())}～{int(t['rank'].max())}"]
     lines.append("  影响最大的解读选择：")

@@ -121,3 +121,17 @@ def test_cli_sensitivity(tmp_path):
     for text in ("规则解读（24种组合）", "权重不确定性", "进入前10的概率", "Sobol"):
         assert text in r.stdout
     assert (tmp_path / "s.xlsx").exists()
+
+
+def test_charts_render_chinese_without_missing_glyphs(tmp_path):
+    import warnings
+
+    from qstrong.charts import save, sensitivity_charts
+
+    sa = sensitivity(SAMPLE, "临淄区", draws=500, sobol="weights", sobol_n=64, progress=False)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        paths = save(sensitivity_charts(sa), tmp_path)
+    assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
+    assert sorted(p.name for p in paths) == ["rank_intervals.png", "score_distribution.png", "sobol.png", "tornado.png"]
+    assert sa.synthetic_values > 0 and "合成/示例数据" in str(sa)

@@ -150,6 +150,7 @@ class Sensitivity:
     method: str
     county_totals: np.ndarray = field(repr=False, default=None)
     sobol: pd.DataFrame | None = None
+    synthetic_values: int = 0               # peer values that are synthetic / invented
 
     def to_frame(self) -> pd.DataFrame:
         return self.weights
@@ -210,6 +211,11 @@ def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: 
     result = Sensitivity(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组", ps.counties,
                          nominal, table, main_effects(table), frame, one_at_a_time(ps, county), draws, seed, spread,
                          method, county_totals)
+    if "source" in group.data.columns:
+        from .gaps import is_synthetic
+
+        d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
+        result.synthetic_values = int(d["source"].map(is_synthetic).sum())
     if sobol:
         from .sobol import sobol_for
 
