@@ -1,6 +1,8 @@
 """Benchmarks that print figures (never assert time).
 
-    python -m qstrong.bench score     # full-panel scoring of 136 and 2,844 synthetic counties
+    python -m qstrong.bench score        # full-panel scoring of 136 and 2,844 synthetic counties
+    python -m qstrong.bench intake       # intake of 30 filled department workbooks
+    python -m qstrong.bench sensitivity  # weight Monte Carlo: vectorised vs loop, Sobol, memory
 """
 
 from __future__ import annotations
@@ -11,6 +13,7 @@ import time
 from collections.abc import Callable
 
 import numpy as np
+import pandas as pd
 
 from .catalog import load_catalog
 from .config import ScoringConfig
@@ -83,15 +86,76 @@ def bench_intake(n_files: int, repeat: int) -> None:
               f"median {med * 1e3:.0f} ms, best {best * 1e3:.0f} ms (target ≤ 1 s); ok={res.ok}")
 
 
+def bench_sensitivity(draws: int, repeat: int) -> None:
+    """Weight Monte Carlo: vectorised batch vs a per-draw loop over the same engine; Sobol; memory."""
+    import resource
+    import tracemalloc
+
+    from .analysis.sensitivity import weight_draws, weight_mc
+    from .analysis.sobol import sobol_indices
+
+    cat = load_catalog()
+    cfg = ScoringConfig.default(cat)
+    env = random_env(136, np.random.default_rng(5))
+    scores = score_arrays(env, cfg, cat)
+    w = weight_draws(draws, seed=1)
+    vec, _ = timeit(lambda: weight_mc(scores, w, progress=False), repeat)
+    n_loop = min(draws, 500)
+    frame = pd.DataFrame(scores)
+    points = np.array([i.points for i in cat.indicators])
+
+    def loop() -> None:  # what one would write: per draw, reweight the engine's scores and rank
+        for d in range(n_loop):
+            total = (frame * (w[d] / points)).sum(axis=1)
+            total.rank(ascending=False, method="min")
+
+    n_engine = min(draws, 200)
+
+    def engine_loop() -> None:  # per draw: the engine scores the panel, then reweight and rank
+        for d in range(n_engine):
+            total = pd.DataFrame(score_arrays(env, cfg, cat)).mul(w[d] / points).sum(axis=1)
+            total.rank(ascending=False, method="min")
+
+    per, _ = timeit(loop, max(1, repeat // 2))
+    eng, _ = timeit(engine_loop, 1)
+    vec_rate, loop_rate, engine_rate = draws / vec, n_loop / per, n_engine / eng
+    print(f"qstrong.bench sensitivity — 136 counties × 43 indicators, weight Monte Carlo ({draws} draws, ranks included)")
+    print(f"  vectorised batch: {vec_rate:,.0f} runs/s (target ≥ 100,000)")
+    print(f"  per-draw loop, engine re-scoring each draw: {engine_rate:,.0f} runs/s → ratio {vec_rate / engine_rate:,.0f}×"
+          " (target ≥ 100)")
+    print(f"  per-draw loop, reweighting the engine's scores in pandas: {loop_rate:,.0f} runs/s → ratio "
+          f"{vec_rate / loop_rate:,.0f}×")
+    s = np.nan_to_num(scores[0])
+    problem = {"num_vars": 43, "names": [str(i) for i in range(43)],
+               "bounds": [[p * 0.75, p * 1.25] for p in points]}
+    t = time.perf_counter()
+    sobol_indices(problem, lambda X: (X / X.sum(axis=1, keepdims=True) * 100 / points) @ s, 4096)
+    print(f"  Sobol over 43 weights, N = 4096 ({4096 * 45:,} model runs): {time.perf_counter() - t:.1f} s (target ≤ 10 s)")
+    big = score_arrays(random_env(2844, np.random.default_rng(6)), cfg, cat)
+    wb = weight_draws(10_000, seed=2)
+    tracemalloc.start()
+    t = time.perf_counter()
+    weight_mc(big, wb, progress=False)
+    elapsed = time.perf_counter() - t
+    peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    print(f"  2,844 counties × 10,000 draws: {elapsed:.1f} s, peak traced memory {peak / 2**20:,.0f} MB, "
+          f"process peak RSS {rss:,.0f} MB (target ≤ 2 GB)")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m qstrong.bench")
-    p.add_argument("what", choices=["score", "intake"])
+    p.add_argument("what", choices=["score", "intake", "sensitivity"])
+    p.add_argument("--draws", type=int, default=10_000)
     p.add_argument("--files", type=int, default=30)
     p.add_argument("--sizes", type=int, nargs="+", default=[136, 2844])
     p.add_argument("--repeat", type=int, default=7)
     args = p.parse_args(argv)
     if args.what == "score":
         bench_score(args.sizes, args.repeat)
+    elif args.what == "sensitivity":
+        bench_sensitivity(args.draws, min(args.repeat, 3))
     else:
         bench_intake(args.files, min(args.repeat, 5))
 

@@ -19,7 +19,6 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from scipy.stats import rankdata
 from tqdm.auto import tqdm
 
 from ..catalog import load_catalog
@@ -54,8 +53,17 @@ def interpretation_configs() -> list[tuple[dict[str, str], ScoringConfig]]:
 
 
 def ranks(totals: np.ndarray) -> np.ndarray:
-    """Rank 1 = best, ties share the best rank ('min'), along the last axis."""
-    return rankdata(-totals, method="min", axis=-1).astype(np.int32)
+    """Rank 1 = best, ties share the best rank ('min'), along the last axis (one argsort per row)."""
+    t = np.atleast_2d(totals)
+    n = t.shape[-1]
+    order = np.argsort(-t, axis=-1, kind="stable")
+    st = np.take_along_axis(t, order, axis=-1)
+    new = np.ones(st.shape, dtype=bool)
+    new[..., 1:] = st[..., 1:] != st[..., :-1]
+    pos = np.maximum.accumulate(np.where(new, np.arange(1, n + 1, dtype=np.int32), 0), axis=-1)
+    out = np.empty_like(pos)
+    np.put_along_axis(out, order, pos, axis=-1)
+    return out.reshape(np.shape(totals))
 
 
 def interpretations(panel, county: str, year: int | None = None) -> pd.DataFrame:
