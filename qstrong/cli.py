@@ -224,7 +224,7 @@ def cmd_path(args: argparse.Namespace) -> int:
                          args.effort, config)
     print(plan)
     if args.out:
-        frame_to_csv(plan.to_frame(), args.out)
+        frame_to_csv(plan.to_frame().set_index("indicator"), args.out)
         print(f"\n方案表已写入 {args.out}")
     return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
 

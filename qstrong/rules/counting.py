@@ -45,6 +45,10 @@ class Threshold(Item):
         return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到{what}", min(self.points - pts, room),
                      ((self.measure, float(self.min if m.kind != "bool" else 1.0)),), step_kind([self.measure]))]
 
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Every alternative improvement with its exact (uncapped) gain: here, reaching the threshold."""
+        return self.steps(res, env, i, np.inf)
+
 
 class Flag(Threshold):
     """A yes/no measure: true → points (a threshold at 0.5 on the 1/0 encoding)."""
@@ -96,6 +100,17 @@ class PerUnit(Item):
         return [Step(f"{m.name_zh}：再增加{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, want),
                      ((self.measure, float(x + k)),), "count")]
 
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """+1, +2, … units until the item's cap or `room` is reached (gain exact, not capped by room)."""
+        x, pts = env[self.measure][i], res.points[i]
+        want = min((self.cap - pts) if self.cap is not None else np.inf, room)
+        if np.isnan(pts) or not 0 < want < np.inf:
+            return []
+        m, item_room = _m(self.measure), (self.cap - pts) if self.cap is not None else np.inf
+        return [Step(f"{m.name_zh}：再增加{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, item_room),
+                     ((self.measure, float(x + k)),), "count")
+                for k in range(1, int(np.ceil(want / self.per - 1e-12)) + 1)]
+
 
 @dataclass
 class Tiers(Item):
@@ -144,6 +159,15 @@ class Tiers(Item):
         return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到“{self.tier_label(k)}”档", min(p - pts, room),
                      ((self.measure, float(lo)),), "count")]
 
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Each higher tier."""
+        pts, m = res.points[i], _m(self.measure)
+        if np.isnan(pts):
+            return []
+        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到“{self.tier_label(k)}”档", p - pts,
+                     ((self.measure, float(lo)),), "count")
+                for k, (lo, p) in reversed(list(enumerate(self.tiers))) if p > pts]
+
 
 @dataclass
 class Level(Item):
@@ -180,6 +204,15 @@ class Level(Item):
         m = _m(self.measure)
         return [Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”",
                      min(float(p) - pts, room), ((self.measure, float(k)),), "document")]
+
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Each higher-scoring level."""
+        pts, m = res.points[i], _m(self.measure)
+        if np.isnan(pts):
+            return []
+        return [Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”", float(p) - pts,
+                     ((self.measure, float(k)),), "document")
+                for k, p in enumerate(self._table) if p > pts]
 
 
 _COND = re.compile(r"^\s*([\w.]+)\s*(?:(>=|<=|==|>|<)\s*([\w.+-]+))?\s*$")
@@ -293,6 +326,25 @@ class Cases(Item):
                             step_kind([t for t, _ in targets])))
         return out[-1:]  # the least demanding case that gains points
 
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Each better case (for an `any` case, each of its unmet conditions); gain by re-evaluation."""
+        pts = res.points[i]
+        if np.isnan(pts):
+            return []
+        out: dict[tuple, Step] = {}
+        for mode, conds, p in self._cases:
+            unmet = [c for c in conds if not bool(c.holds({k: env[k][i] for k in c.measures()}))]
+            for part in ([unmet] if mode == "all" else [[c] for c in unmet]) if p > pts else []:
+                targets = tuple((t, v) for c in part for t, v in c.target(env, i))
+                local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
+                local.update({t: np.asarray([v]) for t, v in targets})
+                gained = float(self.evaluate(local, None).points[0]) - pts
+                if gained > 0 and (targets not in out or out[targets].gain < gained):
+                    names = "、".join(c.explain(env, i) for c in part)
+                    out[targets] = Step(f"{self.label}：需满足 {names}", gained, targets,
+                                        step_kind([t for t, _ in targets]))
+        return list(out.values())
+
 
 class Deduct(Item):
     type: ClassVar[str] = "deduct"
@@ -335,6 +387,22 @@ class Deduct(Item):
         return [Step(f"补齐缺少的{len(lacking)}项：{names}", min(self.full - pts, room),
                      tuple((m, 1.0) for m in lacking), "document")]
 
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Fill 1, 2, … of the missing items (the first by `rank`, e.g. the least effort); the floor at 0
+        makes the gain non-linear, so only fills that realise points are options."""
+        pts = res.points[i]
+        lacking = sorted((m for m in self.measures_ if env[m][i] < 0.5), key=rank)
+        out = []
+        for j in range(1, len(lacking) + 1):
+            gain = max(self.full - self.per_missing * (len(lacking) - j), 0.0) - pts
+            if np.isnan(pts) or gain <= 0:
+                continue
+            names = "、".join(_m(m).name_zh for m in lacking[:j])
+            out.append(Step(f"补齐{j}项：{names}", gain, tuple((m, 1.0) for m in lacking[:j]), "document"))
+            if gain >= room:
+                break
+        return out
+
 
 @dataclass
 class Group(Item):
@@ -369,3 +437,11 @@ class Group(Item):
         for it, sub in zip(self.items, res.detail["subs"], strict=True):
             out += it.steps(sub, env, i, room)
         return out
+
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """The sub-items' options under the group cap (the caller caps their sum at the group's room)."""
+        room = min(room, self.cap - res.points[i])
+        if np.isnan(res.points[i]) or not room > 0:
+            return []
+        return [o for it, sub in zip(self.items, res.detail["subs"], strict=True)
+                for o in it.options(sub, env, i, room, rank)]

@@ -204,3 +204,47 @@ class Efficacy(Item):
                 text += f"（仅调整{load_measures()[c.lever].name_zh}无法达到）"
             out.append(Step(text, gain, targets, "efficacy"))
         return out
+
+    def options(self, res: ItemResult, env: Env, i: int, room: float = np.inf, rank=None,
+                grid: int = 8) -> list[Step]:
+        """Per lever measure: its values that bring a component to d = base + span·k/grid (k = 0…grid;
+        via `required_value` and `Component.solve_lever`). The gain is exact: every component moved by
+        the lever is re-scored against the unchanged peers (≥ W·w·(d_new − d)/100). Closer values that
+        gain as much make a farther one redundant; values past `room` are not listed."""
+        s: EfficacySettings = res.detail["settings"]
+        coefs: list[Coefficient] = res.detail["coefs"]
+        if np.isnan(res.points[i]):
+            return []
+        out = []
+        for lever in dict.fromkeys(c.lever for c in self.components):
+            moved = [(c, k) for c, k in zip(self.components, coefs, strict=True) if c.lever == lever]
+            cur, values = float(env[lever][i]), set()
+            for c, k in moved:
+                for t in (s.base + s.span * j / grid for j in range(grid + 1)):
+                    x_req = required_value(k.x, i, t, s) if t > k.d[i] + 1e-9 else np.nan
+                    v = None if np.isnan(x_req) else c.solve_lever(env, i, s.change, x_req)
+                    if v is not None and v != cur:
+                        values.add(v)
+
+            def gain_at(v: float, moved=moved, lever=lever) -> tuple[float, list[str]]:
+                local = {m: np.asarray([env[m][i]], dtype=float) for m in self.measures()}
+                local[lever], total, parts = np.asarray([v]), 0.0, []
+                for c, k in moved:
+                    x = k.x.copy()
+                    x[i] = c.compute(local, s.change)[0]
+                    d_new = float(coefficient(x, s).d[i])
+                    total += self.points * c.weight * (d_new - k.d[i]) / 100.0
+                    parts.append(f"{c.label}由{fmt_num(k.x[i])}到{fmt_num(x[i])}，d由{fmt_num(k.d[i], 2)}到"
+                                 f"{fmt_num(d_new, 2)}")
+                return total, parts
+
+            best, m = 0.0, load_measures()[lever]
+            for v in sorted(values, key=lambda v: abs(v - cur)):
+                gain, parts = gain_at(v)
+                if gain > best + 1e-12:
+                    best = gain
+                    out.append(Step(f"{m.name_zh}：由{fmt_num(cur)}{m.unit}达到{fmt_num(v)}{m.unit}（{'；'.join(parts)}）",
+                                    gain, ((lever, v),), "efficacy"))
+                if best >= room - 1e-12:
+                    break
+        return out
