@@ -271,6 +271,23 @@ def _write_gap_tables(rep, out: str) -> None:
         frame_to_csv(rep.indicators, out)
 
 
+PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
+              "逗号分隔的县名，或 @文件")
+
+
+def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
+    """A sub-command over one county of a panel: PANEL, --county, --year, --peers, --peer-panel, --config."""
+    p = sub.add_parser(name, help=help)
+    p.add_argument("panel", help="面板CSV：county,year,measure,value")
+    p.add_argument("--county", required=True, help="被评价的县（市、区），如 临淄区")
+    if year:
+        p.add_argument("--year", type=int, help="评价年度（默认：面板中最新年份）")
+    p.add_argument("--peers", default="shandong", help=PEERS_HELP)
+    p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
+    return p
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
     sub = p.add_subparsers(dest="command", required=True)
@@ -296,84 +313,47 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.set_defaults(func=cmd_score)
 
-    g = sub.add_parser("gaps", help="失分分析：各指标失分、原因、挽回办法、责任部门、速赢清单")
-    g.add_argument("panel", help="面板CSV")
-    g.add_argument("--county", required=True)
-    g.add_argument("--year", type=int)
-    g.add_argument("--peers", default="shandong",
-                   help="对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
-                        "逗号分隔的县名，或 @文件")
-    g.add_argument("--peer-panel", help=PEER_PANEL_HELP)
-    g.add_argument("--config", help="计分配置JSON")
+    g = _analysis_parser(sub, "gaps", "失分分析：各指标失分、原因、挽回办法、责任部门、速赢清单")
     g.add_argument("--out", help="表格输出：.xlsx（多个工作表）或 .csv（指标表）")
     g.add_argument("--charts", help="图表输出目录（PNG）")
     g.set_defaults(func=cmd_gaps)
 
-    w = sub.add_parser("whatif", help="情景分析：与基线逐项比较得分、总分和排名")
-    w.add_argument("panel", help="面板CSV")
-    w.add_argument("--county", required=True)
+    w = _analysis_parser(sub, "whatif", "情景分析：与基线逐项比较得分、总分和排名")
     w.add_argument("--scenario", action="append", required=True,
                    help="情景文件（.yaml/.json），或预置情景 plan2025（规划目标2025）；可重复")
-    w.add_argument("--year", type=int)
-    w.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
-    w.add_argument("--peer-panel", help=PEER_PANEL_HELP)
-    w.add_argument("--config", help="计分配置JSON")
     w.add_argument("--out", help="逐项得分CSV")
     w.add_argument("--charts", help="图表输出目录（按二级指标比较情景）")
     w.set_defaults(func=cmd_whatif)
 
-    q = sub.add_parser("required", help="功效系数法指标达到目标分所需的数值（闭式求解）")
-    q.add_argument("panel", help="面板CSV")
-    q.add_argument("--county", required=True)
+    q = _analysis_parser(sub, "required", "功效系数法指标达到目标分所需的数值（闭式求解）")
     q.add_argument("--share", type=float, default=1.0, help="目标为各指标分值的比例（默认1，即满分）")
     q.add_argument("--indicator", type=int, help="只看一个指标")
     q.add_argument("--points", type=float, help="与 --indicator 一起：该指标的目标分")
-    q.add_argument("--year", type=int)
-    q.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
-    q.add_argument("--peer-panel", help=PEER_PANEL_HELP)
-    q.add_argument("--config", help="计分配置JSON")
     q.add_argument("--out", help="CSV输出")
     q.set_defaults(func=cmd_required)
 
-    pj = sub.add_parser("project", help="趋势外推：各数据项按线性/复合增长外推至目标年，计分并给出区间")
-    pj.add_argument("panel", help="面板CSV（多年数据）")
-    pj.add_argument("--county", required=True)
+    pj = _analysis_parser(sub, "project", "趋势外推：各数据项按线性/复合增长外推至目标年，计分并给出区间", year=False)
     pj.add_argument("--to", type=int, default=2025, help="外推至哪一年（默认2025）")
-    pj.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
-    pj.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     pj.add_argument("--scenario", nargs="+", help="情景文件或预置情景 plan2025：在目标年与趋势比较")
-    pj.add_argument("--config", help="计分配置JSON")
     pj.add_argument("--draws", type=int, default=200, help="得分区间的抽样次数（默认200）")
     pj.add_argument("--seed", type=int, default=0, help="抽样随机种子（默认0）")
     pj.add_argument("--out", help="外推数值CSV（county,year,measure,value,lower,upper,method,note,actual）")
     pj.add_argument("--charts", help="图表输出目录（各数据项轨迹；有情景时另加按二级指标比较）")
     pj.set_defaults(func=cmd_project)
 
-    pa = sub.add_parser("path", help="最省力路径：以最少工作量达到目标分数的措施清单（按责任部门）")
-    pa.add_argument("panel", help="面板CSV")
-    pa.add_argument("--county", required=True)
+    pa = _analysis_parser(sub, "path", "最省力路径：以最少工作量达到目标分数的措施清单（按责任部门）")
     pa.add_argument("--target", required=True, help="目标总分（0～100）")
-    pa.add_argument("--year", type=int)
-    pa.add_argument("--peers", default="shandong", help="对标组（同 gaps 的 --peers）")
-    pa.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     pa.add_argument("--effort", help="工作量表CSV：measure,effort,per,note（未列出的数据项取默认值）")
-    pa.add_argument("--config", help="计分配置JSON")
     pa.add_argument("--out", help="方案表CSV")
     pa.set_defaults(func=cmd_path)
 
-    e = sub.add_parser("sensitivity", help="敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
-    e.add_argument("panel", help="面板CSV")
-    e.add_argument("--county", required=True)
-    e.add_argument("--year", type=int)
-    e.add_argument("--peers", default="shandong", help="对标组（同 gaps）")
-    e.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    e = _analysis_parser(sub, "sensitivity", "敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
     e.add_argument("--draws", type=int, default=10_000, help="权重抽样次数（默认10000）")
     e.add_argument("--seed", type=int, default=0)
     e.add_argument("--spread", type=float, default=0.25, help="权重扰动幅度（默认±25%%）")
     e.add_argument("--dirichlet", action="store_true", help="用Dirichlet分布抽样权重")
     e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights")
     e.add_argument("--sobol-n", type=int, default=1024, help="Sobol基础样本数N")
-    e.add_argument("--config", help="计分配置JSON")
     e.add_argument("--out", help="结果表格（.xlsx）")
     e.add_argument("--charts", help="图表输出目录")
     e.set_defaults(func=cmd_sensitivity)
