@@ -51,7 +51,7 @@ from ..measures import Measure, fmt_num, format_value, load_measures
 from ..panel import Panel, load_panel
 from ..peers import select
 from ..rules.base import Step
-from ..rules.counting import Group
+from ..rules.composite import Group
 from ..scoring import PanelScores, score_panel
 
 TOL = 1e-9

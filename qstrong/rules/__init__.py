@@ -4,7 +4,7 @@ Each item type of ``catalog.toml`` is a small class: ``evaluate`` turns measure 
 arrays (NaN where an input is missing), ``explain`` renders one county's result in Chinese.
 """
 
-from . import counting, efficacy  # noqa: F401  (registers the item types)
+from . import composite, efficacy, simple  # noqa: F401  (registers the item types)
 from .base import Env, Item, ItemResult
 
 __all__ = ["Env", "Item", "ItemResult"]
