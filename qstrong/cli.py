@@ -255,6 +255,17 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    from .reports.build import build_report
+
+    index = build_report(args.county, panel=args.panel, intake=args.intake, peer_panel=args.peer_panel,
+                         peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
+                         target=args.target, draws=args.draws, seed=args.seed, out=args.out,
+                         notebooks=args.notebooks)
+    print(f"报告已生成：{index}")
+    return 0
+
+
 def _write_gap_tables(rep, out: str) -> None:
     import pandas as pd
 
@@ -357,6 +368,22 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--out", help="结果表格（.xlsx）")
     e.add_argument("--charts", help="图表输出目录")
     e.set_defaults(func=cmd_sensitivity)
+
+    r = sub.add_parser("report", help="执行分析笔记本并生成离线HTML报告（差距、情景与预测、敏感性、部门任务）")
+    r.add_argument("--county", required=True)
+    src = r.add_mutually_exclusive_group(required=True)
+    src.add_argument("--panel", help="本县数据：面板CSV")
+    src.add_argument("--intake", help="本县数据：各部门报回的填报目录")
+    r.add_argument("--year", type=int)
+    r.add_argument("--peers", default="shandong", help=PEERS_HELP)
+    r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
+    r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
+    r.add_argument("--target", type=float, default=85.0, help="最省力路径的目标总分（默认85）")
+    r.add_argument("--draws", type=int, default=10_000, help="敏感性分析的权重抽样次数")
+    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--out", default="reports", help="输出目录（默认 reports/）")
+    r.add_argument("--notebooks", help="笔记本目录（默认仓库中的 notebooks/）")
+    r.set_defaults(func=cmd_report)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")

@@ -195,3 +195,15 @@ def test_charts_without_missing_glyphs(sample, tmp_path):
     assert [p.name for p in paths] == ["projection_trajectories.png", "scenario_by_level2.png"]
     glyph = [w for w in caught if "Glyph" in str(w.message) and "missing" in str(w.message)]
     assert not glyph, [str(w.message) for w in glyph]
+
+
+def test_county_with_a_single_year_among_multi_year_peers():
+    # the county reports only its latest year (e.g. from intake); peers have a history
+    from qstrong.analysis.projection import project
+    from qstrong.panel import Panel
+
+    df = Panel.from_csv(SAMPLE).data
+    df = df[~((df["county"] == "临淄区") & (df["year"] < 2022))]
+    pj = project(Panel(df.reset_index(drop=True)), "临淄区", 2024, draws=20)
+    assert list(pj.totals["year"]) == [2022, 2023, 2024]
+    assert "不足三年" in str(pj) or pj.flat_measures()

@@ -305,6 +305,8 @@ def project(panel, county: str, to_year: int = 2025, peers=None, config: Scoring
     dr = _draws(A[k], P[k], centre[k], sd[k], is_comp[k], method[k], draws, seed, clip, prev, constrain, F)
     for y in ayears + fyears:
         ps = score_panel(full, y, config)
+        if county not in ps.counties:  # an actual year without the county's data (e.g. only its latest year)
+            continue
         total, complete = float(ps.totals[county]), bool(ps.complete[county])
         lower = upper = total
         if y in fyears and draws:

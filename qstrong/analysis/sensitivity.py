@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import pandas as pd
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..catalog import load_catalog
 from ..config import ScoringConfig
@@ -227,5 +227,5 @@ def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: 
     if sobol:
         from .sobol import sobol_for
 
-        result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread)
+        result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread, progress=progress)
     return result

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
-from tqdm.auto import tqdm
+from tqdm import tqdm
 
 from ..rules.efficacy import Efficacy
 from ..scoring import score_arrays
@@ -27,7 +27,7 @@ def sobol_indices(problem: dict, model, n: int, seed: int = 0, num_resamples: in
 
 
 def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int = 0, spread: float = 0.25,
-              input_step: float = 0.10, chunk: int = 1000) -> pd.DataFrame:
+              input_step: float = 0.10, chunk: int = 1000, progress: bool = True) -> pd.DataFrame:
     """Sobol indices of the county's total over the weights (±`spread`, renormalised to 100) or over
     its efficacy input values (±`input_step`, peers unchanged)."""
     cat = ps.catalog
@@ -53,7 +53,7 @@ def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int =
 
     def model(X: np.ndarray) -> np.ndarray:
         out = np.empty(len(X))
-        for start in tqdm(range(0, len(X), chunk), desc="Sobol", delay=2, leave=False):
+        for start in tqdm(range(0, len(X), chunk), desc="Sobol", delay=2, leave=False, disable=not progress):
             block = X[start:start + chunk]
             env = {m: np.broadcast_to(a, (len(block), a.size)).copy() for m, a in ps.env.items()}
             for k, m in enumerate(measures):

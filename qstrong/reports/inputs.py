@@ -1,0 +1,66 @@
+"""What a report rests on: the county's data (a panel file or an intake folder), the peers, and the
+provenance of every input file (SHA-256), with a plain flag when peer values are synthetic."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import pandas as pd
+
+from ..analysis.gaps import is_synthetic
+from ..panel import Panel, with_peers
+
+
+@dataclass
+class Inputs:
+    panel: Panel
+    county: str
+    files: list[dict] = field(default_factory=list)     # name, role, sha256, bytes
+    intake: object | None = None                         # IntakeResult when read from an intake folder
+    synthetic_values: int = 0
+
+    def provenance(self) -> pd.DataFrame:
+        return pd.DataFrame(self.files, columns=["role", "name", "sha256", "bytes"])
+
+
+def _hash(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
+                peer_panel: str | None = "shandong", year: int | None = None) -> Inputs:
+    """The panel a report scores: the county's own data plus peers (rows of the county in the peer
+    panel are dropped). Raises PanelError with every problem when the data are bad."""
+    files: list[dict] = []
+    intake_result = None
+    if intake:
+        from ..intake.collect import intake as run_intake
+
+        intake_result = run_intake(intake, year=year)
+        if not intake_result.ok:
+            from ..panel import PanelError, Problem
+
+            raise PanelError([Problem(str(i)) for i in intake_result.errors])
+        own = intake_result.to_panel()
+        files += [{"role": "部门填报", "name": b.info.name, "sha256": b.info.sha256, "bytes": b.info.size}
+                  for b in intake_result.books]
+    elif panel:
+        own = Panel.from_csv(panel)
+        files.append({"role": "面板", "name": Path(panel).name, "sha256": _hash(Path(panel)),
+                      "bytes": Path(panel).stat().st_size})
+    else:
+        raise ValueError("需要 panel（面板CSV）或 intake（填报目录）之一")
+    full = own
+    if peer_panel:
+        from ..peerdata import SHIPPED
+
+        peer_path = SHIPPED if peer_panel == "shandong" else Path(peer_panel)
+        full = with_peers(own, Panel.from_csv(peer_path), county)
+        files.append({"role": "对标面板", "name": peer_path.name, "sha256": _hash(peer_path),
+                      "bytes": peer_path.stat().st_size})
+    synthetic = 0
+    if "source" in full.data.columns:
+        synthetic = int(full.data["source"].map(is_synthetic).sum())
+    return Inputs(full, county, files, intake_result, synthetic)

@@ -1,0 +1,66 @@
+"""Small helpers the report notebooks call (display only: all computing is in qstrong's API)."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+
+from ..charts import cjk_font
+
+
+def show(fig) -> None:
+    """Display a matplotlib Figure as an embedded PNG."""
+    from IPython.display import Image, display
+
+    buf = io.BytesIO()
+    fig.savefig(buf, format="png")
+    display(Image(data=buf.getvalue()))
+
+
+COLUMNS = {
+    "points": "分值", "score": "得分", "lost": "失分", "quick_win_points": "速赢分", "departments": "责任部门",
+    "department": "部门", "criterion": "三级指标", "recovery": "挽回办法", "level1": "一级指标", "level2": "二级指标",
+    "indicators": "指标", "indicator": "指标", "shared_lost": "其中共担", "shared": "共担", "action": "措施",
+    "gain": "增分", "effort": "工作量", "component": "分项", "value": "数值", "d": "功效系数d",
+    "max_points": "满分", "peer_best": "对标最优", "best_county": "最优县", "peer_median": "对标中位数",
+    "total": "总分", "delta": "变化", "complete": "数据完整", "vetoed": "一票否决", "rank": "排名", "n": "对标县数",
+    "efficacy_subscore": "功效系数部分", "year": "年份", "lower": "下限", "upper": "上限", "actual": "实际值",
+    "name": "数据项", "measure": "数据项编号", "current": "现值", "required": "所需值", "current_points": "现得分",
+    "target_points": "目标分", "reading": "解读选择", "options": "选项", "effect": "总分差", "rank_effect": "排名差",
+    "goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度",
+    "default": "默认", "nominal": "基准总分", "nominal_rank": "基准排名", "total_p05": "总分5%", "total_median": "总分中位数",
+    "total_p95": "总分95%", "rank_p05": "排名5%", "rank_median": "排名中位数", "rank_p95": "排名95%",
+    "p_top10": "前10概率", "p_top30": "前30概率", "factor": "变动因素", "kind": "类型", "actions": "措施数",
+    "file": "文件", "cell": "单元格", "status": "状态", "original": "原始填报", "evidence": "佐证材料", "remark": "备注",
+    "scenario": "情景", "county": "县（市、区）",
+}
+
+
+def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool = True):
+    """A Chinese table: columns named in Chinese, numbers to `precision` decimals, every text escaped."""
+    df = df.rename(columns=COLUMNS)
+    names = [COLUMNS.get(n, n) for n in df.index.names]
+    df.index = df.index.set_names(names if df.index.nlevels > 1 else names[0])
+    styler = df.style.format(precision=precision, escape="html", na_rep="—")
+    if not index:
+        styler = styler.hide(axis="index")
+    if caption:
+        styler = styler.set_caption(caption)
+    return styler
+
+
+def md(text: str) -> None:
+    """Display Markdown text (headings, notes) — department-supplied text must go through `table`."""
+    from IPython.display import Markdown, display
+
+    display(Markdown(text))
+
+
+def notice(synthetic_values: int) -> None:
+    if synthetic_values:
+        md(f"> **示例数据提示**：对标数据中有 {synthetic_values} 个数值为合成/示例数据，"
+           "功效系数法得分与排名仅供演示，不代表真实情况。")
+
+
+cjk_font()  # registered once per kernel

@@ -1,0 +1,102 @@
+"""Reports: notebooks stored clean, executed and rendered offline; department text escaped; a real
+headless-Chromium check with the network cut off."""
+
+import re
+import shutil
+from pathlib import Path
+
+import nbformat
+import numpy as np
+import pytest
+
+from qstrong.intake.fill import fill_template
+from qstrong.reports.browser import check_page, chromium
+from qstrong.reports.build import NOTEBOOKS, external_references
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "data" / "sample" / "submissions"
+EVIL_REMARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
+EVIL_FILE = "区科技局<b>粗体<i>.xlsx"   # no "/" in a file name
+PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "scenarios", "target", "draws", "seed"}
+
+
+def test_notebooks_are_stored_without_outputs_and_begin_with_parameters():
+    for stem in NOTEBOOKS:
+        nb = nbformat.read(ROOT / "notebooks" / f"{stem}.ipynb", as_version=4)
+        code = [c for c in nb.cells if c.cell_type == "code"]
+        assert all(not c.outputs and c.execution_count is None for c in code), stem
+        params = code[0]
+        assert "parameters" in params.metadata.get("tags", []), stem
+        names = set(re.findall(r"^(\w+)\s*=", params.source, flags=re.M))
+        assert names == PARAMETERS, stem
+        # no scoring logic in notebooks: they call the API (no catalog arithmetic, no loops over indicators' rules)
+        body = "\n".join(c.source for c in code[1:])
+        assert "coefficient(" not in body and "evaluate(" not in body
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory):
+    from qstrong.reports.build import build_report
+
+    root = tmp_path_factory.mktemp("report")
+    sub = root / "submissions"
+    shutil.copytree(SUBMISSIONS, sub)
+    # a department writes markup into its remark and evidence columns and into its file name
+    fill_template(sub / "区科技局.xlsx", sub / EVIL_FILE, {"q41.tech_trade": 44.01}, evidence=EVIL_REMARK,
+                  remark=EVIL_REMARK)
+    (sub / "区科技局.xlsx").unlink()
+    index = build_report("临淄区", intake=str(sub), out=root / "out", draws=1000, progress=False)
+    return index.parent
+
+
+def test_pages_are_written_and_self_contained(report):
+    pages = sorted(p.name for p in report.glob("*.html"))
+    assert pages == sorted([f"{s}.html" for s in NOTEBOOKS] + ["index.html"])
+    for page in report.glob("*.html"):
+        text = page.read_text(encoding="utf-8")
+        assert external_references(text) == [], page.name
+        for word in ("require.js", "mathjax", "cdn.", "googleapis"):
+            assert word not in text.lower(), (page.name, word)
+        assert "<script" not in text.lower().replace("&lt;script", ""), page.name   # no script at all
+    gap = (report / "01_差距分析.html").read_text(encoding="utf-8")
+    assert gap.count('src="data:image/png;base64,') >= 4 and gap.count("<table") >= 4
+    assert "差距分析" in gap and "按责任部门" in gap and "示例数据提示" in gap
+
+
+def test_index_has_provenance_and_synthetic_notice(report):
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "示例数据提示" in index and "qstrong" in index and "生成时间" in index
+    assert index.count("<code>") == len(list(SUBMISSIONS.glob("*.xlsx"))) + 1   # each workbook + the peer panel
+    assert all(f'href="{s}.html"' in index for s in NOTEBOOKS)
+
+
+def test_department_text_is_escaped(report):
+    page = (report / "04_部门任务清单.html").read_text(encoding="utf-8")
+    assert '&lt;script&gt;alert("x")&lt;/script&gt;' in page
+    assert "&lt;img src=x onerror=alert(1)&gt;" in page
+    assert "<script>alert" not in page and "<img src=x" not in page
+    index = (report / "index.html").read_text(encoding="utf-8")
+    assert "区科技局&lt;b&gt;粗体&lt;i&gt;.xlsx" in index and "<b>粗体" not in index
+
+
+def test_notebook_runs_logged_no_warning(report):
+    # stderr output in an executed notebook would carry any warning, "Glyph … missing" included
+    for stem in NOTEBOOKS:
+        nb = nbformat.read(report / "notebooks" / f"{stem}.ipynb", as_version=4)
+        errs = [o.get("text", "") for c in nb.cells if c.cell_type == "code" for o in c.outputs
+                if o.output_type == "stream" and o.name == "stderr"]
+        assert errs == [], (stem, errs[:2])
+        assert not any(o.output_type == "error" for c in nb.cells if c.cell_type == "code" for o in c.outputs)
+
+
+@pytest.mark.skipif(chromium() is None, reason="Chromium not installed (.ci/run installs it)")
+def test_pages_open_offline_in_headless_chromium(report, tmp_path):
+    from PIL import Image
+
+    for page in sorted(report.glob("*.html")):
+        shot = tmp_path / f"{page.stem}.png"
+        check = check_page(page, shot)
+        assert check.requests == [], (page.name, check.requests)
+        assert check.console == [], (page.name, check.console)
+        img = np.asarray(Image.open(shot).convert("L"), dtype=float)
+        assert img.std() > 10 and (img < 128).mean() > 0.005, page.name   # not blank: text and charts drawn
