@@ -27,7 +27,7 @@ demo: $(STAMP)
 	@echo "== 3. 对标山东省136个县（市、区）（含合成数据），失分分析 =="
 	$(VENV)/bin/qstrong gaps reports/intake_panel.csv --county 临淄区 --peer-panel shandong --out reports/gaps.xlsx --charts reports/charts
 	@echo "== 4. 生成离线HTML报告（差距、情景与预测、敏感性、部门任务） =="
-	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --year 2022 --out reports
+	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --year 2022 --out reports
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check qstrong tests

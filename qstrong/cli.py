@@ -258,6 +258,8 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
 def cmd_report(args: argparse.Namespace) -> int:
     from .reports.build import build_report
 
+    if not args.panel and not args.intake:
+        raise ValueError("需要 --panel 或 --intake（或两者）")
     index = build_report(args.county, panel=args.panel, intake=args.intake, peer_panel=args.peer_panel,
                          peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
                          target=args.target, draws=args.draws, seed=args.seed, out=args.out,
@@ -371,9 +373,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     r = sub.add_parser("report", help="执行分析笔记本并生成离线HTML报告（差距、情景与预测、敏感性、部门任务）")
     r.add_argument("--county", required=True)
-    src = r.add_mutually_exclusive_group(required=True)
-    src.add_argument("--panel", help="本县数据：面板CSV")
-    src.add_argument("--intake", help="本县数据：各部门报回的填报目录")
+    r.add_argument("--panel", help="本县数据：面板CSV（与 --intake 同用时补充历年数据）")
+    r.add_argument("--intake", help="本县数据：各部门报回的填报目录（当年）")
     r.add_argument("--year", type=int)
     r.add_argument("--peers", default="shandong", help=PEERS_HELP)
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)

@@ -86,7 +86,8 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
     pages = []
     for stem in tqdm(NOTEBOOKS, desc="生成报告", disable=not progress):
         nb = pm.execute_notebook(str(src / f"{stem}.ipynb"), str(executed / f"{stem}.ipynb"), parameters=params,
-                                 kernel_name="python3", progress_bar=False, cwd=str(src))
+                                 kernel_name="python3", progress_bar=False, cwd=str(src),
+                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
         page = _page(f"{county} {NOTEBOOKS[stem]}", render_notebook(nb), stem)
         refs = external_references(page)
         if refs:

@@ -31,7 +31,8 @@ def _hash(path: Path) -> str:
 
 def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
                 peer_panel: str | None = "shandong", year: int | None = None) -> Inputs:
-    """The panel a report scores: the county's own data plus peers (rows of the county in the peer
+    """The panel a report scores: the county's own data (an intake folder, a panel CSV, or both — the
+    intake for its year, the panel for the other years) plus peers (rows of the county in the peer
     panel are dropped). Raises PanelError with every problem when the data are bad."""
     files: list[dict] = []
     intake_result = None
@@ -46,12 +47,14 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
         own = intake_result.to_panel()
         files += [{"role": "部门填报", "name": b.info.name, "sha256": b.info.sha256, "bytes": b.info.size}
                   for b in intake_result.books]
-    elif panel:
-        own = Panel.from_csv(panel)
-        files.append({"role": "面板", "name": Path(panel).name, "sha256": _hash(Path(panel)),
-                      "bytes": Path(panel).stat().st_size})
-    else:
-        raise ValueError("需要 panel（面板CSV）或 intake（填报目录）之一")
+    if panel:
+        history = Panel.from_csv(panel)
+        # with an intake folder, the panel adds the other years (history) and other counties
+        own = with_peers(own, history, None) if intake else history
+        files.append({"role": "面板（历年数据）" if intake else "面板", "name": Path(panel).name,
+                      "sha256": _hash(Path(panel)), "bytes": Path(panel).stat().st_size})
+    if not intake and not panel:
+        raise ValueError("需要 panel（面板CSV）或 intake（填报目录），或两者（填报为当年，面板补历年）")
     full = own
     if peer_panel:
         from ..peerdata import SHIPPED

@@ -40,6 +40,9 @@ COLUMNS = {
 def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool = True):
     """A Chinese table: columns named in Chinese, numbers to `precision` decimals, every text escaped."""
     df = df.rename(columns=COLUMNS)
+    for c in df.columns:
+        if df[c].dtype == bool:
+            df[c] = df[c].map({True: "是", False: "否"})
     names = [COLUMNS.get(n, n) for n in df.index.names]
     df.index = df.index.set_names(names if df.index.nlevels > 1 else names[0])
     styler = df.style.format(precision=precision, escape="html", na_rep="—")
@@ -48,6 +51,10 @@ def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool =
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+METHODS = {"linear": "线性趋势", "compound": "复合增长", "flat": "持平（不足三年数据）", "carry": "沿用上年（是/否、等级）",
+           "prev": "取上一年的值", "actual": "实际值"}
 
 
 def md(text: str) -> None:
