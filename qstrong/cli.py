@@ -14,7 +14,7 @@ from .analysis.scenarios import ScenarioError
 from .catalog import load_catalog
 from .config import ScoringConfig
 from .display import clip, pad
-from .export import frame_to_csv, to_json
+from .export import frame_to_csv, frames_to_xlsx, to_json
 from .measures import fmt_num, load_measures
 from .panel import Panel, PanelError, with_peers
 from .scoring import ROUND, clean, score_panel
@@ -69,7 +69,7 @@ def cmd_measures(args: argparse.Namespace) -> int:
 
 
 def cmd_score(args: argparse.Namespace) -> int:
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     ps = score_panel(_panel_with_peers(args), args.year, config)
     if args.all:
         df = ps.to_frame().round(ROUND)
@@ -138,24 +138,23 @@ def _panel_with_peers(args: argparse.Namespace):
 def cmd_gaps(args: argparse.Namespace) -> int:
     from .analysis.gaps import gaps
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
     print(rep)
     if args.out:
         _write_gap_tables(rep, args.out)
         print(f"\n表格已写入 {args.out}")
     if args.charts:
-        from .charts import gap_charts, save
+        from .charts import gap_charts
 
-        paths = save(gap_charts(rep), args.charts)
-        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+        _save_charts(gap_charts(rep), args.charts)
     return 0
 
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from .analysis.scenarios import compare, load_scenario
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario]
     cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
     print(cmp)
@@ -163,17 +162,16 @@ def cmd_whatif(args: argparse.Namespace) -> int:
         frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out)
         print(f"\n逐项得分已写入 {args.out}")
     if args.charts:
-        from .charts import save, scenario_by_level2
+        from .charts import scenario_by_level2
 
-        paths = save({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
-        print(f"图表已写入 {paths[0]}")
+        _save_charts({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
     return 0
 
 
 def cmd_required(args: argparse.Namespace) -> int:
     from .analysis.required import required_text, required_values
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     points = {args.indicator: args.points} if args.indicator else None
     df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
     if args.indicator:
@@ -188,7 +186,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     from .analysis.projection import project
     from .analysis.scenarios import load_scenario
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario or []]
     proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
     print(proj)
@@ -209,17 +207,16 @@ def cmd_project(args: argparse.Namespace) -> int:
         frame_to_csv(proj.values.set_index("county").round(10), args.out)
         print(f"\n外推数值已写入 {args.out}")
     if args.charts:
-        from .charts import projection_charts, save
+        from .charts import projection_charts
 
-        paths = save(projection_charts(proj, scenarios, cmp), args.charts)
-        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+        _save_charts(projection_charts(proj, scenarios, cmp), args.charts)
     return 0
 
 
 def cmd_path(args: argparse.Namespace) -> int:
     from .analysis.path import cheapest_path
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
                          args.effort, config)
     print(plan)
@@ -232,26 +229,19 @@ def cmd_path(args: argparse.Namespace) -> int:
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from .analysis.sensitivity import sensitivity
 
-    config = ScoringConfig.from_json(args.config) if args.config else None
+    config = _config(args)
     sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
                      args.spread, "dirichlet" if args.dirichlet else "uniform", config,
                      None if args.sobol == "none" else args.sobol, args.sobol_n)
     print(sa)
     if args.out:
-        import pandas as pd
-
-        from .export import safe_frame
-
-        with pd.ExcelWriter(args.out, engine="openpyxl") as xw:
-            for name, df in {"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
-                             "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}.items():
-                safe_frame(df).to_excel(xw, sheet_name=name)
+        frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
+                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out)
         print(f"\n结果已写入 {args.out}")
     if args.charts:
-        from .charts import save, sensitivity_charts
+        from .charts import sensitivity_charts
 
-        paths = save(sensitivity_charts(sa), args.charts)
-        print(f"图表已写入 {args.charts}：{'、'.join(p.name for p in paths)}")
+        _save_charts(sensitivity_charts(sa), args.charts)
     return 0
 
 
@@ -269,19 +259,24 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _write_gap_tables(rep, out: str) -> None:
-    import pandas as pd
-
-    from .export import safe_frame
-
     tables = {"指标": rep.indicators, "二级指标": rep.by_level("level2"), "一级指标": rep.by_level("level1"),
               "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
               "功效系数指标": rep.efficacy}
     if out.lower().endswith(".xlsx"):
-        with pd.ExcelWriter(out, engine="openpyxl") as xw:
-            for name, df in tables.items():
-                safe_frame(df).to_excel(xw, sheet_name=name)
+        frames_to_xlsx(tables, out)
     else:
         frame_to_csv(rep.indicators, out)
+
+
+def _config(args: argparse.Namespace) -> ScoringConfig | None:
+    return ScoringConfig.from_json(args.config) if args.config else None
+
+
+def _save_charts(figures: dict, out: str) -> None:
+    from .charts import save
+
+    paths = save(figures, out)
+    print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
 
 
 PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"

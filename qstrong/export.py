@@ -36,3 +36,11 @@ def frame_to_csv(df: pd.DataFrame, path: str | Path | None = None) -> str:
 
 def to_json(obj: object) -> str:
     return json.dumps(obj, ensure_ascii=False, indent=2)
+
+
+def frames_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, index: bool = True) -> Path:
+    """One sheet per frame (sheet names are the keys), formula-safe cells."""
+    with pd.ExcelWriter(path, engine="openpyxl") as xw:
+        for name, df in frames.items():
+            safe_frame(df).to_excel(xw, sheet_name=name[:31], index=index)
+    return Path(path)

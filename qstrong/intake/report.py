@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..export import safe_frame
+from ..export import frames_to_xlsx
 from .collect import IntakeResult
 
 HEADERS = {
@@ -42,9 +42,7 @@ def write_report(res: IntakeResult, path: str | Path) -> Path:
     if path.suffix.lower() in (".html", ".htm"):
         path.write_text(_html(res, frames), encoding="utf-8")
     else:
-        with pd.ExcelWriter(path, engine="openpyxl") as xw:
-            for name, df in frames.items():
-                safe_frame(df).to_excel(xw, sheet_name=name, index=False)
+        frames_to_xlsx(frames, path, index=False)
     return path
 
 
