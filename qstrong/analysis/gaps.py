@@ -26,6 +26,16 @@ def is_synthetic(source: str) -> bool:
     return any(mark in str(source) for mark in SYNTHETIC_MARKS)
 
 
+def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
+    """Per measure, how many of the peers' values in `year` are real and how many synthetic/invented."""
+    if "source" not in panel.data.columns:
+        return pd.DataFrame(columns=["real", "synthetic"], dtype=int)
+    d = panel.data[(panel.data["year"] == year) & (panel.data["county"] != county)]
+    flag = d["source"].map(is_synthetic).astype(bool)
+    return pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
+                         "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
+
+
 @dataclass
 class GapReport:
     """Where `county` loses points against its peers, and what would win them back."""
@@ -153,13 +163,8 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
             "best": float(sub.max()), "best_county": str(sub.idxmax()),
             "max_points": float(sum(it.points for ind in cat.indicators for it in ind.items
                                     if isinstance(it, Efficacy)))}
-    synthetic, provenance = 0, pd.DataFrame(columns=["real", "synthetic"])
-    if "source" in group.data.columns:
-        d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
-        flag = d["source"].map(is_synthetic)
-        synthetic = int(flag.sum())
-        provenance = pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
-                                   "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
+    provenance = peer_provenance(group, county, ps.year)
+    synthetic = int(provenance["synthetic"].sum())
     comp = {}
     for ind in cat.indicators:
         for it, r in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):

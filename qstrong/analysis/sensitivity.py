@@ -219,11 +219,9 @@ def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: 
     result = Sensitivity(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组", ps.counties,
                          nominal, table, main_effects(table), frame, one_at_a_time(ps, county), draws, seed, spread,
                          method, county_totals)
-    if "source" in group.data.columns:
-        from .gaps import is_synthetic
+    from .gaps import peer_provenance
 
-        d = group.data[(group.data["year"] == ps.year) & (group.data["county"] != county)]
-        result.synthetic_values = int(d["source"].map(is_synthetic).sum())
+    result.synthetic_values = int(peer_provenance(group, county, ps.year)["synthetic"].sum())
     if sobol:
         from .sobol import sobol_for
 
