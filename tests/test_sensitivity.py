@@ -135,3 +135,13 @@ def test_charts_render_chinese_without_missing_glyphs(tmp_path):
     assert [str(w.message) for w in caught if "Glyph" in str(w.message)] == []
     assert sorted(p.name for p in paths) == ["rank_intervals.png", "score_distribution.png", "sobol.png", "tornado.png"]
     assert sa.synthetic_values > 0 and "合成/示例数据" in str(sa)
+
+
+def test_quantiles_match_numpy_inverted_cdf():
+    from qstrong.analysis.sensitivity import _quantiles
+
+    a = np.random.default_rng(0).normal(size=(997, 5))
+    want = np.quantile(a, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    assert np.array_equal(_quantiles(a, (0.05, 0.5, 0.95)), want)
+    r = np.random.default_rng(1).integers(1, 9, size=(1000, 3)).astype(np.int16)
+    assert np.array_equal(_quantiles(r, (0.05, 0.95)), np.quantile(r, [0.05, 0.95], axis=0, method="inverted_cdf"))

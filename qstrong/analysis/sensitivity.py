@@ -54,16 +54,25 @@ def interpretation_configs() -> list[tuple[dict[str, str], ScoringConfig]]:
 
 def ranks(totals: np.ndarray) -> np.ndarray:
     """Rank 1 = best, ties share the best rank ('min'), along the last axis (one argsort per row)."""
-    t = np.atleast_2d(totals)
+    t = np.atleast_2d(totals).reshape(-1, np.shape(totals)[-1])
     n = t.shape[-1]
-    order = np.argsort(-t, axis=-1, kind="stable")
+    order = np.argsort(-t, axis=-1)
+    pos = np.broadcast_to(np.arange(1, n + 1, dtype=np.int32), t.shape)
     st = np.take_along_axis(t, order, axis=-1)
-    new = np.ones(st.shape, dtype=bool)
-    new[..., 1:] = st[..., 1:] != st[..., :-1]
-    pos = np.maximum.accumulate(np.where(new, np.arange(1, n + 1, dtype=np.int32), 0), axis=-1)
-    out = np.empty_like(pos)
-    np.put_along_axis(out, order, pos, axis=-1)
+    tie = st[:, 1:] == st[:, :-1]
+    if tie.any():  # equal totals share the first position of their run
+        new = np.ones(t.shape, dtype=bool)
+        new[:, 1:] = ~tie
+        pos = np.maximum.accumulate(np.where(new, pos, 0), axis=-1)
+    out = np.empty(t.shape, dtype=np.int32)
+    out[np.arange(t.shape[0])[:, None], order] = pos
     return out.reshape(np.shape(totals))
+
+
+def _quantiles(a: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
+    """Quantiles along axis 0 by the inverted CDF (an observed value): sorted[ceil(q·N) − 1]."""
+    idx = np.maximum(np.ceil(np.asarray(qs) * len(a)).astype(int) - 1, 0)
+    return np.sort(a, axis=0)[idx]
 
 
 def interpretations(panel, county: str, year: int | None = None) -> pd.DataFrame:
@@ -132,8 +141,8 @@ def weight_mc(scores: np.ndarray, weights: np.ndarray, chunk: int = 2000, progre
         t = weight_totals(scores, weights[start:start + chunk])
         totals[start:start + chunk] = t
         rk[start:start + chunk] = ranks(t)
-    qt = np.quantile(totals, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
-    qr = np.quantile(rk, [0.05, 0.5, 0.95], axis=0, method="inverted_cdf")
+    qt = _quantiles(totals, (0.05, 0.5, 0.95))
+    qr = _quantiles(rk, (0.05, 0.5, 0.95))
     return {"total_p05": qt[0], "total_median": qt[1], "total_p95": qt[2], "rank_p05": qr[0],
             "rank_median": qr[1], "rank_p95": qr[2], "p_top10": (rk <= 10).mean(axis=0),
             "p_top30": (rk <= 30).mean(axis=0), "totals": totals, "ranks": rk}
