@@ -168,7 +168,7 @@ class PanelScores:
             names = "、".join(f"{self.catalog.measures[m].name_zh}（{m}）" for m in missing)
             return f"缺少数据：{names}，本项不计分"
         results = self.results[ind.id]
-        parts = [it.explain(r, self.env, i) for it, r in zip(items, results, strict=True)]
+        parts = [it.explain(r, self.env, i, self.counties) for it, r in zip(items, results, strict=True)]
         s = self.scores.iat[i, ind.id - 1]
         if np.isnan(s):
             return "；".join(parts)

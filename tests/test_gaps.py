@@ -70,6 +70,7 @@ def test_hand_computed_gaps_on_a_small_panel():
     assert list(rep.quick_wins()["indicator"]) == [7]
     eff = rep.efficacy.set_index("indicator").loc[33]
     assert (eff["value"], eff["peer_best"], eff["best_county"], eff["peer_median"]) == (1, 5, "丙县", 3)
+    assert "（最高丙县，最低甲县）" in rep.card.indicators[32].explanation   # who sets the goalposts
     # Indicators without data are not counted as lost, and are listed as missing.
     assert np.isnan(ind.loc[1, "score"]) and ind.loc[1, "lost"] == 0 and ind.loc[1, "missing"]
 

@@ -93,7 +93,8 @@ class Item:
     def evaluate(self, env: Env, settings: EfficacySettings | None) -> ItemResult:
         raise NotImplementedError
 
-    def explain(self, res: ItemResult, env: Env, i) -> str:
+    def explain(self, res: ItemResult, env: Env, i, names: list[str] | None = None) -> str:
+        """One county's result in Chinese; `names` (the counties of the last axis) lets an item name peers."""
         raise NotImplementedError
 
     def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:

@@ -95,7 +95,7 @@ class Cases(Item):
             decided |= ok
         return ItemResult(_nan_if_missing(pts, *(env[m] for m in self.measures())))
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         seen: dict[str, str] = {}
         for _, conds, _ in self._cases:
             for c in conds:
@@ -164,7 +164,7 @@ class Deduct(Item):
         pts = np.maximum(self.full - self.per_missing * lacking, 0.0)
         return ItemResult(_nan_if_missing(pts, *arrays), {"lacking": lacking})
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         lacking = [m for m in self.measures_ if env[m][i] < 0.5]
         n = len(lacking)
         if not n:
@@ -222,8 +222,8 @@ class Group(Item):
         total = sum(s.points for s in subs)
         return ItemResult(np.minimum(total, self.cap), {"subs": subs, "total": total})
 
-    def explain(self, res, env, i):
-        parts = [it.explain(s, env, i) for it, s in zip(self.items, res.detail["subs"], strict=True)]
+    def explain(self, res, env, i, names=None):
+        parts = [it.explain(s, env, i, names) for it, s in zip(self.items, res.detail["subs"], strict=True)]
         total = res.detail["total"][i]
         tail = f"，封顶{fmt_num(self.cap)}" if total > self.cap else ""
         return f"{self.label}：{'；'.join(parts)}；小计{fmt_num(total)}{tail}"

@@ -106,6 +106,12 @@ class Component:
         return f"{self.label}：{how}"
 
 
+def _holder(k: Coefficient, value: float, names: list[str]) -> str:
+    """The county (or counties) whose value is `value` — who sets a goalpost."""
+    hits = [names[j] for j in np.flatnonzero(k.x == value)]
+    return hits[0] + (f"等{len(hits)}个" if len(hits) > 1 else "") if hits else "—"
+
+
 def _signed(x: float) -> str:
     """A subtrahend: negative numbers in parentheses, so 5−(−2) never reads 5−-2."""
     return f"({fmt_num(x)})" if x < 0 else fmt_num(x)
@@ -150,7 +156,7 @@ class Efficacy(Item):
         dsum = sum(c.weight * k.d for c, k in zip(self.components, coefs, strict=True))
         return ItemResult(self.points * dsum / 100.0, {"coefs": coefs, "settings": settings})
 
-    def explain(self, res: ItemResult, env: Env, i: int) -> str:
+    def explain(self, res: ItemResult, env: Env, i: int, names: list[str] | None = None) -> str:
         s: EfficacySettings = res.detail["settings"]
         coefs: list[Coefficient] = res.detail["coefs"]
         parts = []
@@ -166,7 +172,11 @@ class Efficacy(Item):
             elif not hi > lo:
                 text += f"；标杆x_h=x_s={fmt_num(hi)}，d={fmt_num(s.base + s.span)}"
             else:
-                text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}，"
+                who = ""
+                if names is not None and s.goalposts.policy == "minmax":
+                    best, worst = _holder(k, hi, names), _holder(k, lo, names)
+                    who = f"（最高{best}，最低{worst}）"
+                text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}{who}，"
                          f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{_signed(lo)})÷"
                          f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(k.d[i], 2)}")
             parts.append(text)

@@ -28,7 +28,7 @@ class Threshold(Item):
         x = env[self.measure]
         return ItemResult(_nan_if_missing(np.where(x >= self.min, self.points, 0.0), x))
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         m = _m(self.measure)
         ok = "满足" if env[self.measure][i] >= self.min else "不满足"
         return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
@@ -56,7 +56,7 @@ class Flag(Threshold):
     def __init__(self, measure: str, points: float):
         super().__init__(measure=measure, min=0.5, points=points)
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
 
 
@@ -79,7 +79,7 @@ class PerUnit(Item):
         pts = raw if self.cap is None else np.minimum(raw, self.cap)
         return ItemResult(pts, {"raw": raw})
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         m = _m(self.measure)
         raw = res.detail["raw"][i]
         text = f"{m.name_zh}{_val(env, self.measure, i)}×{fmt_num(self.per)}={fmt_num(raw)}"
@@ -140,7 +140,7 @@ class Tiers(Item):
         upper = int(self.tiers[k - 1][0]) - 1
         return f"{lo}{unit}" if upper == lo else f"{lo}-{upper}{unit}"
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         m = _m(self.measure)
         x = env[self.measure][i]
         reached = [k for k, (lo, _) in enumerate(self.tiers) if x >= lo]
@@ -190,7 +190,7 @@ class Level(Item):
         idx = np.where(np.isnan(x), 0, x).astype(int)
         return ItemResult(_nan_if_missing(self._table[idx], x))
 
-    def explain(self, res, env, i):
+    def explain(self, res, env, i, names=None):
         return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
 
     def steps(self, res, env, i, room):
