@@ -1,6 +1,7 @@
-"""Command line: ``qstrong catalog`` and ``qstrong score`` (thin shells over the Python API).
+"""The ``qstrong`` command (thin shells over the Python API): the parser, data commands (catalog,
+measures, score, templates, intake) here, the county analyses in ``cli/analysis.py``.
 
-Exit codes: 0 success, 2 bad input (every problem listed in Chinese).
+Exit codes: 0 success, 2 bad input (every problem listed in Chinese), 1 an unreachable target.
 """
 
 from __future__ import annotations
@@ -8,37 +9,26 @@ from __future__ import annotations
 import argparse
 import os
 import sys
-from pathlib import Path
 
-from .analysis.scenarios import ScenarioError
-from .catalog import load_catalog
-from .config import ScoringConfig
-from .display import clip, pad
-from .export import frame_to_csv, frames_to_xlsx, to_json
-from .measures import fmt_num, load_measures
-from .panel import Panel, PanelError, with_peers
-from .scoring import ROUND, clean, score_panel
+from ..analysis.scenarios import ScenarioError
+from ..catalog import load_catalog
+from ..display import clip, pad
+from ..export import frame_to_csv, to_json
+from ..measures import fmt_num, load_measures
+from ..panel import PanelError
+from ..scoring import ROUND, clean, score_panel
+from .analysis import (
+    cmd_gaps,
+    cmd_path,
+    cmd_project,
+    cmd_report,
+    cmd_required,
+    cmd_sensitivity,
+    cmd_whatif,
+)
+from .common import PEER_PANEL_HELP, PEERS_HELP, _config, _emit, _panel_with_peers, _write_csv
 
-PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
-                   "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
-
-
-def _emit(text: str, out: str | None) -> None:
-    if out:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
-        print(f"已写入 {out}", file=sys.stderr)
-    else:
-        print(text)
-
-
-def _write_csv(df, out: str | None) -> None:
-    text = frame_to_csv(df, out)
-    if out:
-        print(f"已写入 {out}", file=sys.stderr)
-    else:
-        print(text, end="")
-
 
 def cmd_catalog(args: argparse.Namespace) -> int:
     cat = load_catalog()
@@ -60,13 +50,11 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     _emit("\n".join(lines), args.out)
     return 0
 
-
 def cmd_measures(args: argparse.Namespace) -> int:
     lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{m.describe_allowed()}）"
              for m in load_measures().values()]
     _emit("\n".join(lines), args.out)
     return 0
-
 
 def cmd_score(args: argparse.Namespace) -> int:
     config = _config(args)
@@ -94,9 +82,8 @@ def cmd_score(args: argparse.Namespace) -> int:
         _emit(str(card), args.out)
     return 0
 
-
 def cmd_templates(args: argparse.Namespace) -> int:
-    from .intake.templates import write_templates
+    from ..intake.templates import write_templates
 
     paths = write_templates(args.out, county=args.county, year=args.year, deadline=args.deadline or "")
     print(f"已生成 {len(paths)} 个模板（{args.county} {args.year}年度）到 {args.out}：")
@@ -104,10 +91,9 @@ def cmd_templates(args: argparse.Namespace) -> int:
         print(f"  {p.name}")
     return 0
 
-
 def cmd_intake(args: argparse.Namespace) -> int:
-    from .intake.collect import intake
-    from .intake.report import write_report
+    from ..intake.collect import intake
+    from ..intake.report import write_report
 
     res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve)
     print(res.report())
@@ -125,164 +111,6 @@ def cmd_intake(args: argparse.Namespace) -> int:
         print(f"面板已写入 {args.out}（{len(panel.data)} 个数据值）")
     return 0
 
-
-def _panel_with_peers(args: argparse.Namespace):
-    if not args.peer_panel:
-        return args.panel
-    from .peerdata import SHIPPED
-
-    peers = SHIPPED if args.peer_panel == "shandong" else args.peer_panel
-    return with_peers(Panel.from_csv(args.panel), Panel.from_csv(peers), args.county)
-
-
-def cmd_gaps(args: argparse.Namespace) -> int:
-    from .analysis.gaps import gaps
-
-    config = _config(args)
-    rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
-    print(rep)
-    if args.out:
-        _write_gap_tables(rep, args.out)
-        print(f"\n表格已写入 {args.out}")
-    if args.charts:
-        from .charts import gap_charts
-
-        _save_charts(gap_charts(rep), args.charts)
-    return 0
-
-
-def cmd_whatif(args: argparse.Namespace) -> int:
-    from .analysis.scenarios import compare, load_scenario
-
-    config = _config(args)
-    scenarios = [load_scenario(s) for s in args.scenario]
-    cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
-    print(cmp)
-    if args.out:
-        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out)
-        print(f"\n逐项得分已写入 {args.out}")
-    if args.charts:
-        from .charts import scenario_by_level2
-
-        _save_charts({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
-    return 0
-
-
-def cmd_required(args: argparse.Namespace) -> int:
-    from .analysis.required import required_text, required_values
-
-    config = _config(args)
-    points = {args.indicator: args.points} if args.indicator else None
-    df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
-    if args.indicator:
-        df = df[df["indicator"] == args.indicator]
-    print(required_text(df, args.county))
-    if args.out:
-        frame_to_csv(df.set_index("indicator"), args.out)
-    return 0
-
-
-def cmd_project(args: argparse.Namespace) -> int:
-    from .analysis.projection import project
-    from .analysis.scenarios import load_scenario
-
-    config = _config(args)
-    scenarios = [load_scenario(s) for s in args.scenario or []]
-    proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
-    print(proj)
-    cmp = None
-    if scenarios:
-        cmp = proj.compare(scenarios)
-        base = cmp.summary.loc["基线", "total"]
-        print(f"\n{proj.to_year}年得分：趋势外推 {base:.2f}")
-        for sc in scenarios:
-            d = cmp.deltas()[sc.name]
-            moved = d[d.abs() > 1e-9]
-            print(f"  情景“{sc.name}”：{cmp.summary.loc[sc.name, 'total']:.2f}"
-                  f"（{cmp.summary.loc[sc.name, 'delta']:+.2f}）"
-                  + ("；" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()) if len(moved) else ""))
-            for u in sc.unmapped:
-                print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
-    if args.out:
-        frame_to_csv(proj.values.set_index("county").round(10), args.out)
-        print(f"\n外推数值已写入 {args.out}")
-    if args.charts:
-        from .charts import projection_charts
-
-        _save_charts(projection_charts(proj, scenarios, cmp), args.charts)
-    return 0
-
-
-def cmd_path(args: argparse.Namespace) -> int:
-    from .analysis.path import cheapest_path
-
-    config = _config(args)
-    plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
-                         args.effort, config)
-    print(plan)
-    if args.out:
-        frame_to_csv(plan.to_frame().set_index("indicator"), args.out)
-        print(f"\n方案表已写入 {args.out}")
-    return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
-
-
-def cmd_sensitivity(args: argparse.Namespace) -> int:
-    from .analysis.sensitivity import sensitivity
-
-    config = _config(args)
-    sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
-                     args.spread, "dirichlet" if args.dirichlet else "uniform", config,
-                     None if args.sobol == "none" else args.sobol, args.sobol_n)
-    print(sa)
-    if args.out:
-        frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
-                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out)
-        print(f"\n结果已写入 {args.out}")
-    if args.charts:
-        from .charts import sensitivity_charts
-
-        _save_charts(sensitivity_charts(sa), args.charts)
-    return 0
-
-
-def cmd_report(args: argparse.Namespace) -> int:
-    from .reports.build import build_report
-
-    if not args.panel and not args.intake:
-        raise ValueError("需要 --panel 或 --intake（或两者）")
-    index = build_report(args.county, panel=args.panel, intake=args.intake, peer_panel=args.peer_panel,
-                         peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
-                         target=args.target, draws=args.draws, seed=args.seed, out=args.out,
-                         notebooks=args.notebooks)
-    print(f"报告已生成：{index}")
-    return 0
-
-
-def _write_gap_tables(rep, out: str) -> None:
-    tables = {"指标": rep.indicators, "二级指标": rep.by_level("level2"), "一级指标": rep.by_level("level1"),
-              "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
-              "功效系数指标": rep.efficacy}
-    if out.lower().endswith(".xlsx"):
-        frames_to_xlsx(tables, out)
-    else:
-        frame_to_csv(rep.indicators, out)
-
-
-def _config(args: argparse.Namespace) -> ScoringConfig | None:
-    return ScoringConfig.from_json(args.config) if args.config else None
-
-
-def _save_charts(figures: dict, out: str) -> None:
-    from .charts import save
-
-    paths = save(figures, out)
-    print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
-
-
-PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
-              "逗号分隔的县名，或 @文件")
-
-
 def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
     """A sub-command over one county of a panel: PANEL, --county, --year, --peers, --peer-panel, --config."""
     p = sub.add_parser(name, help=help)
@@ -294,7 +122,6 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     return p
-
 
 def build_parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
@@ -398,7 +225,6 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--resolve", help="裁定文件CSV：measure,department 或 measure,value，可加 note")
     i.set_defaults(func=cmd_intake)
     return p
-
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)

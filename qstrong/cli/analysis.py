@@ -1,0 +1,134 @@
+"""Sub-commands over one county of a panel: gaps, whatif, required, project, path, sensitivity, report."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..export import frame_to_csv, frames_to_xlsx
+from .common import _config, _panel_with_peers, _save_charts
+
+
+def cmd_gaps(args: argparse.Namespace) -> int:
+    from ..analysis.gaps import gaps
+
+    config = _config(args)
+    rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
+    print(rep)
+    if args.out:
+        _write_gap_tables(rep, args.out)
+        print(f"\n表格已写入 {args.out}")
+    if args.charts:
+        from ..charts import gap_charts
+
+        _save_charts(gap_charts(rep), args.charts)
+    return 0
+
+def _write_gap_tables(rep, out: str) -> None:
+    tables = {"指标": rep.indicators, "二级指标": rep.by_level("level2"), "一级指标": rep.by_level("level1"),
+              "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
+              "功效系数指标": rep.efficacy}
+    if out.lower().endswith(".xlsx"):
+        frames_to_xlsx(tables, out)
+    else:
+        frame_to_csv(rep.indicators, out)
+
+def cmd_whatif(args: argparse.Namespace) -> int:
+    from ..analysis.scenarios import compare, load_scenario
+
+    config = _config(args)
+    scenarios = [load_scenario(s) for s in args.scenario]
+    cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
+    print(cmp)
+    if args.out:
+        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out)
+        print(f"\n逐项得分已写入 {args.out}")
+    if args.charts:
+        from ..charts import scenario_by_level2
+
+        _save_charts({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
+    return 0
+
+def cmd_required(args: argparse.Namespace) -> int:
+    from ..analysis.required import required_text, required_values
+
+    config = _config(args)
+    points = {args.indicator: args.points} if args.indicator else None
+    df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
+    if args.indicator:
+        df = df[df["indicator"] == args.indicator]
+    print(required_text(df, args.county))
+    if args.out:
+        frame_to_csv(df.set_index("indicator"), args.out)
+    return 0
+
+def cmd_project(args: argparse.Namespace) -> int:
+    from ..analysis.projection import project
+    from ..analysis.scenarios import load_scenario
+
+    config = _config(args)
+    scenarios = [load_scenario(s) for s in args.scenario or []]
+    proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
+    print(proj)
+    cmp = None
+    if scenarios:
+        cmp = proj.compare(scenarios)
+        base = cmp.summary.loc["基线", "total"]
+        print(f"\n{proj.to_year}年得分：趋势外推 {base:.2f}")
+        for sc in scenarios:
+            d = cmp.deltas()[sc.name]
+            moved = d[d.abs() > 1e-9]
+            print(f"  情景“{sc.name}”：{cmp.summary.loc[sc.name, 'total']:.2f}"
+                  f"（{cmp.summary.loc[sc.name, 'delta']:+.2f}）"
+                  + ("；" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()) if len(moved) else ""))
+            for u in sc.unmapped:
+                print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
+    if args.out:
+        frame_to_csv(proj.values.set_index("county").round(10), args.out)
+        print(f"\n外推数值已写入 {args.out}")
+    if args.charts:
+        from ..charts import projection_charts
+
+        _save_charts(projection_charts(proj, scenarios, cmp), args.charts)
+    return 0
+
+def cmd_path(args: argparse.Namespace) -> int:
+    from ..analysis.path import cheapest_path
+
+    config = _config(args)
+    plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
+                         args.effort, config)
+    print(plan)
+    if args.out:
+        frame_to_csv(plan.to_frame().set_index("indicator"), args.out)
+        print(f"\n方案表已写入 {args.out}")
+    return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
+
+def cmd_sensitivity(args: argparse.Namespace) -> int:
+    from ..analysis.sensitivity import sensitivity
+
+    config = _config(args)
+    sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
+                     args.spread, "dirichlet" if args.dirichlet else "uniform", config,
+                     None if args.sobol == "none" else args.sobol, args.sobol_n)
+    print(sa)
+    if args.out:
+        frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
+                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out)
+        print(f"\n结果已写入 {args.out}")
+    if args.charts:
+        from ..charts import sensitivity_charts
+
+        _save_charts(sensitivity_charts(sa), args.charts)
+    return 0
+
+def cmd_report(args: argparse.Namespace) -> int:
+    from ..reports.build import build_report
+
+    if not args.panel and not args.intake:
+        raise ValueError("需要 --panel 或 --intake（或两者）")
+    index = build_report(args.county, panel=args.panel, intake=args.intake, peer_panel=args.peer_panel,
+                         peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
+                         target=args.target, draws=args.draws, seed=args.seed, out=args.out,
+                         notebooks=args.notebooks)
+    print(f"报告已生成：{index}")
+    return 0

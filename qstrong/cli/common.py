@@ -1,0 +1,48 @@
+"""Helpers shared by the command-line sub-commands."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from pathlib import Path
+
+from ..config import ScoringConfig
+from ..export import frame_to_csv
+from ..panel import Panel, with_peers
+
+PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
+                   "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
+
+PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
+              "逗号分隔的县名，或 @文件")
+
+def _emit(text: str, out: str | None) -> None:
+    if out:
+        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        print(f"已写入 {out}", file=sys.stderr)
+    else:
+        print(text)
+
+def _write_csv(df, out: str | None) -> None:
+    text = frame_to_csv(df, out)
+    if out:
+        print(f"已写入 {out}", file=sys.stderr)
+    else:
+        print(text, end="")
+
+def _config(args: argparse.Namespace) -> ScoringConfig | None:
+    return ScoringConfig.from_json(args.config) if args.config else None
+
+def _save_charts(figures: dict, out: str) -> None:
+    from ..charts import save
+
+    paths = save(figures, out)
+    print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
+
+def _panel_with_peers(args: argparse.Namespace):
+    if not args.peer_panel:
+        return args.panel
+    from ..peerdata import SHIPPED
+
+    peers = SHIPPED if args.peer_panel == "shandong" else args.peer_panel
+    return with_peers(Panel.from_csv(args.panel), Panel.from_csv(peers), args.county)
