@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -97,8 +97,22 @@ class Item:
         """One county's result in Chinese; `names` (the counties of the last axis) lets an item name peers."""
         raise NotImplementedError
 
-    def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:
-        """Changes that recover this item's lost points for county `i`, each gain at most `room`."""
+    #: which option is the gap analysis' next step: 0 the smallest improvement (the next tier or
+    #: level), -1 the fullest within the room (per-unit counts, deductions)
+    next_step: ClassVar[int] = 0
+
+    def options(self, res: ItemResult, env: Env, i: int, room: float = np.inf, rank=None) -> list[Step]:
+        """Every alternative improvement for county `i` with its exact gain, smallest first."""
         return []
+
+    def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:
+        """The next change that recovers this item's lost points for county `i` (gain at most `room`)."""
+        if not room > 0:
+            return []
+        opts = self.options(res, env, i, room)
+        if not opts:
+            return []
+        st = opts[self.next_step]
+        return [replace(st, gain=min(st.gain, room))]
 
 

@@ -102,27 +102,6 @@ class Cases(Item):
                 seen.setdefault(c.parts()[0], c.explain(env, i))
         return f"{self.label}：{'，'.join(seen.values())}，得{fmt_num(res.points[i])}分"
 
-    def steps(self, res, env, i, room):
-        pts = res.points[i]
-        if np.isnan(pts) or room <= 0:
-            return []
-        out = []
-        for mode, conds, p in self._cases:
-            if p <= pts:
-                continue
-            unmet = [c for c in conds if not bool(c.holds({k: env[k][i] for k in c.measures()}))]
-            if mode == "any":
-                unmet = unmet[:1]
-            targets = tuple((t, v) for c in unmet for t, v in c.target(env, i))
-            local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
-            for t, v in targets:
-                local[t] = np.asarray([v])
-            gained = float(self.evaluate(local, None).points[0]) - pts  # a looser case may now hold a better one
-            names = "、".join(c.explain(env, i) for c in unmet)
-            out.append(Step(f"{self.label}：需满足 {names}", min(gained, room), targets,
-                            step_kind([t for t, _ in targets])))
-        return out[-1:]  # the least demanding case that gains points
-
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each better case (for an `any` case, each of its unmet conditions); gain by re-evaluation."""
         pts = res.points[i]
@@ -140,11 +119,12 @@ class Cases(Item):
                     names = "、".join(c.explain(env, i) for c in part)
                     out[targets] = Step(f"{self.label}：需满足 {names}", gained, targets,
                                         step_kind([t for t, _ in targets]))
-        return list(out.values())
+        return sorted(out.values(), key=lambda st: (st.gain, len(st.targets)))   # least demanding first
 
 
 class Deduct(Item):
     type: ClassVar[str] = "deduct"
+    next_step: ClassVar[int] = -1
 
     def __init__(self, full: float, per_missing: float, measures: list[str]):
         self.full, self.per_missing, self.measures_ = float(full), float(per_missing), list(measures)
@@ -174,15 +154,6 @@ class Deduct(Item):
         floor = "，扣完为止" if cut > self.full else ""
         return (f"缺少{n}项（{names}），扣{fmt_num(self.per_missing)}×{n}={fmt_num(cut)}分{floor}，"
                 f"得{fmt_num(res.points[i])}分")
-
-    def steps(self, res, env, i, room):
-        pts = res.points[i]
-        lacking = [m for m in self.measures_ if env[m][i] < 0.5]
-        if np.isnan(pts) or not lacking or room <= 0 or pts >= self.full:
-            return []
-        names = "、".join(_m(m).name_zh for m in lacking)
-        return [Step(f"补齐缺少的{len(lacking)}项：{names}", min(self.full - pts, room),
-                     tuple((m, 1.0) for m in lacking), "document")]
 
     def options(self, res, env, i, room=np.inf, rank=None):
         """Fill 1, 2, … of the missing items (the first by `rank`, e.g. the least effort); the floor at 0

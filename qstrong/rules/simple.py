@@ -34,18 +34,15 @@ class Threshold(Item):
         return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
                 f"得{fmt_num(res.points[i])}分")
 
-    def steps(self, res, env, i, room):
+    def options(self, res, env, i, room=np.inf, rank=None):
+        """Reaching the threshold (or turning the flag to 是)."""
         pts = res.points[i]
-        if np.isnan(pts) or pts >= self.points or room <= 0:
+        if np.isnan(pts) or pts >= self.points:
             return []
         m = _m(self.measure)
         what = "是" if m.kind == "bool" else f"{fmt_num(self.min)}{m.unit}"
-        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到{what}", min(self.points - pts, room),
+        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到{what}", self.points - pts,
                      ((self.measure, float(self.min if m.kind != "bool" else 1.0)),), step_kind([self.measure]))]
-
-    def options(self, res, env, i, room=np.inf, rank=None):
-        """Every alternative improvement with its exact (uncapped) gain: here, reaching the threshold."""
-        return self.steps(res, env, i, np.inf)
 
 
 class Flag(Threshold):
@@ -63,6 +60,7 @@ class Flag(Threshold):
 @dataclass
 class PerUnit(Item):
     type: ClassVar[str] = "per_unit"
+    next_step: ClassVar[int] = -1
     measure: str
     per: float
     cap: float | None = None
@@ -86,17 +84,6 @@ class PerUnit(Item):
         if self.cap is not None and raw > self.cap:
             text += f"，封顶{fmt_num(self.cap)}"
         return text
-
-    def steps(self, res, env, i, room):
-        x, pts = env[self.measure][i], res.points[i]
-        item_room = (self.cap - pts) if self.cap is not None else float("inf")
-        want = min(item_room, room)
-        if np.isnan(pts) or want <= 0:
-            return []
-        k = int(np.ceil(want / self.per - 1e-12))
-        m = _m(self.measure)
-        return [Step(f"{m.name_zh}：再增加{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, want),
-                     ((self.measure, float(x + k)),), "count")]
 
     def options(self, res, env, i, room=np.inf, rank=None):
         """+1, +2, … units until the item's cap or `room` is reached (gain exact, not capped by room)."""
@@ -147,16 +134,6 @@ class Tiers(Item):
         band = f"属“{self.tier_label(reached[0])}”档" if reached else "未达最低档"
         return f"{m.name_zh}{_val(env, self.measure, i)}，{band}，得{fmt_num(res.points[i])}分"
 
-    def steps(self, res, env, i, room):
-        pts = res.points[i]
-        better = [(k, lo, p) for k, (lo, p) in enumerate(self.tiers) if p > pts]
-        if np.isnan(pts) or not better or room <= 0:
-            return []
-        k, lo, p = better[-1]  # the next tier up
-        m = _m(self.measure)
-        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到“{self.tier_label(k)}”档", min(p - pts, room),
-                     ((self.measure, float(lo)),), "count")]
-
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each higher tier."""
         pts, m = res.points[i], _m(self.measure)
@@ -193,21 +170,11 @@ class Level(Item):
     def explain(self, res, env, i, names=None):
         return f"{_m(self.measure).name_zh}：{_val(env, self.measure, i)}，得{fmt_num(res.points[i])}分"
 
-    def steps(self, res, env, i, room):
-        pts = res.points[i]
-        better = [(p, k) for k, p in enumerate(self._table) if p > pts]
-        if np.isnan(pts) or not better or room <= 0:
-            return []
-        p, k = min(better)  # the next level up
-        m = _m(self.measure)
-        return [Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”",
-                     min(float(p) - pts, room), ((self.measure, float(k)),), "document")]
-
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each higher-scoring level."""
         pts, m = res.points[i], _m(self.measure)
         if np.isnan(pts):
             return []
-        return [Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”", float(p) - pts,
-                     ((self.measure, float(k)),), "document")
-                for k, p in enumerate(self._table) if p > pts]
+        return sorted((Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”",
+                            float(p) - pts, ((self.measure, float(k)),), "document")
+                       for k, p in enumerate(self._table) if p > pts), key=lambda st: st.gain)
