@@ -312,3 +312,26 @@ def test_options_cover_all_item_types_with_exhaustive_small_search():
     assert plan.changes == [("q25.recall_policy", 1.0)] and plan.effort == 1
     for combo in itertools.combinations(opts, 2):                  # one choice set: never two at once
         assert combo[0].choice == combo[1].choice
+
+
+def test_every_award_is_a_lever_for_42_and_the_cheapest_is_chosen():
+    # 42 (3 points): 甲 has one provincial third-class award (0.5 award points), 乙 3, 丙 0:
+    # d = 60 + 40·0.5/3 → 2.0 points, 1 point to win. Any award type may carry the gain; the plan takes
+    # the cheapest single option that brings the whole point — never the national first prize here.
+    zero = {m: 0 for m in load_measures() if m.startswith("q42.")}
+    df = long({"甲县": {**zero, "q42.provincial_third.lead": 1}, "乙县": {**zero, "q42.national_first.lead": 1},
+               "丙县": zero})
+    ps = score_panel(df, 2022)
+    current = ps.totals["甲县"]
+    assert ps.scores.loc["甲县", 42] == pytest.approx(3 * (60 + 40 * 0.5 / 3) / 100)
+    effort = load_effort()
+    opts, _ = county_options(ps, ps.counties.index("甲县"), effort)
+    levers = {o.step.targets[0][0] for o in opts if o.indicator == 42}
+    assert len(levers) == 10 and len({o.choice for o in opts if o.indicator == 42}) == 1   # one choice set
+    plan = cheapest_path(df, "甲县", current + 1.0)
+    assert plan.reached
+    full = [o for o in opts if o.indicator == 42 and o.step.gain >= 1.0 - 1e-9]
+    assert plan.effort == pytest.approx(min(o.effort for o in full))
+    assert all(m != "q42.national_first.lead" for m, _ in plan.changes)
+    new = applied(df, "甲县", 2022, plan.changes)
+    assert score_panel(new, 2022).scores.loc["甲县", 42] == pytest.approx(3.0)

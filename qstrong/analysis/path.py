@@ -4,7 +4,8 @@ Options. Every rule item of the county offers its alternative improvement levels
 item classes): reach a threshold or flag; +1, +2, … units of a per-unit item up to its cap or the
 indicator's room; each higher tier or level; each better case; fill 1, 2, … of a deduction's
 missing items (least effort first; the floor at 0 makes the gain non-linear); a group's sub-items.
-An efficacy item offers, per lever measure, the values that bring a component to d = 60, 65, …, 100
+An efficacy item offers, per lever measure (a component's declared `levers`, e.g. every award of 42),
+the values that bring a component to d = 60, 65, …, 100
 (`required_value`, `Component.solve_lever`), each re-scored exactly against the unchanged peers.
 Every option carries its measure targets, so it can be applied and checked; its effort is
 Σ |target − current| × effort per unit (bool or level: per step) from the effort table
@@ -17,8 +18,8 @@ Formulation: an exact mixed-integer linear programme (HiGHS via ``scipy.optimize
     y_p ∈ [0, room_p]     realised gain of pool p: an indicator (room = points − score) or a group
                           inside it (room = group cap − group points)
     minimise    Σ_o e_o·x_o
-    subject to  Σ_{o∈s} x_o ≤ 1                          every choice set s: a rule item, or an
-                                                          efficacy item's lever measure
+    subject to  Σ_{o∈s} x_o ≤ 1                          every choice set s: a rule item, or the
+                                                          components of an efficacy item one lever moves
                 y_p − Σ_{o∈p} g_o·x_o − Σ_{q⊂p} y_q ≤ 0  every pool p (q: the groups inside it)
                 Σ_{indicators p} y_p ≥ target − current
 
@@ -169,7 +170,8 @@ def county_options(ps: PanelScores, i: int, effort: EffortTable) -> tuple[list[O
                 continue
             for st in it.options(r, env, i, room, rank):
                 if st.gain > TOL and st.targets:
-                    choice = key + (f"@{st.targets[0][0]}" if st.kind == "efficacy" else "")
+                    # one choice per group of components: two levers of one value never stack
+                    choice = key + (f"@{st.group or st.targets[0][0]}" if st.kind == "efficacy" else "")
                     opts.append(Option(ident, choice, pool, st, effort.cost(st.targets, cur)))
 
     for ind in ps.catalog.indicators:

@@ -35,6 +35,7 @@ class Step:
     gain: float
     targets: tuple[tuple[str, float], ...]
     kind: str
+    group: str = ""    # efficacy: the components a lever moves (options of one group exclude each other)
 
     @property
     def measures(self) -> tuple[str, ...]:

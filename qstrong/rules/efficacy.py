@@ -23,6 +23,7 @@ class Component:
     value: Expr | None = None
     current: Expr | None = None
     previous: Expr | None = None
+    levers: tuple[str, ...] = ()      # measures a county may move to move this value (default: the first)
 
     @staticmethod
     def build(spec: Mapping[str, Any]) -> Component:
@@ -34,7 +35,12 @@ class Component:
             spec["current"], spec["previous"] = Expr(ch["current"]), Expr(ch["previous"])
         else:
             spec["value"] = Expr(spec["value"])
-        return Component(**spec)
+        spec["levers"] = tuple(spec.get("levers", ()))
+        comp = Component(**spec)
+        unknown = [m for m in comp.levers if m not in comp.measures()]
+        if unknown:
+            raise ValueError(f"component {comp.label}: levers {unknown} are not measures of its value")
+        return comp
 
     @property
     def is_change(self) -> bool:
@@ -56,20 +62,26 @@ class Component:
 
     @property
     def lever(self) -> str:
-        """The measure a county moves to move this value: the first one of its (current) expression."""
-        return (self.value or self.current).measures[0]
+        """The measure a county moves to move this value: the first declared lever, else the first
+        measure of its (current) expression."""
+        return self.levers[0] if self.levers else (self.value or self.current).measures[0]
 
-    def solve_lever(self, env: Env, i: int, change: str, x_target: float) -> float | None:
-        """Value of the lever measure for county `i` that makes this component reach `x_target`
-        (others unchanged), by bisection within the measure's allowed range; None if out of reach."""
-        m = load_measures()[self.lever]
-        cur = float(env[self.lever][i])
+    @property
+    def all_levers(self) -> tuple[str, ...]:
+        return self.levers or (self.lever,)
+
+    def solve_lever(self, env: Env, i: int, change: str, x_target: float, lever: str | None = None) -> float | None:
+        """Value of `lever` (default: the component's lever) for county `i` that makes this component
+        reach `x_target` (others unchanged), by bisection within its allowed range; None if out of reach."""
+        lever = lever or self.lever
+        m = load_measures()[lever]
+        cur = float(env[lever][i])
         lo = m.low if m.low is not None else -1e12
         hi = m.high if m.high is not None else max(abs(cur), 1.0) * 1e6
 
         def x_at(v: float) -> float:
             local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
-            local[self.lever] = np.asarray([v])
+            local[lever] = np.asarray([v])
             return float(self.compute(local, change)[0])
 
         f_lo, f_hi = x_at(lo), x_at(hi)
@@ -217,7 +229,8 @@ class Efficacy(Item):
 
     def options(self, res: ItemResult, env: Env, i: int, room: float = np.inf, rank=None,
                 grid: int = 8) -> list[Step]:
-        """Per lever measure: its values that bring a component to d = base + span·k/grid (k = 0…grid;
+        """Per lever measure (every declared lever of every component): its values that bring a component
+        to d = base + span·k/grid (k = 0…grid;
         via `required_value` and `Component.solve_lever`). The gain is exact: every component moved by
         the lever is re-scored against the unchanged peers (≥ W·w·(d_new − d)/100). Closer values that
         gain as much make a farther one redundant; values past `room` are not listed."""
@@ -226,13 +239,14 @@ class Efficacy(Item):
         if np.isnan(res.points[i]):
             return []
         out = []
-        for lever in dict.fromkeys(c.lever for c in self.components):
-            moved = [(c, k) for c, k in zip(self.components, coefs, strict=True) if c.lever == lever]
+        for lever in dict.fromkeys(m for c in self.components for m in c.all_levers):
+            moved = [(c, k) for c, k in zip(self.components, coefs, strict=True) if lever in c.all_levers]
+            group = ",".join(str(j) for j, c in enumerate(self.components) if lever in c.all_levers)
             cur, values = float(env[lever][i]), set()
             for c, k in moved:
                 for t in (s.base + s.span * j / grid for j in range(grid + 1)):
                     x_req = required_value(k.x, i, t, s) if t > k.d[i] + 1e-9 else np.nan
-                    v = None if np.isnan(x_req) else c.solve_lever(env, i, s.change, x_req)
+                    v = None if np.isnan(x_req) else c.solve_lever(env, i, s.change, x_req, lever)
                     if v is not None and v != cur:
                         values.add(v)
 
@@ -254,7 +268,7 @@ class Efficacy(Item):
                 if gain > best + 1e-12:
                     best = gain
                     out.append(Step(f"{m.name_zh}：由{fmt_num(cur)}{m.unit}达到{fmt_num(v)}{m.unit}（{'；'.join(parts)}）",
-                                    gain, ((lever, v),), "efficacy"))
+                                    gain, ((lever, v),), "efficacy", group=group))
                 if best >= room - 1e-12:
                     break
         return out
