@@ -185,12 +185,20 @@ def _bisect_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) -
         y[i] = v
         return float(coefficient(y, s).d[i])
 
-    if d_at(hi) < target_d - 1e-9:
-        return float("nan")
-    for _ in range(100):
+    v = solve_monotone(d_at, lo, hi, target_d, reach_tol=1e-9, step_tol=1e-12, iterations=100)
+    return float("nan") if v is None else v
+
+
+def solve_monotone(f, lo: float, hi: float, target: float, *, increasing: bool = True, reach_tol: float = 0.0,
+                   step_tol: float = 0.0, iterations: int = 200) -> float | None:
+    """Bisection for a monotone `f` on [lo, hi]: the smallest v with f(v) ≥ target (f increasing) or
+    the largest (f decreasing); None when f does not reach `target` (less `reach_tol`) on the interval."""
+    if f(hi if increasing else lo) < target - reach_tol:
+        return None
+    for _ in range(iterations):
         mid = (lo + hi) / 2
-        if d_at(mid) >= target_d - 1e-12:
+        if (f(mid) >= target - step_tol) == increasing:
             hi = mid
         else:
             lo = mid
-    return hi
+    return hi if increasing else lo

@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from ..config import ScoringConfig
-from ..efficacy import required_value
+from ..efficacy import required_value, solve_monotone
 from ..measures import load_measures
 from ..panel import load_panel
 from ..peers import select
@@ -34,12 +34,10 @@ def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: flo
         local[lever][i] = v
         return float(item.evaluate(local, settings).points[i])
 
-    if points_at(hi) < target - 1e-9:
+    v = solve_monotone(points_at, lo, hi, target, reach_tol=1e-9, step_tol=1e-12)
+    if v is None:
         return None
-    for _ in range(200):
-        mid = (lo + hi) / 2
-        lo, hi = (lo, mid) if points_at(mid) >= target - 1e-12 else (mid, hi)
-    return float(np.ceil(hi - 1e-9)) if m.kind == "count" else hi
+    return float(np.ceil(v - 1e-9)) if m.kind == "count" else v
 
 
 def required_values(panel, county: str, share: float = 1.0, points: dict[int, float] | None = None,

@@ -8,7 +8,7 @@ from typing import Any, ClassVar
 
 import numpy as np
 
-from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient, required_value
+from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient, required_value, solve_monotone
 from ..expr import Expr
 from ..measures import fmt_num, load_measures
 from .base import Env, Item, ItemResult, Step
@@ -85,19 +85,11 @@ class Component:
             return float(self.compute(local, change)[0])
 
         f_lo, f_hi = x_at(lo), x_at(hi)
-        increasing = not (f_hi < f_lo)
         if np.isnan(f_lo) or np.isnan(f_hi):
             return None
-        if (increasing and f_hi < x_target) or (not increasing and f_lo < x_target):
+        v = solve_monotone(x_at, lo, hi, x_target, increasing=not (f_hi < f_lo))
+        if v is None:
             return None
-        for _ in range(200):
-            mid = (lo + hi) / 2
-            ok = x_at(mid) >= x_target
-            if ok == increasing:
-                hi = mid
-            else:
-                lo = mid
-        v = hi if increasing else lo
         return float(np.ceil(v)) if m.kind == "count" else v
 
     def explain_value(self, env: Env, i, x: float, change: str) -> str:
