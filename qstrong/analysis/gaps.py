@@ -128,7 +128,7 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
     card = ps.county(county)
     i = ps.counties.index(county)
     cat = ps.catalog
-    ind_rows, step_rows, eff_rows = [], [], []
+    ind_rows, step_rows, eff_rows, comp = [], [], [], {}
     for ind, s in zip(cat.indicators, card.indicators, strict=True):
         items = ind.items_for(ps.config.variants.get(ind.id))
         results = ps.results[ind.id]
@@ -139,6 +139,7 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
             steps += it.steps(r, ps.env, i, room)
             if isinstance(it, Efficacy):
                 eff_rows += _efficacy_rows(ind.id, it, r, ps, i)
+                comp.update({(ind.id, c.label): k.x for c, k in zip(it.components, r.detail["coefs"], strict=True)})
         for st in steps:
             step_rows.append({"indicator": ind.id, "action": st.action, "gain": st.gain, "kind": st.kind,
                               "measures": " ".join(st.measures), "targets": st.targets,
@@ -165,12 +166,6 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
                                     if isinstance(it, Efficacy)))}
     provenance = peer_provenance(group, county, ps.year)
     synthetic = int(provenance["synthetic"].sum())
-    comp = {}
-    for ind in cat.indicators:
-        for it, r in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):
-            if isinstance(it, Efficacy):
-                for c, k in zip(it.components, r.detail["coefs"], strict=True):
-                    comp[(ind.id, c.label)] = k.x
     return GapReport(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组",
                      ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, provenance,
                      sub, comp)
