@@ -135,15 +135,12 @@ def peer_distributions(efficacy, values: dict, county: str, title: str, syntheti
 def gap_charts(rep) -> dict[str, Figure]:
     """The gap analysis' four charts, by file stem."""
     head = f"{rep.county} {rep.year}年"
-    values = {}
-    for _, row in rep.efficacy.iterrows():
-        values[(row["indicator"], row["component"])] = rep.component_values[(row["indicator"], row["component"])]
     return {
         "lost_by_level2": lost_by(rep.by_level("level2"), "二级指标", f"{head} 各二级指标失分", rep.synthetic_values),
         "lost_by_department": lost_by(rep.by_department(), "部门", f"{head} 各责任部门失分（共担指标计入每个部门）",
                                       rep.synthetic_values),
         "indicator_bullets": bullet(rep.indicators, f"{head} 43项三级指标得分", rep.synthetic_values),
-        "peer_distributions": peer_distributions(rep.efficacy, values, rep.county,
+        "peer_distributions": peer_distributions(rep.efficacy, rep.component_values, rep.county,
                                                  f"{head} 功效系数法指标的对标分布（{rep.peer_spec}）",
                                                  rep.synthetic_values),
     }
