@@ -322,6 +322,11 @@ def write(path: str | Path, seed: int = 2022, years: Iterable[int] = (2019, 2020
     return path
 
 
+def peer_panel_path(spec: str | Path) -> Path:
+    """A peer-panel option as a file: ``shandong`` is the shipped panel, anything else a CSV path."""
+    return SHIPPED if str(spec) == "shandong" else Path(spec)
+
+
 def load_peers() -> pd.DataFrame:
     """The shipped peer panel qstrong/data/peers/shandong.csv (numbers as floats, level ids as text)."""
     df = _read(PEERS_FILE).astype({"year": int})

@@ -42,7 +42,7 @@ def _save_charts(figures: dict, out: str) -> None:
 def _panel_with_peers(args: argparse.Namespace):
     if not args.peer_panel:
         return args.panel
-    from ..peerdata import SHIPPED
+    from ..peerdata import peer_panel_path
 
-    peers = SHIPPED if args.peer_panel == "shandong" else args.peer_panel
+    peers = peer_panel_path(args.peer_panel)
     return with_peers(Panel.from_csv(args.panel), Panel.from_csv(peers), args.county)

@@ -57,9 +57,9 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
         raise ValueError("需要 panel（面板CSV）或 intake（填报目录），或两者（填报为当年，面板补历年）")
     full = own
     if peer_panel:
-        from ..peerdata import SHIPPED
+        from ..peerdata import peer_panel_path
 
-        peer_path = SHIPPED if peer_panel == "shandong" else Path(peer_panel)
+        peer_path = peer_panel_path(peer_panel)
         full = with_peers(own, Panel.from_csv(peer_path), county)
         files.append({"role": "对标面板", "name": peer_path.name, "sha256": _hash(peer_path),
                       "bytes": peer_path.stat().st_size})
