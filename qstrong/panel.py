@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from .catalog import Catalog, load_catalog
+from .errors import InputError
 from .measures import parse_value
 
 REQUIRED = ("county", "year", "measure", "value")
@@ -44,16 +45,10 @@ class Problem:
         return f"{'，'.join(where)}：{self.message}" if where else self.message
 
 
-class PanelError(ValueError):
+class PanelError(InputError):
     """A panel with input problems; ``problems`` holds every one found."""
 
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__(self.report())
-
-    def report(self) -> str:
-        head = f"输入数据有{len(self.problems)}处问题，未计分："
-        return "\n".join([head] + [f"  {k}. {p}" for k, p in enumerate(self.problems, 1)])
+    title = "输入数据有{n}处问题，未计分"
 
 
 def _suggest(name: str, known) -> str:

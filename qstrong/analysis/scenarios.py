@@ -26,6 +26,7 @@ import pandas as pd
 
 from ..catalog import load_catalog
 from ..config import ScoringConfig
+from ..errors import InputError
 from ..measures import Measure, fmt_num, parse_value
 from ..panel import Panel, PanelError, Problem, check_constraints, load_panel
 from ..peers import select
@@ -37,13 +38,11 @@ WHO = {"county": "本县", "peers": "对标县", "all": "本县及对标县"}
 PRESETS = {"plan2025": "plan2025.yaml"}
 
 
-class ScenarioError(ValueError):
+class ScenarioError(InputError):
     """A scenario file with problems; every problem is listed."""
 
     def __init__(self, source: str, problems: list[str]):
-        self.problems = problems
-        super().__init__(f"情景文件{source}有{len(problems)}处问题：\n" + "\n".join(f"  {k}. {p}" for k, p in
-                                                                         enumerate(problems, 1)))
+        super().__init__(problems, f"情景文件{source}有{{n}}处问题")
 
 
 @dataclass(frozen=True)

@@ -10,12 +10,11 @@ import argparse
 import os
 import sys
 
-from ..analysis.scenarios import ScenarioError
 from ..catalog import load_catalog
 from ..display import clip, pad
+from ..errors import InputError
 from ..export import frame_to_csv, to_json
 from ..measures import fmt_num, load_measures
-from ..panel import PanelError
 from ..scoring import ROUND, clean, score_panel
 from .analysis import (
     cmd_gaps,
@@ -233,11 +232,8 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115
         return 0
-    except PanelError as exc:
+    except InputError as exc:          # panels, scenarios, configs, options, outputs: every problem listed
         print(exc.report(), file=sys.stderr)
-        return 2
-    except ScenarioError as exc:
-        print(str(exc), file=sys.stderr)
         return 2
     except (ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
