@@ -18,9 +18,14 @@ class InputError(ValueError):
             self.title = title
         super().__init__(self.report())
 
-    def report(self) -> str:
+    def report(self, limit: int = 200) -> str:
+        """Every problem, numbered; past `limit` one line says how many more there are (all stay in
+        ``problems``: a file whose every line is wrong is one wrong file, not 20,000 lines to read)."""
         head = self.title.format(n=len(self.problems)) + "："
-        return "\n".join([head] + [f"  {k}. {p}" for k, p in enumerate(self.problems, 1)])
+        lines = [head] + [f"  {k}. {p}" for k, p in enumerate(self.problems[:limit], 1)]
+        if len(self.problems) > limit:
+            lines.append(f"  ……另有{len(self.problems) - limit}处问题未列出（共{len(self.problems)}处）")
+        return "\n".join(lines)
 
     def __str__(self) -> str:
         return self.report()

@@ -102,12 +102,26 @@ def load_measures() -> dict[str, Measure]:
     return out
 
 
-_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$")
+_NUM_RE = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)   # ASCII digits only
 
 
 def normalise_text(text: str) -> str:
-    """Full-width to half-width (NFKC), strip spaces."""
-    return unicodedata.normalize("NFKC", text).strip()
+    """Full-width to half-width (NFKC), no invisible format characters (U+200B, BOM …), strip spaces."""
+    t = unicodedata.normalize("NFKC", text)
+    return "".join(ch for ch in t if unicodedata.category(ch) != "Cf").strip()
+
+
+def not_plain_digits(text: str) -> str:
+    """Characters that NFKC would turn into digits or signs but that are not typed numbers: superscripts
+    (1² → 12), subscripts, circled or fraction forms (half-width forms of full-width digits are fine).
+    Returns a Chinese description of the first one, or ''."""
+    for ch in text:
+        if ("\uff01" <= ch <= "\uff5e") or ch in "\u3000\u00a0":
+            continue
+        folded = unicodedata.normalize("NFKC", ch)
+        if folded != ch and any(c.isdigit() or c in "+-.,/%" for c in folded):
+            return f"特殊字符“{ch}”（U+{ord(ch):04X}，上标、下标、带圈或分数形式）"
+    return ""
 
 
 def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None]:
@@ -140,6 +154,8 @@ def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None
         return float(code), None
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         x = float(raw)
+    elif odd := not_plain_digits(str(raw)):
+        return None, f"“{str(raw).strip()}”含有{odd}，不是普通数字（请只填阿拉伯数字）"
     elif _NUM_RE.match(text):
         x = float(text)
     else:

@@ -20,11 +20,11 @@ _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_name(text: object) -> str:
-    """NFKC (full-width → half-width, NBSP → space), then no invisible characters and no spaces."""
+    """NFKC (full-width → half-width, NBSP → space), then no invisible or control characters, no spaces."""
     if text is None:
         return ""
     t = unicodedata.normalize("NFKC", str(text))
-    t = "".join(ch for ch in t if unicodedata.category(ch) != "Cf")
+    t = "".join(ch for ch in t if unicodedata.category(ch) not in ("Cf", "Cc"))
     return _INVISIBLE.sub("", t)
 
 

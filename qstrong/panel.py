@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import operator
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy as np
@@ -17,8 +18,12 @@ import pandas as pd
 from .catalog import Catalog, load_catalog
 from .errors import InputError
 from .measures import parse_value
+from .names import name_changes, normalise_name
+from .panelcsv import read_rows
+from .paths import register_input
 
 REQUIRED = ("county", "year", "measure", "value")
+YEARS = (2000, 2100)                       # evaluation years a panel may hold
 _OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 
 
@@ -51,9 +56,50 @@ class PanelError(InputError):
     title = "输入数据有{n}处问题，未计分"
 
 
-def _suggest(name: str, known) -> str:
+@lru_cache(maxsize=4096)
+def _suggest(name: str, known: tuple[str, ...]) -> str:
+    """A close known id (cached: 20,000 rows of one unknown id cost one search; long junk costs none)."""
+    if len(name) > 80:
+        return ""
     close = difflib.get_close_matches(name, known, n=1, cutoff=0.75)
     return f"，是否应为 {close[0]}？" if close else ""
+
+
+def _names(col: pd.Series, lines: pd.Series, what: str, source: str, notes: list[Problem]) -> list[str]:
+    """Names normalised once per distinct spelling; the first line of each changed spelling is noted."""
+    raw = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in col]
+    done: dict[str, str] = {}
+    for text, line in zip(raw, lines, strict=True):
+        if text not in done:
+            done[text] = normalise_name(text)
+            if done[text] != text.strip() and done[text]:
+                notes.append(Problem(f"{what}{name_changes(text).removeprefix('名称')}", line=int(line),
+                                     source=source))
+    return [done[t] for t in raw]
+
+
+def _years(col: pd.Series) -> tuple[np.ndarray, list[str]]:
+    """Years as ints and a problem text per row ('' when the year is fine)."""
+    years = np.zeros(len(col), dtype=np.int64)
+    problems = [""] * len(col)
+    cache: dict[str, int | str] = {}
+    for k, v in enumerate(col):
+        text = normalise_name(v)
+        if text not in cache:
+            try:
+                y = float(text)
+                if not y.is_integer():
+                    raise ValueError
+                cache[text] = int(y) if YEARS[0] <= y <= YEARS[1] else \
+                    f"年份“{v}”超出范围（应在{YEARS[0]}～{YEARS[1]}之间）"
+            except (ValueError, OverflowError):
+                cache[text] = f"年份“{v}”不是整数年份"
+        got = cache[text]
+        if isinstance(got, str):
+            problems[k] = got
+        else:
+            years[k] = got
+    return years, problems
 
 
 class Panel:
@@ -63,29 +109,28 @@ class Panel:
         self.catalog = catalog or load_catalog()
         self.source = source
         self.data = data
+        self.notes: list[Problem] = []      # normalisations made on the way in (not problems)
         self._wide: dict[int, pd.DataFrame] = {}
 
     # ── construction ──
     @classmethod
     def from_csv(cls, path: str | Path, catalog: Catalog | None = None) -> Panel:
-        """Read a UTF-8 CSV (with or without BOM, as Excel writes it)."""
+        """Read a UTF-8 CSV (with or without BOM, as Excel writes it); see ``panelcsv`` for the checks."""
         path = Path(path)
         if not path.is_file():
             raise PanelError([Problem("文件不存在或不是文件", source=str(path))])
-        try:
-            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        except UnicodeDecodeError:
-            raise PanelError([Problem("文件不是UTF-8编码的CSV，请在Excel中另存为“CSV UTF-8(逗号分隔)”",
-                                      source=str(path))]) from None
-        except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
-            raise PanelError([Problem(f"无法读取为CSV：{exc}", source=str(path))]) from None
-        df.columns = [str(c).strip() for c in df.columns]
-        df["line"] = np.arange(len(df)) + 2  # header is line 1
+        register_input(path)
+        df, problems = read_rows(path)
+        if df is None:
+            raise PanelError([Problem(msg, line=line, source=str(path)) for line, msg in problems])
         return cls.from_frame(df, catalog, source=str(path))
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, catalog: Catalog | None = None, source: str = "") -> Panel:
-        """Validate a long DataFrame; raises PanelError listing every problem."""
+        """Validate a long DataFrame; raises PanelError listing every problem.
+
+        County names and measure ids are normalised here (``normalise_name``: an invisible character or
+        a full-width letter does not make a second county); each change is kept in ``notes``."""
         catalog = catalog or load_catalog()
         missing = [c for c in REQUIRED if c not in df.columns]
         if missing:
@@ -95,29 +140,24 @@ class Panel:
         if "line" not in df.columns:
             df["line"] = np.arange(len(df)) + 2
         problems: list[Problem] = []
+        notes: list[Problem] = []
         measures = catalog.measures
         parsed = np.full(len(df), np.nan)
-        years = np.zeros(len(df), dtype=int)
         ok = np.ones(len(df), dtype=bool)
         cache: dict[tuple[str, object], tuple[float | None, str | None]] = {}
-        counties = df["county"].astype(str).str.strip()
-        for k, (county, year, mid, raw, line) in enumerate(zip(
-                counties, df["year"], df["measure"].astype(str).str.strip(), df["value"], df["line"],
-                strict=True)):
+        counties = _names(df["county"], df["line"], "县（市、区）名称", source, notes)
+        mids = _names(df["measure"], df["line"], "数据项编号", source, notes)
+        years, year_problems = _years(df["year"])
+        for k, (county, mid, raw, line) in enumerate(zip(counties, mids, df["value"], df["line"], strict=True)):
             here = dict(line=int(line), county=county, measure=mid, source=source)
             if not county:
                 problems.append(Problem("县（市、区）名称为空", **here))
                 ok[k] = False
-            try:
-                y = float(str(year).strip())
-                if not y.is_integer():
-                    raise ValueError
-                years[k] = int(y)
-            except ValueError:
-                problems.append(Problem(f"年份“{year}”不是整数年份", **here))
+            if year_problems[k]:
+                problems.append(Problem(year_problems[k], **here))
                 ok[k] = False
             if mid not in measures:
-                problems.append(Problem(f"未知的数据项“{mid}”{_suggest(mid, measures)}", **here))
+                problems.append(Problem(f"未知的数据项“{mid}”{_suggest(mid, tuple(measures))}", **here))
                 ok[k] = False
                 continue
             key = (mid, raw if not isinstance(raw, float) or raw == raw else None)
@@ -130,7 +170,7 @@ class Panel:
             elif value is not None:
                 parsed[k] = value
         out = pd.DataFrame({
-            "county": counties, "year": years, "measure": df["measure"].astype(str).str.strip(),
+            "county": counties, "year": years, "measure": mids,
             "value": parsed, "raw": df["value"].astype(str), "line": df["line"].astype(int),
         })
         extra = [c for c in df.columns if c not in REQUIRED and c != "line"]
@@ -142,7 +182,9 @@ class Panel:
         problems += check_constraints(out, catalog, source)
         if problems:
             raise PanelError(problems)
-        return cls(out.reset_index(drop=True), catalog, source)
+        panel = cls(out.reset_index(drop=True), catalog, source)
+        panel.notes = notes
+        return panel
 
     # ── access ──
     @property

@@ -1,0 +1,103 @@
+"""Reading a panel CSV: the bytes, the encoding, the header and every row checked before pandas sees it.
+
+A wrong value must never come from the wrong place: a column named twice (``value`` and ``Value``,
+or ``value`` and ``value\u200b``), a nameless column with content, or a row with more fields than the
+header is an error naming the line and column, never a guess. Header names are normalised
+(``normalise_name``, lower case) so an invisible character or a full-width letter is not a new column.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from .names import normalise_name
+
+MAX_PANEL_BYTES = 200 * 1024 * 1024       # the bundled 136-county panel is ~6 MB
+
+
+def decode(data: bytes) -> tuple[str, str]:
+    """(text, problem): UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's 'Unicode text')."""
+    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        try:
+            return data.decode("utf-16"), ""
+        except UnicodeDecodeError:
+            return "", "文件以UTF-16标记开头但内容无法解码"
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        line = data.count(b"\n", 0, exc.start) + 1
+        return "", (f"文件不是UTF-8编码（第{line}行起无法按UTF-8解码，"
+                    "可能是GBK）：请在Excel中另存为“CSV UTF-8(逗号分隔)”")
+
+
+def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
+    """The CSV as text columns plus a ``line`` column, or None with (line, problem) pairs."""
+    try:
+        size = path.stat().st_size
+        if size > MAX_PANEL_BYTES:
+            return None, [(None, f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_PANEL_BYTES // 1048576} MB）")]
+        data = path.read_bytes()
+    except OSError as exc:
+        return None, [(None, f"无法读取文件（{exc.strerror or type(exc).__name__}）")]
+    text, problem = decode(data)
+    if problem:
+        return None, [(None, problem)]
+    if "\x00" in text:
+        line = text.count("\n", 0, text.index("\x00")) + 1
+        return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")]
+    return parse(text)
+
+
+def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
+    """Rows of CSV text checked against its header (see the module docstring)."""
+    problems: list[tuple[int | None, str]] = []
+    reader = csv.reader(io.StringIO(text, newline=""))
+    try:
+        header = next(reader, None)
+    except csv.Error as exc:
+        return None, [(1, f"表头无法按CSV读取（{exc}）")]
+    if header is None:
+        return None, [(None, "文件为空")]
+    names = [normalise_name(h).lower() for h in header]
+    seen: dict[str, int] = {}
+    for k, n in enumerate(names, 1):
+        if n and n in seen:
+            problems.append((1, f"第{seen[n]}列与第{k}列的列名都是“{n}”（原文“{header[seen[n] - 1]}”与“{header[k - 1]}”）："
+                                "无法确定取哪一列，请删除或改名多余的列"))
+        seen.setdefault(n, k)
+    unnamed = [k for k, n in enumerate(names) if not n]
+    width = len(names)
+    rows, lines = [], []
+    try:
+        for row in reader:
+            line = reader.line_num
+            if not any(f.strip() for f in row):
+                continue                                   # a blank line (Excel writes ",,,")
+            if len(row) > width:
+                extra = [f for f in row[width:] if f.strip()]
+                if extra:
+                    problems.append((line, f"这一行有{len(row)}个字段，表头只有{width}列：多出的内容“{extra[0][:40]}”"
+                                           "无法确定属于哪一列"))
+                    continue
+                row = row[:width]
+            elif len(row) < width:
+                row = row + [""] * (width - len(row))
+            for k in unnamed:
+                if row[k].strip():
+                    problems.append((line, f"第{k + 1}列没有列名，但这一行在该列有内容“{row[k][:40]}”："
+                                           "无法确定它是什么，请补上列名或删除该列"))
+            rows.append(row)
+            lines.append(line)
+    except csv.Error as exc:
+        problems.append((reader.line_num, f"无法按CSV读取（{exc}）"))
+    if problems:
+        return None, problems
+    keep = [k for k, n in enumerate(names) if n]
+    frame = pd.DataFrame({names[k]: pd.array([r[k] for r in rows], dtype=object) for k in keep})
+    frame["line"] = lines
+    return frame, []
