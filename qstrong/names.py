@@ -15,17 +15,20 @@ import unicodedata
 # kind of white space: nothing of it belongs in a name.
 _INVISIBLE = re.compile(r"[\s\u00ad\u034f\u061c\u115f\u1160\u17b4\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e"
                         r"\u2060-\u206f\u3164\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb]")
+# Chinese names write their parentheses full-width (市中区（济南市）); NFKC made them ASCII: back again.
+_CJK_PARENS = str.maketrans({"(": "（", ")": "）"})
 # C0/C1 control characters other than tab and newline: not text a person can see or a file can hold.
 _CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
 
 
 def normalise_name(text: object) -> str:
-    """NFKC (full-width → half-width, NBSP → space), then no invisible or control characters, no spaces."""
+    """NFKC (full-width → half-width, NBSP → space), then no invisible or control characters, no spaces;
+    parentheses full-width, as Chinese names write them."""
     if text is None:
         return ""
     t = unicodedata.normalize("NFKC", str(text))
     t = "".join(ch for ch in t if unicodedata.category(ch) not in ("Cf", "Cc"))
-    return _INVISIBLE.sub("", t)
+    return _INVISIBLE.sub("", t).translate(_CJK_PARENS)
 
 
 def name_changes(text: object) -> str:

@@ -67,39 +67,31 @@ def _suggest(name: str, known: tuple[str, ...]) -> str:
 
 def _names(col: pd.Series, lines: pd.Series, what: str, source: str, notes: list[Problem]) -> list[str]:
     """Names normalised once per distinct spelling; the first line of each changed spelling is noted."""
-    raw = ["" if v is None or (isinstance(v, float) and v != v) else str(v) for v in col]
-    done: dict[str, str] = {}
-    for text, line in zip(raw, lines, strict=True):
-        if text not in done:
-            done[text] = normalise_name(text)
-            if done[text] != text.strip() and done[text]:
-                notes.append(Problem(f"{what}{name_changes(text).removeprefix('名称')}", line=int(line),
-                                     source=source))
-    return [done[t] for t in raw]
+    raw = col.astype(object).where(col.notna(), "").map(str)
+    first = pd.Series(lines.to_numpy(), index=raw.to_numpy()).groupby(level=0, sort=False).first()
+    done = {text: normalise_name(text) for text in first.index}
+    for text, line in first.items():
+        if done[text] != text.strip() and done[text]:
+            notes.append(Problem(f"{what}{name_changes(text).removeprefix('名称')}", line=int(line), source=source))
+    return raw.map(done).tolist()
 
 
 def _years(col: pd.Series) -> tuple[np.ndarray, list[str]]:
     """Years as ints and a problem text per row ('' when the year is fine)."""
-    years = np.zeros(len(col), dtype=np.int64)
-    problems = [""] * len(col)
-    cache: dict[str, int | str] = {}
-    for k, v in enumerate(col):
-        text = normalise_name(v)
-        if text not in cache:
-            try:
-                y = float(text)
-                if not y.is_integer():
-                    raise ValueError
-                cache[text] = int(y) if YEARS[0] <= y <= YEARS[1] else \
-                    f"年份“{v}”超出范围（应在{YEARS[0]}～{YEARS[1]}之间）"
-            except (ValueError, OverflowError):
-                cache[text] = f"年份“{v}”不是整数年份"
-        got = cache[text]
-        if isinstance(got, str):
-            problems[k] = got
-        else:
-            years[k] = got
-    return years, problems
+    raw = col.astype(object).where(col.notna(), "").map(str)
+    parsed: dict[str, int | str] = {}
+    for v in pd.unique(raw.to_numpy()):
+        try:
+            y = float(normalise_name(v))
+            if not y.is_integer():
+                raise ValueError
+            parsed[v] = int(y) if YEARS[0] <= y <= YEARS[1] else f"年份“{v}”超出范围（应在{YEARS[0]}～{YEARS[1]}之间）"
+        except (ValueError, OverflowError):
+            parsed[v] = f"年份“{v}”不是整数年份"
+    got = raw.map(parsed)
+    bad = got.map(lambda g: isinstance(g, str))
+    years = got.where(~bad, 0).astype(np.int64).to_numpy()
+    return years, got.where(bad, "").tolist()
 
 
 class Panel:
