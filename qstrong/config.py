@@ -7,15 +7,16 @@ exactly these fields.
 
 from __future__ import annotations
 
-import json
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields, replace
 from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, load_catalog
-from .efficacy import EfficacySettings, Goalposts
+from .efficacy import EfficacySettings, Goalposts, settings_problems, shown_value
+from .errors import InputError
 from .rules.efficacy import Efficacy
+from .textfiles import load_json
 
 _SETTING_KEYS = {f.name for f in fields(EfficacySettings)}
 
@@ -31,7 +32,7 @@ def _default_settings(catalog: Catalog, ident: int) -> EfficacySettings:
 def _coerce(changes: Mapping[str, Any], where: str) -> dict[str, Any]:
     unknown = set(changes) - _SETTING_KEYS
     if unknown:
-        raise ValueError(f"{where}：未知的设置项 {'、'.join(sorted(unknown))}，可选：{'、'.join(sorted(_SETTING_KEYS))}")
+        raise InputError([f"{where}：未知的设置项 {'、'.join(sorted(unknown))}，可选：{'、'.join(sorted(_SETTING_KEYS))}"])
     out = dict(changes)
     if isinstance(out.get("goalposts"), Mapping):
         out["goalposts"] = Goalposts(**out["goalposts"])
@@ -88,26 +89,99 @@ class ScoringConfig:
         return out
 
     @classmethod
-    def from_dict(cls, data: Mapping[str, Any], catalog: Catalog | None = None) -> ScoringConfig:
-        """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."}}"""
+    def from_dict(cls, data: Mapping[str, Any], catalog: Catalog | None = None, source: str = "") -> ScoringConfig:
+        """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."}}
+
+        Validated as a whole: InputError lists every problem with its path (``efficacy.10.base``)."""
         catalog = catalog or load_catalog()
-        unknown = set(data) - {"efficacy", "variants"}
-        if unknown:
-            raise ValueError(f"计分配置中未知的键：{'、'.join(sorted(unknown))}")
         cfg = cls.default(catalog)
-        eff = dict(data.get("efficacy", {}))
-        if "*" in eff:
-            cfg = cfg.with_efficacy("*", **eff.pop("*"))
-        for key, changes in eff.items():
-            cfg = cfg.with_efficacy(key, **changes)
-        for key, variant in data.get("variants", {}).items():
-            cfg = cfg.with_variant(int(key), variant, catalog)
-        return cfg
+        efficacy, variants, problems = _check_config(data, cfg, catalog)
+        if problems:
+            raise InputError(problems, f"计分配置{source}有{{n}}处问题")
+        new = dict(cfg.efficacy)
+        for ident, changes in efficacy.items():
+            new[ident] = replace(new[ident], **_coerce(changes, "功效系数设置"))
+        return replace(cfg, efficacy=new, variants=variants)
 
     @classmethod
     def from_json(cls, path: str | Path, catalog: Catalog | None = None) -> ScoringConfig:
-        return cls.from_dict(json.loads(Path(path).read_text(encoding="utf-8-sig")), catalog)
+        """A config from a strict JSON file (see :func:`qstrong.textfiles.load_json`), registered as an input."""
+        return cls.from_dict(load_json(Path(path)), catalog, f"“{path}”")
 
     def to_dict(self) -> dict[str, Any]:
         return {"efficacy": {str(k): v.to_dict() for k, v in sorted(self.efficacy.items())},
                 "variants": {str(k): v for k, v in sorted(self.variants.items())}}
+
+
+def _ident(key: object, where: str, allowed: list[int], what: str, problems: list[str]) -> int | None:
+    """An indicator id from a JSON key ("10") or an int; a problem naming `where` otherwise."""
+    text = key.strip() if isinstance(key, str) else key
+    if isinstance(text, int) and not isinstance(text, bool):
+        ident = text
+    elif isinstance(text, str) and text.isascii() and text.isdigit() and len(text) <= 3:
+        ident = int(text)
+    else:
+        problems.append(f"{where}.{key}：键应为指标编号{'或 *' if what == '功效系数' else ''}，而不是{shown_value(key)}")
+        return None
+    if ident not in allowed:
+        problems.append(f"{where}.{key}：指标{ident}没有可设置的{what}，可选：{'、'.join(map(str, allowed))}")
+        return None
+    return ident
+
+
+def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
+                  ) -> tuple[dict[int, dict], dict[int, str], list[str]]:
+    """(changes per indicator, variants, every problem with its JSON path)."""
+    if not isinstance(data, Mapping):
+        return {}, {}, [f"顶层应为键值对 {{\"efficacy\": …, \"variants\": …}}，而不是{shown_value(data)}"]
+    problems = [f"{k}：未知的键，可选：efficacy、variants" for k in data if k not in ("efficacy", "variants")]
+    eff, var = data.get("efficacy", {}), data.get("variants", {})
+    changes: dict[int, dict] = {}
+    if not isinstance(eff, Mapping):
+        problems.append(f"efficacy：应为键值对（指标编号或 * → 设置），而不是{shown_value(eff)}")
+        eff = {}
+    star = eff.get("*", {})
+    if not isinstance(star, Mapping):
+        problems.append(f"efficacy.*：应为键值对（base、span、gate、change、goalposts），而不是{shown_value(star)}")
+        star = {}
+    default = cfg.efficacy[min(cfg.efficacy)].to_dict() if cfg.efficacy else {}
+    star_problems = settings_problems({**default, **star}, "efficacy.*")
+    problems += star_problems
+    star = {} if star_problems else dict(star)
+    own = {}
+    for key, value in eff.items():
+        if key == "*":
+            continue
+        ident = _ident(key, "efficacy", sorted(cfg.efficacy), "功效系数", problems)
+        if ident is None:
+            continue
+        if not isinstance(value, Mapping):
+            problems.append(f"efficacy.{key}：应为键值对（base、span、gate、change、goalposts），而不是{shown_value(value)}")
+            continue
+        if ident in own:
+            problems.append(f"efficacy.{key}：与 efficacy.{own[ident][0]} 是同一个指标")
+            continue
+        own[ident] = (key, value)
+        merged = {**cfg.efficacy[ident].to_dict(), **star, **value}
+        found = settings_problems(merged, f"efficacy.{key}")
+        problems += found
+        if not found:
+            changes[ident] = {**star, **value}
+    for ident in cfg.efficacy:
+        if ident not in own and star:
+            changes[ident] = dict(star)
+    variants: dict[int, str] = {}
+    if not isinstance(var, Mapping):
+        problems.append(f"variants：应为键值对（指标编号 → 解读变体名），而不是{shown_value(var)}")
+        var = {}
+    with_variants = [i.id for i in catalog.indicators if i.variants]
+    for key, name in var.items():
+        ident = _ident(key, "variants", with_variants, "解读变体", problems)
+        if ident is None or name is None:
+            continue
+        options = catalog.indicator(ident).variants
+        if not isinstance(name, str) or name not in options:
+            problems.append(f"variants.{key}：指标{ident}没有名为{shown_value(name)}的解读变体，可选：{'、'.join(options)}")
+        else:
+            variants[ident] = name
+    return changes, variants, problems

@@ -8,10 +8,14 @@ axes (scenarios, draws) are scored independently. Pure functions over numpy arra
 
 from __future__ import annotations
 
+import math
 import warnings
+from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field, replace
 
 import numpy as np
+
+from .errors import InputError
 
 POLICIES = ("minmax", "fixed", "topk", "quantile")
 CHANGES = ("pp", "relative")
@@ -32,15 +36,9 @@ class Goalposts:
     k: int | None = None
 
     def __post_init__(self) -> None:
-        if self.policy not in POLICIES:
-            raise ValueError(f"未知的标杆取值方法 {self.policy!r}，可选：{'、'.join(POLICIES)}")
-        if self.policy in ("fixed", "quantile"):
-            if self.low is None or self.high is None or not self.low < self.high:
-                raise ValueError(f"标杆方法 {self.policy} 需要 low < high")
-        if self.policy == "quantile" and not (0 <= self.low <= 1 and 0 <= self.high <= 1):
-            raise ValueError("分位数标杆的 low/high 应在 0 到 1 之间")
-        if self.policy == "topk" and (not isinstance(self.k, int) or self.k < 1):
-            raise ValueError("标杆方法 topk 需要正整数 k")
+        problems = goalposts_problems(asdict(self), "goalposts")
+        if problems:
+            raise InputError(problems, "标杆设置有{n}处问题")
 
     def describe(self) -> str:
         if self.policy == "fixed":
@@ -63,12 +61,11 @@ class EfficacySettings:
     change: str = "relative"
 
     def __post_init__(self) -> None:
-        if isinstance(self.goalposts, dict):
+        problems = settings_problems({k: getattr(self, k) for k in SETTING_KEYS}, "")
+        if problems:
+            raise InputError(problems, "功效系数设置有{n}处问题")
+        if isinstance(self.goalposts, Mapping):
             object.__setattr__(self, "goalposts", Goalposts(**self.goalposts))
-        if not self.span > 0:
-            raise ValueError("功效系数的 span 必须大于0")
-        if self.change not in CHANGES:
-            raise ValueError(f"变动幅度定义 {self.change!r} 无效，可选：pp（百分点）、relative（相对增长率）")
 
     def updated(self, **changes) -> EfficacySettings:
         return replace(self, **changes)
@@ -77,6 +74,104 @@ class EfficacySettings:
         d = asdict(self)
         d["goalposts"] = {k: v for k, v in d["goalposts"].items() if v is not None}
         return d
+
+
+GOALPOST_KEYS = ("policy", "low", "high", "k")
+SETTING_KEYS = ("goalposts", "base", "span", "gate", "change")
+MAX_TOPK = 1000
+
+
+def _path(where: str, key: str) -> str:
+    return f"{where}.{key}" if where else key
+
+
+def _number(raw: Mapping, key: str, where: str, problems: list[str]) -> float | None:
+    """raw[key] as a finite float (None when absent or null); a problem when it is not a number."""
+    v = raw.get(key)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int | float | np.integer | np.floating):
+        problems.append(f"{_path(where, key)}：应为数字，而不是{shown_value(v)}")
+        return None
+    try:
+        x = float(v)
+    except OverflowError:
+        x = math.inf
+    if not math.isfinite(x):
+        problems.append(f"{_path(where, key)}：应为有限数字，而不是{shown_value(v)}")
+        return None
+    return x
+
+
+def shown_value(v: object) -> str:
+    """A value as a Chinese message shows it (its kind when it is a structure)."""
+    if v is None:
+        return "空值 null"
+    if isinstance(v, bool):
+        return f"是/否值 {str(v).lower()}"
+    if isinstance(v, str):
+        return f"文本“{v}”"
+    if isinstance(v, Mapping | list | tuple):
+        return "键值对" if isinstance(v, Mapping) else "列表"
+    text = repr(v)
+    return text if len(text) <= 30 else text[:30] + "…"
+
+
+def goalposts_problems(raw: Mapping, where: str = "goalposts") -> list[str]:
+    """Every problem of a goalposts mapping (policy, low, high, k), each named by its path."""
+    if not isinstance(raw, Mapping):
+        return [f"{where}：应为键值对（policy、low、high、k），而不是{shown_value(raw)}"]
+    problems = [f"{_path(where, k)}：未知的设置项，可选：{'、'.join(GOALPOST_KEYS)}" for k in raw
+                if k not in GOALPOST_KEYS]
+    policy = raw.get("policy", "minmax")
+    if policy not in POLICIES:
+        problems.append(f"{_path(where, 'policy')}：未知的标杆取值方法{shown_value(policy)}，可选：{'、'.join(POLICIES)}")
+        return problems
+    low, high = _number(raw, "low", where, problems), _number(raw, "high", where, problems)
+    uses = {"fixed": ("low", "high"), "quantile": ("low", "high"), "topk": ("k",), "minmax": ()}[policy]
+    for key in ("low", "high", "k"):
+        if key not in uses and raw.get(key) is not None:
+            problems.append(f"{_path(where, key)}：标杆方法 {policy} 不使用 {key}（{POLICY_ZH[policy]}）")
+    if policy in ("fixed", "quantile"):
+        for key, v in (("low", low), ("high", high)):
+            if raw.get(key) is None:
+                problems.append(f"{_path(where, key)}：标杆方法 {policy} 需要 {key}")
+            elif policy == "quantile" and v is not None and not 0 <= v <= 1:
+                problems.append(f"{_path(where, key)}：分位数应在0到1之间，而不是{v:g}")
+        if low is not None and high is not None and not low < high:
+            problems.append(f"{where}：标杆方法 {policy} 需要 low < high（现为 {low:g} 与 {high:g}）")
+    if policy == "topk":
+        k = raw.get("k")
+        if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= MAX_TOPK:
+            problems.append(f"{_path(where, 'k')}：标杆方法 topk 需要1到{MAX_TOPK}之间的整数 k，而不是{shown_value(k)}")
+    return problems
+
+
+def settings_problems(raw: Mapping, where: str = "") -> list[str]:
+    """Every problem of efficacy settings (base, span, gate, change; goalposts if a mapping is given).
+
+    base ≥ 0, span > 0 and base + span ≤ 100 (d is a percentage of the indicator's points), all
+    finite numbers (a yes/no value is not a number); gate a finite number or null; change in CHANGES."""
+    problems = [f"{_path(where, k)}：未知的设置项，可选：{'、'.join(SETTING_KEYS)}" for k in raw if k not in SETTING_KEYS]
+    base, span = _number(raw, "base", where, problems), _number(raw, "span", where, problems)
+    _number(raw, "gate", where, problems)
+    for key in ("base", "span"):
+        if key in raw and raw[key] is None:
+            problems.append(f"{_path(where, key)}：不能为空")
+    if base is not None and base < 0:
+        problems.append(f"{_path(where, 'base')}：应不小于0，而不是{base:g}")
+    if span is not None and span <= 0:
+        problems.append(f"{_path(where, 'span')}：应大于0，而不是{span:g}")
+    if base is not None and span is not None and base >= 0 and span > 0 and base + span > 100:
+        problems.append(f"{where or '功效系数设置'}：base + span 应不大于100（d是指标分值的百分比），"
+                        f"现为 {base:g} + {span:g} = {base + span:g}")
+    if "change" in raw and raw["change"] not in CHANGES:
+        problems.append(f"{_path(where, 'change')}：变动幅度定义{shown_value(raw['change'])}无效，"
+                        "可选：pp（百分点）、relative（相对增长率）")
+    gp = raw.get("goalposts")
+    if gp is not None and not isinstance(gp, Goalposts):
+        problems += goalposts_problems(gp, _path(where, "goalposts"))
+    return problems
 
 
 def goalposts(x: np.ndarray, gp: Goalposts) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,278 @@
+"""Text inputs (scenarios, configs, peer lists, effort tables): decoded one way, parsed strictly.
+
+* :func:`read_text` — a file's text: UTF-8 with or without BOM, or UTF-16 with a BOM; anything else
+  (a GBK/ANSI file saved by an old editor) is refused with the file named and how to re-save it.
+  The file is registered as an input (``qstrong.paths``) and never written.
+* :func:`load_json` — strict JSON: duplicate keys, ``NaN``/``Infinity`` and numbers that overflow
+  are refused; every such problem is listed with its line and column.
+* :func:`load_yaml` — YAML by the safe loader, size-capped; anchors and aliases are refused (nested
+  aliases can expand a few hundred bytes into gigabytes), and so are duplicate keys and ``.nan``/``.inf``.
+  YAML 1.1 booleans (``yes``/``no``/``on``/``off``) stay booleans: a schema expecting a number refuses them.
+"""
+
+from __future__ import annotations
+
+import codecs
+import json
+import math
+import re
+from json.decoder import scanstring
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import InputError
+from .paths import register_input
+
+MAX_BYTES = 1_000_000          # a scenario, config or list is a few kilobytes
+MAX_DEPTH = 64                 # nesting of lists and mappings
+_RESAVE = "请用记事本或WPS“另存为”，编码选择“UTF-8”后再试"
+
+
+class TextError(InputError):
+    """A text input that cannot be read or parsed; every problem is listed."""
+
+    def __init__(self, source: str, problems: list[str]):
+        super().__init__(problems, f"文件“{source}”有{{n}}处问题" if source else "文本有{n}处问题")
+
+
+def decode(data: bytes, source: str = "") -> str:
+    """UTF-8 (BOM optional) or UTF-16 with a BOM; otherwise TextError naming `source`."""
+    try:
+        if data.startswith(codecs.BOM_UTF8):
+            return data[len(codecs.BOM_UTF8):].decode("utf-8")
+        if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            return data.decode("utf-16")
+        return data.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise TextError(source, [f"不是UTF-8编码（第{exc.start + 1}个字节起无法解码，可能是GBK/ANSI编码）：{_RESAVE}"]
+                        ) from None
+
+
+def read_text(path: str | Path, what: str = "文件", max_bytes: int = MAX_BYTES) -> str:
+    """The decoded text of `path`, registered as an input; Chinese errors for missing, huge or unreadable files."""
+    p = Path(path)
+    if not p.is_file():
+        raise TextError(str(p), [f"{what}不存在或不是文件"])
+    register_input(p)
+    try:
+        size = p.stat().st_size
+        if size > max_bytes:
+            raise TextError(str(p), [f"{what}有{size:,}字节，超过上限{max_bytes:,}字节：请检查是否选错了文件"])
+        data = p.read_bytes()
+    except OSError as exc:
+        raise TextError(str(p), [f"无法读取{what}：{exc.strerror or exc}"]) from None
+    return decode(data, str(p))
+
+
+def _where(text: str, pos: int) -> str:
+    line = text.count("\n", 0, pos) + 1
+    col = pos - (text.rfind("\n", 0, pos) + 1) + 1
+    return f"第{line}行第{col}列"
+
+
+# ── JSON ──────────────────────────────────────────────────────────────────────────────────────────
+_NUMBER = re.compile(r"-?(?:0|[1-9]\d*)(\.\d+)?([eE][-+]?\d+)?")
+_WS = re.compile(r"[ \t\n\r]*")
+_BAD_LITERALS = ("NaN", "Infinity", "-Infinity")
+
+
+class _Syntax(Exception):
+    def __init__(self, pos: int, message: str):
+        self.pos, self.message = pos, message
+
+
+class _JsonReader:
+    """A small recursive-descent JSON reader that knows where every value starts."""
+
+    def __init__(self, text: str):
+        self.text, self.problems = text, []
+
+    def skip(self, pos: int) -> int:
+        return _WS.match(self.text, pos).end()
+
+    def value(self, pos: int, depth: int) -> tuple[Any, int]:
+        t = self.text
+        if depth > MAX_DEPTH:
+            raise _Syntax(pos, f"嵌套超过{MAX_DEPTH}层")
+        if pos >= len(t):
+            raise _Syntax(pos, "内容不完整（缺少取值）")
+        ch = t[pos]
+        if ch == "{":
+            return self.obj(pos, depth)
+        if ch == "[":
+            return self.array(pos, depth)
+        if ch == '"':
+            try:
+                return scanstring(t, pos + 1, True)
+            except json.JSONDecodeError as exc:
+                raise _Syntax(exc.pos, f"字符串有误（{exc.msg}）") from None
+        for word, val in (("true", True), ("false", False), ("null", None)):
+            if t.startswith(word, pos):
+                return val, pos + len(word)
+        for word in _BAD_LITERALS:
+            if t.startswith(word, pos):
+                self.problems.append(f"{_where(t, pos)}：{word} 不是有限数字，不能使用")
+                return None, pos + len(word)
+        m = _NUMBER.match(t, pos)
+        if m:
+            return self.number(m), m.end()
+        raise _Syntax(pos, f"无法识别的内容“{t[pos:pos + 10]}”")
+
+    def number(self, m: re.Match) -> float | int | None:
+        text = m.group(0)
+        if len(text) > 40:
+            self.problems.append(f"{_where(self.text, m.start())}：数字{text[:20]}…位数过多")
+            return None
+        if m.group(1) is None and m.group(2) is None:
+            return int(text)
+        x = float(text)
+        if not math.isfinite(x):
+            self.problems.append(f"{_where(self.text, m.start())}：数字{text}超出可表示的范围")
+            return None
+        return x
+
+    def obj(self, pos: int, depth: int) -> tuple[dict, int]:
+        t, out, seen = self.text, {}, {}
+        pos = self.skip(pos + 1)
+        if t.startswith("}", pos):
+            return out, pos + 1
+        while True:
+            if not t.startswith('"', pos):
+                raise _Syntax(pos, "此处应为带双引号的键名")
+            key_pos = pos
+            key, pos = self.value(pos, depth + 1)
+            pos = self.skip(pos)
+            if not t.startswith(":", pos):
+                raise _Syntax(pos, f"键“{key}”后应为冒号")
+            val, pos = self.value(self.skip(pos + 1), depth + 1)
+            if key in seen:
+                self.problems.append(f"{_where(t, key_pos)}：键“{key}”重复（第一次在{seen[key]}）")
+            else:
+                seen[key] = _where(t, key_pos)
+                out[key] = val
+            pos = self.skip(pos)
+            if t.startswith(",", pos):
+                pos = self.skip(pos + 1)
+                continue
+            if t.startswith("}", pos):
+                return out, pos + 1
+            raise _Syntax(pos, "此处应为逗号或右花括号 }")
+
+    def array(self, pos: int, depth: int) -> tuple[list, int]:
+        t, out = self.text, []
+        pos = self.skip(pos + 1)
+        if t.startswith("]", pos):
+            return out, pos + 1
+        while True:
+            val, pos = self.value(pos, depth + 1)
+            out.append(val)
+            pos = self.skip(pos)
+            if t.startswith(",", pos):
+                pos = self.skip(pos + 1)
+                continue
+            if t.startswith("]", pos):
+                return out, pos + 1
+            raise _Syntax(pos, "此处应为逗号或右方括号 ]")
+
+
+def load_json(src: str | Path, source: str = "") -> Any:
+    """Strict JSON from a file (a ``Path``) or from text (a ``str``); TextError lists every problem."""
+    if isinstance(src, Path):
+        source = source or str(src)
+        src = read_text(src)
+    reader = _JsonReader(src)
+    try:
+        value, pos = reader.value(reader.skip(0), 0)
+        pos = reader.skip(pos)
+        if pos < len(src):
+            raise _Syntax(pos, "JSON内容结束后还有多余的内容")
+    except _Syntax as exc:
+        raise TextError(source, [f"无法解析JSON，{_where(src, exc.pos)}：{exc.message}"]) from None
+    if reader.problems:
+        raise TextError(source, reader.problems)
+    return value
+
+
+# ── YAML ──────────────────────────────────────────────────────────────────────────────────────────
+def _mark(node_or_mark) -> str:
+    mark = getattr(node_or_mark, "start_mark", node_or_mark)
+    return f"第{mark.line + 1}行第{mark.column + 1}列" if mark is not None else ""
+
+
+class _StrictLoader(yaml.SafeLoader):
+    """SafeLoader without anchors/aliases, duplicate keys or non-finite floats; problems are collected."""
+
+    def __init__(self, stream):
+        super().__init__(stream)
+        self.problems: list[str] = []
+
+    def compose_node(self, parent, index):
+        if self.check_event(yaml.AliasEvent):
+            event = self.get_event()
+            self.problems.append(f"{_mark(event)}：不支持别名 *{event.anchor}（锚点与别名可能展开成巨量数据），请直接写出内容")
+            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+        event = self.peek_event()
+        if getattr(event, "anchor", None):
+            self.problems.append(f"{_mark(event)}：不支持锚点 &{event.anchor}，请直接写出内容")
+            event.anchor = None
+        return super().compose_node(parent, index)
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, str] = {}
+            for key_node, _ in node.value:
+                key = self.construct_object(key_node, deep=True)
+                try:
+                    first = seen.get(key)
+                except TypeError:  # an unhashable key: the base class reports it
+                    continue
+                if first is not None:
+                    self.problems.append(f"{_mark(key_node)}：键“{key}”重复（第一次在{first}）")
+                else:
+                    seen[key] = _mark(key_node)
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_float(self, node):
+        value = super().construct_yaml_float(node)
+        if not math.isfinite(value):
+            self.problems.append(f"{_mark(node)}：“{node.value}”不是有限数字，不能使用")
+            return None
+        return value
+
+
+_StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+
+
+def load_yaml(text: str, source: str = "", max_chars: int = MAX_BYTES) -> Any:
+    """YAML by the strict safe loader; TextError lists every problem (with line and column)."""
+    if len(text) > max_chars:
+        raise TextError(source, [f"内容有{len(text):,}个字符，超过上限{max_chars:,}"])
+    loader = _StrictLoader(text)
+    try:
+        value = loader.get_single_data()
+    except yaml.MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        raise TextError(source, [f"无法解析YAML，{_mark(mark)}：{exc.problem or exc.context}"]) from None
+    except yaml.YAMLError as exc:
+        raise TextError(source, [f"无法解析YAML：{exc}"]) from None
+    except RecursionError:
+        raise TextError(source, ["无法解析YAML：嵌套层数过多"]) from None
+    except ValueError as exc:  # e.g. an integer with more digits than Python converts
+        raise TextError(source, [f"无法解析YAML：{exc}"]) from None
+    finally:
+        loader.dispose()
+    if loader.problems:
+        raise TextError(source, loader.problems)
+    return value
+
+
+def load_data(path: str | Path, what: str = "文件") -> Any:
+    """A .json file by :func:`load_json`, a .yaml/.yml file by :func:`load_yaml`; other suffixes refused."""
+    p = Path(path)
+    suffix = p.suffix.lower()
+    if suffix not in (".json", ".yaml", ".yml"):
+        raise TextError(str(p), [f"{what}应为 .yaml、.yml 或 .json 文件，而不是“{p.suffix or '无扩展名'}”"])
+    text = read_text(p, what)
+    return load_json(text, str(p)) if suffix == ".json" else load_yaml(text, str(p))
