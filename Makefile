@@ -10,6 +10,9 @@ $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
 	$(PY) -m pip install --quiet -e '.[dev]'
+	@# The test matrix's second pandas: 2.x beside the installed 3.x (tests/test_pandas2.py runs the
+	@# writer and round-trip tests with it first on the path; pandas 2 keeps text as object dtype).
+	$(PY) -m pip install --quiet --no-deps --upgrade --target $(VENV)/pandas2 'pandas>=2.2,<3' pytz
 	@# Charts need a Chinese font: install Debian's WenQuanYi Micro Hei when none is found and we may.
 	@$(PY) -c "from qstrong.charts import cjk_font; cjk_font()" 2>/dev/null || { \
 	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
