@@ -1,4 +1,5 @@
-"""Reading a panel CSV: the bytes, the encoding, the header and every row checked before pandas sees it.
+"""Reading a panel CSV: the bytes, the encoding (``textfiles.decode``, as for every text input), the
+header and every row checked before pandas sees it.
 
 A wrong value must never come from the wrong place: a column named twice (``value`` and ``Value``,
 or ``value`` and ``value\u200b``), a nameless column with content, or a row with more fields than the
@@ -8,7 +9,6 @@ header is an error naming the line and column, never a guess. Header names are n
 
 from __future__ import annotations
 
-import codecs
 import csv
 import io
 from pathlib import Path
@@ -16,23 +16,9 @@ from pathlib import Path
 import pandas as pd
 
 from .names import normalise_name
+from .textfiles import TextError, decode
 
 MAX_PANEL_BYTES = 200 * 1024 * 1024       # the bundled 136-county panel is ~6 MB
-
-
-def decode(data: bytes) -> tuple[str, str]:
-    """(text, problem): UTF-8 with or without BOM, or UTF-16 with a BOM (Excel's 'Unicode text')."""
-    if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        try:
-            return data.decode("utf-16"), ""
-        except UnicodeDecodeError:
-            return "", "文件以UTF-16标记开头但内容无法解码"
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as exc:
-        line = data.count(b"\n", 0, exc.start) + 1
-        return "", (f"文件不是UTF-8编码（第{line}行起无法按UTF-8解码，"
-                    "可能是GBK）：请在Excel中另存为“CSV UTF-8(逗号分隔)”")
 
 
 def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
@@ -44,9 +30,10 @@ def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, s
         data = path.read_bytes()
     except OSError as exc:
         return None, [(None, f"无法读取文件（{exc.strerror or type(exc).__name__}）")]
-    text, problem = decode(data)
-    if problem:
-        return None, [(None, problem)]
+    try:
+        text = decode(data)
+    except TextError as exc:
+        return None, [(None, str(p)) for p in exc.problems]
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")]
