@@ -13,10 +13,11 @@ import sys
 from ..catalog import load_catalog
 from ..display import clip, pad
 from ..errors import InputError
-from ..export import frame_to_csv, to_json
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
+from ..writers import Output, check_outputs, frame_to_csv, to_json
 from .analysis import (
+    _remind,
     cmd_gaps,
     cmd_path,
     cmd_project,
@@ -96,17 +97,21 @@ def cmd_intake(args: argparse.Namespace) -> int:
 
     res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve)
     print(res.report())
+    check_outputs(Output(args.report, "收集报告输出文件", (".xlsx", ".html", ".htm")),
+                  Output(args.chase, "未填报清单输出文件", (".csv",)), Output(args.out, "面板输出文件", (".csv",)))
     if args.report:
-        write_report(res, args.report)
+        notes: list[str] = []
+        write_report(res, args.report, notes)
         print(f"收集报告已写入 {args.report}")
+        _remind(notes)
     if args.chase:
-        frame_to_csv(res.chase(), args.chase)
+        frame_to_csv(res.chase(), args.chase, "未填报清单输出文件")
         print(f"未填报清单已写入 {args.chase}")
     if not res.ok:
         return 2
     panel = res.to_panel()
     if args.out:
-        frame_to_csv(res.panel.set_index("county"), args.out)
+        frame_to_csv(res.panel.set_index("county"), args.out, "面板输出文件")
         print(f"面板已写入 {args.out}（{len(panel.data)} 个数据值）")
     return 0
 

@@ -3,14 +3,24 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
-from ..export import frame_to_csv, frames_to_xlsx
+from ..writers import Output, check_outputs, frame_to_csv, frames_to_xlsx
 from .common import _config, _panel_with_peers, _save_charts
+
+CHARTS = "图表输出目录"
+
+
+def _remind(notes: list[str]) -> None:
+    """What a writer had to change visibly (a text cut at Excel's cell limit): one 提醒 line each."""
+    for note in notes:
+        print(f"提醒：{note}", file=sys.stderr)
 
 
 def cmd_gaps(args: argparse.Namespace) -> int:
     from ..analysis.gaps import gaps
 
+    check_outputs(Output(args.out, "表格输出文件", (".xlsx", ".csv")), Output(args.charts, CHARTS, directory=True))
     config = _config(args)
     rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
     print(rep)
@@ -28,19 +38,22 @@ def _write_gap_tables(rep, out: str) -> None:
               "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
               "功效系数指标": rep.efficacy}
     if out.lower().endswith(".xlsx"):
-        frames_to_xlsx(tables, out)
+        notes: list[str] = []
+        frames_to_xlsx(tables, out, what="表格输出文件", notes=notes)
+        _remind(notes)
     else:
-        frame_to_csv(rep.indicators, out)
+        frame_to_csv(rep.indicators, out, what="表格输出文件")
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from ..analysis.scenarios import compare, load_scenario
 
+    check_outputs(Output(args.out, "逐项得分输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
     config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario]
     cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
     print(cmp)
     if args.out:
-        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out)
+        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out, "逐项得分输出文件")
         print(f"\n逐项得分已写入 {args.out}")
     if args.charts:
         from ..charts import scenario_by_level2
@@ -51,6 +64,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
 def cmd_required(args: argparse.Namespace) -> int:
     from ..analysis.required import required_text, required_values
 
+    check_outputs(Output(args.out, "所需数值输出文件", (".csv",)))
     config = _config(args)
     points = {args.indicator: args.points} if args.indicator else None
     df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
@@ -58,13 +72,14 @@ def cmd_required(args: argparse.Namespace) -> int:
         df = df[df["indicator"] == args.indicator]
     print(required_text(df, args.county))
     if args.out:
-        frame_to_csv(df.set_index("indicator"), args.out)
+        frame_to_csv(df.set_index("indicator"), args.out, "所需数值输出文件")
     return 0
 
 def cmd_project(args: argparse.Namespace) -> int:
     from ..analysis.projection import project
     from ..analysis.scenarios import load_scenario
 
+    check_outputs(Output(args.out, "外推数值输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
     config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario or []]
     proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
@@ -83,7 +98,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             for u in sc.unmapped:
                 print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
     if args.out:
-        frame_to_csv(proj.values.set_index("county").round(10), args.out)
+        frame_to_csv(proj.values.set_index("county").round(10), args.out, "外推数值输出文件")
         print(f"\n外推数值已写入 {args.out}")
     if args.charts:
         from ..charts import projection_charts
@@ -94,26 +109,31 @@ def cmd_project(args: argparse.Namespace) -> int:
 def cmd_path(args: argparse.Namespace) -> int:
     from ..analysis.path import cheapest_path
 
+    check_outputs(Output(args.out, "方案表输出文件", (".csv",)))
     config = _config(args)
     plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
                          args.effort, config)
     print(plan)
     if args.out:
-        frame_to_csv(plan.to_frame().set_index("indicator"), args.out)
+        frame_to_csv(plan.to_frame().set_index("indicator"), args.out, "方案表输出文件")
         print(f"\n方案表已写入 {args.out}")
     return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
 
 def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..analysis.sensitivity import sensitivity
 
+    check_outputs(Output(args.out, "结果表格输出文件", (".xlsx",)), Output(args.charts, CHARTS, directory=True))
     config = _config(args)
     sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
                      args.spread, "dirichlet" if args.dirichlet else "uniform", config,
                      None if args.sobol == "none" else args.sobol, args.sobol_n)
     print(sa)
     if args.out:
+        notes: list[str] = []
         frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
-                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out)
+                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out,
+                       what="结果表格输出文件", notes=notes)
+        _remind(notes)
         print(f"\n结果已写入 {args.out}")
     if args.charts:
         from ..charts import sensitivity_charts

@@ -4,11 +4,10 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 from ..config import ScoringConfig
-from ..export import frame_to_csv
 from ..panel import Panel, with_peers
+from ..writers import frame_to_csv, write_text
 
 PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
                    "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
@@ -18,7 +17,7 @@ PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市�
 
 def _emit(text: str, out: str | None) -> None:
     if out:
-        Path(out).write_text(text if text.endswith("\n") else text + "\n", encoding="utf-8")
+        write_text(out, text if text.endswith("\n") else text + "\n")
         print(f"已写入 {out}", file=sys.stderr)
     else:
         print(text)

@@ -7,7 +7,9 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..export import frames_to_xlsx
+from ..errors import InputError
+from ..names import clean_text
+from ..writers import frames_to_xlsx, write_text
 from .collect import IntakeResult
 
 HEADERS = {
@@ -35,24 +37,33 @@ def report_frames(res: IntakeResult) -> dict[str, pd.DataFrame]:
     return out
 
 
-def write_report(res: IntakeResult, path: str | Path) -> Path:
-    """An .xlsx (formula-safe cells) or a self-contained .html (every text escaped)."""
+WHAT = "收集报告"
+
+
+def write_report(res: IntakeResult, path: str | Path, notes: list[str] | None = None) -> Path:
+    """An .xlsx (formula-safe string cells) or a self-contained .html (every text escaped).
+
+    Texts cut at Excel's cell limit are reported in `notes`; an unknown extension is refused.
+    """
     path = Path(path)
+    suffix = path.suffix.lower()
+    if suffix not in (".xlsx", ".html", ".htm"):
+        raise InputError([f"{WHAT}“{path}”的扩展名应为 .xlsx 或 .html（现为“{suffix or '无扩展名'}”）"],
+                         "无法写出结果")
     frames = report_frames(res)
-    if path.suffix.lower() in (".html", ".htm"):
-        path.write_text(_html(res, frames), encoding="utf-8")
-    else:
-        frames_to_xlsx(frames, path, index=False)
-    return path
+    if suffix == ".xlsx":
+        return frames_to_xlsx(frames, path, index=False, what=WHAT, notes=notes)
+    return write_text(path, _html(res, frames), WHAT)
 
 
 def _html(res: IntakeResult, frames: dict[str, pd.DataFrame]) -> str:
     e = html.escape
     status = "可以计分" if res.ok else f"有{len(res.errors)}处错误，需更正后重新报送"
-    parts = [f"<h1>数据收集报告</h1><p>目录：{e(res.folder)}；文件 {len(res.books)} 个；结论：<b>{e(status)}</b></p>"]
+    parts = [f"<h1>数据收集报告</h1><p>目录：{e(clean_text(res.folder))}；文件 {len(res.books)} 个；结论：<b>{e(status)}</b></p>"]
     for name, df in frames.items():
         parts.append(f"<h2>{e(name)}（{len(df)}）</h2>")
-        parts.append(df.to_html(index=False, escape=True, na_rep=""))
+        shown = df.map(lambda v: clean_text(v) if isinstance(v, str) else v).rename(columns=clean_text)
+        parts.append(shown.to_html(index=False, escape=True, na_rep=""))
     style = ("body{font-family:'Microsoft YaHei','PingFang SC','Noto Sans CJK SC','WenQuanYi Micro Hei',"
              "sans-serif;margin:1.5em}table{border-collapse:collapse;font-size:13px}"
              "td,th{border:1px solid #bbb;padding:2px 6px;vertical-align:top}th{background:#ddebf7}")

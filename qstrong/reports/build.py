@@ -8,13 +8,19 @@ import html
 import re
 import time
 from datetime import datetime
+from html.parser import HTMLParser
 from pathlib import Path
 
 import nbformat
 from nbconvert import HTMLExporter
 from tqdm import tqdm
 
+from ..errors import InputError
+from ..paths import register_input
+from ..writers import Output, check_outputs, os_problem, write_text
 from .inputs import load_inputs
+
+PAGE = "报告页面"
 
 NOTEBOOKS = {
     "01_差距分析": "差距分析：各指标失分、原因、挽回办法、责任部门与速赢清单",
@@ -34,13 +40,96 @@ img{max-width:100%;height:auto} blockquote{border-left:4px solid #c0392b;margin:
 .jp-OutputPrompt,.jp-InputPrompt,.prompt{display:none}
 pre{white-space:pre-wrap} .anchor-link{display:none}
 """
-_EXTERNAL = re.compile(r"""(?:src|href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//|url\(\s*["']?\s*(?:https?:)?//|"""
-                       r"""@import|<script[^>]*\bsrc\s*=|<link[^>]*\bhref\s*=\s*["']?(?:https?:)?//""", re.IGNORECASE)
+# Attributes that load or lead somewhere; a resource must be inside the page (data:), a link may be relative.
+_URL_ATTRS = frozenset({"src", "href", "action", "formaction", "poster", "data", "background", "xlink:href",
+                        "ping", "manifest", "codebase", "archive", "cite", "longdesc", "lowsrc", "dynsrc", "icon"})
+_SRCSET_ATTRS = frozenset({"srcset", "imagesrcset"})
+_LINKS = {("a", "href"), ("area", "href"), ("form", "action"), ("button", "formaction"),
+          ("input", "formaction"), ("blockquote", "cite"), ("q", "cite"), ("del", "cite"), ("ins", "cite"),
+          ("img", "longdesc")}
+_CSS_URL = re.compile(r"""url\(\s*(?:"([^"]*)"|'([^']*)'|([^)]*))\s*\)|@import|image-set\(([^)]*)\)""",
+                      re.IGNORECASE)
+_CSS_STRING = re.compile(r"""["']([^"']*)["']""")
+_CSS_ESCAPE = re.compile(r"\\([0-9a-fA-F]{1,6})\s?|\\(.)", re.DOTALL)
+_SCHEME = re.compile(r"([a-zA-Z][a-zA-Z0-9+.-]*):")
+
+
+def _reaches_out(url: str, link: bool) -> bool:
+    """Would a browser fetch (or, for a link, lead to) something outside the report's own files?"""
+    u = re.sub(r"[\x00-\x20\x7f]", "", url)          # browsers drop spaces, tabs and line breaks in URLs
+    if not u or u.startswith("#"):
+        return False
+    if u[:2] in ("//", "\\\\", "/\\", "\\/"):
+        return True
+    scheme = _SCHEME.match(u)
+    if scheme:
+        return scheme.group(1).lower() != "data"
+    return not link                                   # a relative link between pages; not a resource
+
+
+def _css_unescape(css: str) -> str:
+    return _CSS_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)) if m.group(1) else m.group(2), css)
+
+
+def _css_references(css: str) -> list[str]:
+    found = []
+    for m in _CSS_URL.finditer(_css_unescape(css)):
+        url = next((g for g in m.groups()[:3] if g is not None), None)
+        targets = _CSS_STRING.findall(m.group(4)) if m.group(4) is not None else [url]
+        if any(t is None or _reaches_out(t, link=False) for t in targets):   # None: an @import
+            found.append(m.group(0))
+    return found
+
+
+class _References(HTMLParser):
+    """The page's real references, from its parsed markup (text nodes are never references)."""
+
+    def __init__(self) -> None:
+        super().__init__(convert_charrefs=True)
+        self.found: list[str] = []
+        self._style = False
+
+    def _tag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        values = {k.lower(): v or "" for k, v in attrs}
+        for name, value in values.items():
+            if name in _URL_ATTRS and _reaches_out(value, (tag, name) in _LINKS):
+                self.found.append(f"<{tag} {name}=\"{value}\">")
+            elif name in _SRCSET_ATTRS:
+                if any(_reaches_out(part.strip().split(" ")[0], False) for part in value.split(",")):
+                    self.found.append(f"<{tag} {name}=\"{value}\">")
+            elif name == "style":
+                self.found += [f"<{tag} style=\"{ref}\">" for ref in _css_references(value)]
+            elif name == "srcdoc":
+                self.found += external_references(value)
+        if tag == "meta" and values.get("http-equiv", "").strip().lower() == "refresh":
+            target = re.sub(r"^[^;,]*[;,]?\s*(url\s*=\s*)?", "", values.get("content", ""), flags=re.IGNORECASE)
+            if _reaches_out(target.strip("'\""), link=True):
+                self.found.append(f"<meta http-equiv=\"refresh\" content=\"{values.get('content', '')}\">")
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs)
+        self._style = tag == "style"
+
+    def handle_startendtag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self._tag(tag, attrs)
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "style":
+            self._style = False
+
+    def handle_data(self, data: str) -> None:
+        if self._style:
+            self.found += [f"<style>{ref}</style>" for ref in _css_references(data)]
 
 
 def external_references(page: str) -> list[str]:
-    """Everything in a page that would make a browser reach beyond the file (must be empty)."""
-    return [m.group(0) for m in _EXTERNAL.finditer(page)]
+    """Everything in a page that would make a browser reach beyond the report (must be empty): the
+    references of its parsed elements — resource attributes, srcset, meta refresh, CSS url()/@import in
+    <style> and style attributes, embedding elements. Escaped text is text; links between pages are fine."""
+    parser = _References()
+    parser.feed(page)
+    parser.close()
+    return list(dict.fromkeys(parser.found))
 
 
 def notebooks_dir() -> Path:
@@ -75,10 +164,11 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
 
     t0 = time.perf_counter()
     inputs = load_inputs(county, panel, intake, peer_panel, year)   # fails early, with every problem
-    out = Path(out).resolve()
-    executed = out / "notebooks"
-    executed.mkdir(parents=True, exist_ok=True)
     src = Path(notebooks) if notebooks else notebooks_dir()
+    for stem in NOTEBOOKS:
+        register_input(src / f"{stem}.ipynb")
+    out = Path(out).resolve()
+    executed = _prepare_output(out)
     params = {"county": county, "year": year, "panel": str(Path(panel).resolve()) if panel else None,
               "intake": str(Path(intake).resolve()) if intake else None,
               "peer_panel": peer_panel if peer_panel in (None, "shandong") else str(Path(peer_panel).resolve()),
@@ -92,11 +182,23 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
         refs = external_references(page)
         if refs:
             raise RuntimeError(f"{stem} 含有外部引用，不能离线打开：{refs[:3]}")
-        (out / f"{stem}.html").write_text(page, encoding="utf-8")
+        write_text(out / f"{stem}.html", page, PAGE)
         pages.append(stem)
-    index = out / "index.html"
-    index.write_text(_index(county, inputs, params, pages, time.perf_counter() - t0), encoding="utf-8")
-    return index
+    return write_text(out / "index.html", _index(county, inputs, params, pages, time.perf_counter() - t0), PAGE)
+
+
+def _prepare_output(out: Path) -> Path:
+    """Check the report directory and every file it will hold (all problems at once), then create it;
+    returns the folder for the executed notebooks."""
+    executed = out / "notebooks"
+    check_outputs(Output(out, "报告输出目录", directory=True), Output(executed, "报告输出目录", directory=True))
+    try:
+        executed.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([os_problem(exc, executed, "报告输出目录")], "无法写出结果") from None
+    check_outputs(*(Output(out / f"{stem}.html", PAGE) for stem in [*NOTEBOOKS, "index"]),
+                  *(Output(executed / f"{stem}.ipynb", "执行后的笔记本") for stem in NOTEBOOKS))
+    return executed
 
 
 def _index(county: str, inputs, params: dict, pages: list[str], seconds: float) -> str:
