@@ -124,9 +124,11 @@ def test_cli_intake_then_score(tmp_path):
 
 
 def test_cli_intake_errors_exit_2(tmp_path):
-    (tmp_path / "a.xlsx").write_text("county,year\n", encoding="utf-8")
-    (tmp_path / "b.xlsx").write_bytes(b"")
-    r = run("intake", str(tmp_path), "--report", str(tmp_path / "r.xlsx"))
+    folder = tmp_path / "in"          # the report goes beside the folder read, never into it
+    folder.mkdir()
+    (folder / "a.xlsx").write_text("county,year\n", encoding="utf-8")
+    (folder / "b.xlsx").write_bytes(b"")
+    r = run("intake", str(folder), "--report", str(tmp_path / "r.xlsx"))
     assert r.returncode == 2
     assert "发现 2 处错误" in r.stdout and "“a.xlsx”" in r.stdout and "“b.xlsx”" in r.stdout
     assert (tmp_path / "r.xlsx").exists()

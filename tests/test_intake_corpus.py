@@ -685,7 +685,7 @@ def test_all_problems_are_collected_not_just_the_first(T, tmp_path):
 
 
 def test_ignored_and_lock_files(T, tmp_path):
-    fill_template(T.path(TECH), tmp_path / tfile(TECH), {COUNT: 3})
+    fill_template(T.path(TECH), tmp_path / tfile(TECH), {COUNT: 3}, evidence="统计年报")
     (tmp_path / f"~${tfile(TECH)}").write_bytes(b"\x00lock")         # Excel's lock file: silently skipped
     (tmp_path / ".DS_Store").write_bytes(b"junk")
     (tmp_path / "佐证材料.pdf").write_bytes(b"%PDF-1.4")

@@ -15,11 +15,27 @@ import pandas as pd
 
 from ..catalog import Catalog, load_catalog
 from ..departments import assignment
+from ..errors import InputError
+from ..names import name_changes, normalise_name
 from ..panel import Panel
+from ..paths import register_folder, register_input
 from . import layout as L
-from .files import WORKBOOK_SUFFIXES, file_info, is_ignorable
+from . import resolutions as R
+from .files import read_submission
+from .model import NO_EVIDENCE
 from .normalise import normalise
-from .reader import ACCEPTED, MISSING, NORMALISED, REJECTED, CellRead, Issue, WorkbookRead, read_workbook
+from .reader import (
+    ACCEPTED,
+    EVIDENCE_POLICIES,
+    MISSING,
+    NORMALISED,
+    REJECTED,
+    CellRead,
+    Issue,
+    WorkbookRead,
+    read_workbook,
+)
+from .walk import list_files
 
 RESOLVED, OVERRULED, DUPLICATE = "采用（按裁定）", "未采用（按裁定）", "拒绝（同一部门多个文件）"
 PROVENANCE = ["department", "file", "sheet", "cell", "original", "sha256", "modified", "evidence", "remark", "note"]
@@ -77,6 +93,11 @@ class IntakeResult:
                              "name": catalog.measures[r.measure].name_zh,
                              "indicator": catalog.measures[r.measure].indicator, "file": r.file, "cell": r.cell,
                              "status": "未填报", "covered_by_other": (r.county, r.measure) in have})
+            elif r.no_evidence:
+                rows.append({"department": r.department, "measure": r.measure,
+                             "name": catalog.measures[r.measure].name_zh,
+                             "indicator": catalog.measures[r.measure].indicator, "file": r.file, "cell": r.cell,
+                             "status": "缺佐证", "covered_by_other": False})
         sent = {b.department for b in self.books if b.meta}
         for dept, measures in assignment(catalog).by_department.items():
             if dept not in sent:
@@ -110,44 +131,59 @@ class IntakeResult:
         return "\n".join(lines)
 
 
-def _files(folder: Path) -> tuple[list[Path], list[Issue]]:
-    paths, issues = [], []
-    for p in sorted(folder.rglob("*")):
-        if not p.is_file() or is_ignorable(p):
-            continue
-        if p.suffix.lower() not in WORKBOOK_SUFFIXES:
-            issues.append(Issue("不是工作簿，已忽略（佐证材料请按通知另行报送）", str(p.relative_to(folder)),
-                                level="提醒"))
-            continue
-        paths.append(p)
-    return paths, issues
+def load_resolutions(path: str | Path | None, catalog: Catalog | None = None) -> pd.DataFrame:
+    """Resolutions CSV: measure, department and/or value, note (county, year optional).
 
-
-def load_resolutions(path: str | Path | None) -> pd.DataFrame:
-    """Resolutions CSV: measure, department and/or value, note (county, year optional)."""
+    Raises InputError listing every problem (intake() instead reports them among the others)."""
     if path is None:
-        return pd.DataFrame(columns=["measure", "department", "value", "note", "county", "year"])
-    df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    for c in ("department", "value", "note", "county", "year"):
-        if c not in df.columns:
-            df[c] = ""
-    if "measure" not in df.columns:
-        raise ValueError(f"裁定文件 {path} 缺少 measure 列")
-    df.attrs["source"] = Path(path).name
+        return R.empty()
+    df, issues = R.read_resolutions(path, catalog or load_catalog())
+    errors = [i for i in issues if i.level == "错误"]
+    if errors:
+        raise InputError(errors, "裁定文件有{n}处问题")
     return df
 
 
+def _read_books(folder: Path, paths: list[Path], catalog: Catalog, evidence: str,
+                issues: list[Issue]) -> list[WorkbookRead]:
+    books = []
+    for p in paths:
+        try:
+            info, data = read_submission(p, folder)
+        except OSError as exc:           # unreadable (permissions), vanished: one problem among the others
+            issues.append(Issue(f"无法读取文件（{exc.strerror or type(exc).__name__}）：请检查文件权限后重新报送",
+                                str(p.relative_to(folder))))
+            continue
+        register_input(p)
+        books.append(read_workbook(info, data, catalog, evidence))
+    return books
+
+
 def intake(folder: str | Path, year: int | None = None, county: str | None = None,
-           resolutions: str | Path | pd.DataFrame | None = None, catalog: Catalog | None = None) -> IntakeResult:
-    """Read every workbook under `folder` into one panel with provenance; collect every problem."""
+           resolutions: str | Path | pd.DataFrame | None = None, catalog: Catalog | None = None,
+           evidence: str = "warn") -> IntakeResult:
+    """Read every workbook under `folder` into one panel with provenance; collect every problem.
+
+    `evidence`: what a value with an empty 佐证材料 cell gets — "warn" (default: used, a notice per
+    cell, 缺佐证 on the chase list), "strict" (rejected, as the template's guide says), "off"."""
+    if evidence not in EVIDENCE_POLICIES:
+        raise InputError([f"evidence 应为 {'、'.join(EVIDENCE_POLICIES)} 之一，而不是“{evidence}”"])
     catalog = catalog or load_catalog()
     folder = Path(folder)
     if not folder.is_dir():
-        raise FileNotFoundError(f"目录不存在：{folder}")
-    paths, issues = _files(folder)
+        raise InputError([f"目录不存在：{folder}"], "无法收集")
+    register_folder(folder)
+    paths, issues = list_files(folder)
+    if county is not None and normalise_name(county) != county:
+        issues.append(Issue(f"参数 county：{name_changes(county)}", level="提醒"))
+        county = normalise_name(county)
     if isinstance(resolutions, str | Path):  # a resolutions file kept beside the submissions is not one
         paths = [p for p in paths if p.resolve() != Path(resolutions).resolve()]
-    books = [read_workbook(file_info(p, folder), catalog) for p in paths]
+        res, res_issues = R.read_resolutions(resolutions, catalog)
+        issues += res_issues
+    else:
+        res = resolutions if isinstance(resolutions, pd.DataFrame) else R.empty()
+    books = _read_books(folder, paths, catalog, evidence, issues)
     for b in books:
         issues += b.issues
         if not b.meta:
@@ -160,7 +196,6 @@ def intake(folder: str | Path, year: int | None = None, county: str | None = Non
             issues.append(Issue(f"模板属于“{b.meta['county']}”，本次收集的是“{county}”", b.info.name, L.SHEET_META))
             b.reads = []
     _duplicate_departments(books, issues)
-    res = resolutions if isinstance(resolutions, pd.DataFrame) else load_resolutions(resolutions)
     panel, notes = _combine(books, res, catalog, issues)
     return IntakeResult(str(folder), books, issues, panel, notes)
 
@@ -239,4 +274,5 @@ def _resolve(county, yr, mid, reads, res, catalog, issues, notes) -> list[CellRe
     return chosen
 
 
-__all__ = ["IntakeResult", "intake", "load_resolutions", "ACCEPTED", "NORMALISED", "MISSING", "REJECTED"]
+__all__ = ["IntakeResult", "intake", "load_resolutions", "ACCEPTED", "NORMALISED", "MISSING", "REJECTED",
+           "NO_EVIDENCE"]

@@ -1,0 +1,105 @@
+"""The resolutions CSV that settles conflicting reports: read strictly, every problem an Issue.
+
+UTF-8 (a BOM is fine); other encodings, broken bytes, a missing measure column, an unknown measure
+or department are problems naming the file and line, never a traceback. Names (measure, department,
+county) are normalised where they enter, with a notice.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+from pathlib import Path
+
+import pandas as pd
+
+from ..catalog import Catalog
+from ..departments import assignment
+from ..names import clean_text, name_changes, normalise_name
+from ..paths import register_input
+from .model import Issue
+
+COLUMNS = ["measure", "department", "value", "note", "county", "year"]
+MAX_BYTES = 5 * 1024 * 1024
+_NAMES = ("measure", "department", "county")
+
+
+def empty() -> pd.DataFrame:
+    return pd.DataFrame(columns=COLUMNS)
+
+
+def _decode(data: bytes) -> tuple[str | None, str]:
+    try:
+        return data.decode("utf-8-sig"), ""
+    except UnicodeDecodeError as exc:
+        try:
+            data.decode("gbk")
+            hint = "文件似乎是GBK/GB2312编码（Excel“另存为CSV”的默认编码）"
+        except UnicodeDecodeError:
+            hint = "文件含无法识别的字节"
+        line = data[:exc.start].count(b"\n") + 1
+        return None, (f"裁定文件不是UTF-8编码（第{line}行起）：{hint}。"
+                      "请在Excel中“另存为”→“CSV UTF-8(逗号分隔)”后重试")
+
+
+def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, list[Issue]]:
+    """(rules, problems) from a resolutions CSV; rules are empty when the file cannot be used."""
+    p = Path(path)
+    name = p.name
+    try:
+        register_input(p)
+        if p.stat().st_size > MAX_BYTES:
+            return empty(), [Issue(f"裁定文件过大（{p.stat().st_size / 1048576:.1f} MB），不予读取", name)]
+        data = p.read_bytes()
+    except FileNotFoundError:
+        return empty(), [Issue(f"裁定文件不存在：{p}", name)]
+    except OSError as exc:
+        return empty(), [Issue(f"无法读取裁定文件（{exc.strerror or type(exc).__name__}）", name)]
+    text, problem = _decode(data)
+    if text is None:
+        return empty(), [Issue(problem, name)]
+    try:
+        rows = list(csv.reader(io.StringIO(text)))
+    except csv.Error as exc:
+        return empty(), [Issue(f"裁定文件不是有效的CSV（{exc}）", name)]
+    if not rows:
+        return empty(), [Issue("裁定文件是空的：第一行应为表头 measure,department,value,note", name)]
+    header = [normalise_name(h).lower() for h in rows[0]]
+    if "measure" not in header:
+        return empty(), [Issue(f"裁定文件缺少 measure 列（表头为：{clean_text(','.join(rows[0]))[:100]}）", name,
+                               cell="第1行")]
+    return _rules(rows, header, name, catalog)
+
+
+def _rules(rows: list[list[str]], header: list[str], name: str, catalog: Catalog) -> tuple[pd.DataFrame, list[Issue]]:
+    issues: list[Issue] = []
+    depts = set(assignment(catalog).by_department)
+    out = []
+    for line, row in enumerate(rows[1:], start=2):
+        if not any(x.strip() for x in row):
+            continue
+        rec = {c: "" for c in COLUMNS}
+        for k, v in zip(header, row, strict=False):
+            if k in rec:
+                rec[k] = v.strip()
+        where = dict(file=name, cell=f"第{line}行")
+        for k in _NAMES:
+            typed = rec[k]
+            rec[k] = normalise_name(typed)
+            if rec[k] != typed:
+                issues.append(Issue(f"{k}：{name_changes(typed)}", level="提醒", **where))
+        rec["note"] = clean_text(rec["note"])[:1000]
+        if rec["measure"] not in catalog.measures:
+            issues.append(Issue(f"未知的数据项编号“{clean_text(rec['measure'])[:80]}”", **where))
+            continue
+        if rec["department"] and rec["department"] not in depts:
+            issues.append(Issue(f"部门“{clean_text(rec['department'])[:80]}”不是已知的责任部门", measure=rec["measure"],
+                                **where))
+            continue
+        if not rec["department"] and not rec["value"]:
+            issues.append(Issue("既没有指定部门（department）也没有指定值（value）", measure=rec["measure"], **where))
+            continue
+        out.append(rec)
+    df = pd.DataFrame(out, columns=COLUMNS).astype(object)
+    df.attrs["source"] = name
+    return df, issues

@@ -1,0 +1,249 @@
+"""Reading the 填报 sheet: where the values are (one header row, each header once) and every value cell.
+
+Where a value is must never be guessed: a header duplicated, a second header row or a moved header
+row is an error naming the cells, not a choice between them.
+"""
+
+from __future__ import annotations
+
+import difflib
+from functools import lru_cache
+from typing import Any
+
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
+
+from ..catalog import Catalog
+from ..departments import assignment
+from ..names import clean_text, name_changes, normalise_name
+from . import layout as L
+from .files import FileInfo
+from .model import ACCEPTED, MISSING, NO_EVIDENCE, NORMALISED, REJECTED, CellRead, Issue, WorkbookRead
+from .normalise import normalise
+
+ERROR_VALUES = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
+MAX_TEXT = 100_000                   # characters of a remark or evidence kept (the rest cut, with a notice)
+EVIDENCE_POLICIES = ("warn", "strict", "off")
+_HEADERS = {name for name, _ in L.COLUMNS}
+
+
+class Grid:
+    """Uniform access to a sheet's cells (1-based), from openpyxl or from calamine rows."""
+
+    def __init__(self, ws=None, rows: list[list[Any]] | None = None, cached: dict[tuple[int, int], Any] | None = None):
+        self.ws, self.rows, self.cached = ws, rows, cached
+        self._merged = list(ws.merged_cells.ranges) if ws is not None else []
+
+    def is_merged(self, coordinate: str) -> bool:
+        return any(coordinate in rng for rng in self._merged)
+
+    @property
+    def max_row(self) -> int:
+        return self.ws.max_row if self.ws is not None else len(self.rows)
+
+    def filled(self) -> list[tuple[int, int, Any]]:
+        """(row, column, value) of every cell holding something, without creating empty cells."""
+        if self.ws is not None:
+            return [(r, c, cell.value) for (r, c), cell in self.ws._cells.items() if cell.value is not None]
+        return [(r, c, v) for r, row in enumerate(self.rows, 1) for c, v in enumerate(row, 1) if v not in (None, "")]
+
+    def rows_with_content(self, first: int, cols: tuple[int, ...]) -> list[int]:
+        """Rows ≥ `first` with a value in any of `cols` — without touching empty cells, so a stray
+        entry a million rows down costs nothing (openpyxl creates every cell it is asked for)."""
+        return sorted({r for r, c, _ in self.filled() if r >= first and c in cols})
+
+    def value(self, r: int, c: int) -> Any:
+        if self.ws is not None:
+            return self.ws.cell(r, c).value
+        row = self.rows[r - 1] if r - 1 < len(self.rows) else []
+        v = row[c - 1] if c - 1 < len(row) else None
+        return None if v == "" else v
+
+    def text(self, r: int, c: int) -> str:
+        v = self.value(r, c)
+        return "" if v is None else str(v).strip()
+
+    def kind(self, r: int, c: int) -> str:
+        """openpyxl data type: n, s, b, f (formula), e (error), d (date); '' for calamine."""
+        return self.ws.cell(r, c).data_type if self.ws is not None else ""
+
+    def number_format(self, r: int, c: int) -> str:
+        return self.ws.cell(r, c).number_format if self.ws is not None else ""
+
+    def cached_value(self, r: int, c: int) -> Any:
+        v = None if self.cached is None else self.cached.get((r, c))
+        return None if v == "" else v
+
+
+def _header_name(v: Any) -> str:
+    """The template header a cell holds ('' if none), spelled however (spaces, NBSP, full width)."""
+    if not isinstance(v, str) or len(v) > 40:
+        return ""
+    n = normalise_name(v)
+    return n if n in _HEADERS else ""
+
+
+def find_header(g: Grid, info: FileInfo, out: WorkbookRead) -> dict[str, int] | None:
+    """Columns by header, or None with the problem recorded: exactly one header row, at HEADER_ROW,
+    every template header in it at most once."""
+    sheet = L.SHEET_DATA
+    by_row: dict[int, dict[str, list[int]]] = {}
+    for r, c, v in g.filled():
+        name = _header_name(v)
+        if name:
+            by_row.setdefault(r, {}).setdefault(name, []).append(c)
+    rows = sorted(r for r, names in by_row.items() if L.MEASURE_ID in names or len(names) >= 2)
+    if not rows:
+        out.add(Issue(f"找不到表头（“{L.MEASURE_ID}”列被删除或改名）", info.name, sheet))
+        return None
+    if len(rows) > 1:
+        out.add(Issue(f"表头出现在多行（第{'、'.join(map(str, rows))}行），无法确定数据在哪个表中：请只保留模板第"
+                      f"{L.HEADER_ROW}行的表头，删除复制的表格", info.name, sheet, f"第{rows[1]}行"))
+        return None
+    head = rows[0]
+    names = by_row[head]
+    ok = True
+    if head != L.HEADER_ROW:
+        out.add(Issue(f"表头应在第{L.HEADER_ROW}行，现在在第{head}行（表头上方插入或删除了行），数据位置无法确认："
+                      "请使用下发的模板，不要增删表头上方的行", info.name, sheet, f"第{head}行"))
+        ok = False
+    for name, cols in sorted(names.items()):
+        if len(cols) > 1:
+            cells = "、".join(f"{get_column_letter(c)}{head}" for c in sorted(cols))
+            out.add(Issue(f"表头“{name}”出现{len(cols)}次（{cells}），无法确定该读哪一列：请删除多余的列",
+                          info.name, sheet, f"{get_column_letter(sorted(cols)[1])}{head}"))
+            ok = False
+    if L.MEASURE_ID not in names:
+        out.add(Issue(f"找不到表头（“{L.MEASURE_ID}”列被删除或改名）", info.name, sheet))
+        return None
+    if L.VALUE not in names:
+        out.add(Issue(f"表头缺少“{L.VALUE}”列", info.name, sheet, f"第{head}行"))
+        return None
+    return {name: cols[0] for name, cols in names.items()} if ok else None
+
+
+@lru_cache(maxsize=4096)
+def _suggestion(mid: str, known: tuple[str, ...]) -> str:
+    close = difflib.get_close_matches(mid, known, n=1, cutoff=0.75)
+    return f"，是否应为 {close[0]}？" if close else ""
+
+
+def _long_text(g: Grid, r: int, col: int | None, what: str, info: FileInfo, out: WorkbookRead) -> str:
+    """A remark or evidence cell as written (control characters visible), cut at MAX_TEXT with a notice."""
+    if col is None:
+        return ""
+    t = clean_text(g.text(r, col))
+    if len(t) > MAX_TEXT:
+        out.add(Issue(f"{what}过长（{len(t)}字），只保留前{MAX_TEXT}字：完整内容请另附文件", info.name,
+                      L.SHEET_DATA, f"{get_column_letter(col)}{r}", level="提醒"), kind=f"{what}过长")
+        t = t[:MAX_TEXT] + f"…（原文共{len(t)}字，已截断）"
+    return t
+
+
+def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evidence: str = "warn") -> None:
+    """Every value cell of the 填报 sheet into out.reads; every problem into out.issues."""
+    sheet = L.SHEET_DATA
+    cols = find_header(g, info, out)
+    if cols is None:
+        return
+    meta = out.meta
+    dept, county, year = meta["department"], meta["county"], int(meta["year"])
+    expected = set(catalog.measures) if dept == L.MASTER else set(assignment(catalog).by_department[dept])
+    known = tuple(catalog.measures)
+    seen: dict[str, str] = {}
+    vc, ic = cols[L.VALUE], cols[L.MEASURE_ID]
+    for r in g.rows_with_content(L.HEADER_ROW + 1, (vc, ic)):
+        typed = g.text(r, ic)
+        cell = f"{get_column_letter(vc)}{r}"
+        if not typed:
+            if g.text(r, vc):           # a stray space below the table is not a value
+                out.add(Issue("这一行有填报值但没有数据项编号（行被改动或插入），该值无法识别", info.name, sheet, cell),
+                        kind="没有数据项编号的值")
+            continue
+        mid = normalise_name(typed)
+        if mid != typed:
+            out.add(Issue(f"数据项编号{name_changes(typed)}", info.name, sheet, f"{get_column_letter(ic)}{r}",
+                          mid, level="提醒"), kind="数据项编号已规范")
+        here = dict(file=info.name, sheet=sheet, cell=cell, measure=mid[:80])
+        if mid not in catalog.measures:
+            if out.would_list("未知的数据项编号", sheet=sheet):
+                hint = _suggestion(mid, known) if len(mid) <= 80 else ""
+                msg = f"未知的数据项编号“{clean_text(mid[:80])}”（编号列被改动）{hint}"
+            else:
+                msg = ""
+            out.add(Issue(msg, **here), kind="未知的数据项编号")
+            continue
+        if mid in seen:
+            out.add(Issue(f"数据项重复出现（另见单元格{seen[mid]}），请删除多余的行", **here), kind="数据项重复")
+            continue
+        seen[mid] = cell
+        read = CellRead(info.name, sheet, cell, dept, county, year, mid, "", None, MISSING,
+                        evidence=_long_text(g, r, cols.get(L.EVIDENCE), L.EVIDENCE, info, out),
+                        remark=_long_text(g, r, cols.get(L.REMARK), L.REMARK, info, out),
+                        sha256=info.sha256, modified=info.modified)
+        out.reads.append(read)
+        read_value(g, r, vc, catalog, read, out, here)
+        if read.value is not None and evidence != "off" and not read.evidence.strip():
+            _no_evidence(read, out, here, evidence, cols.get(L.EVIDENCE), r)
+    for mid in [m for m in catalog.measures if m in expected and m not in seen]:
+        out.add(Issue(f"模板中的数据项行被删除：{catalog.measures[mid].name_zh}", info.name, sheet, measure=mid),
+                kind="数据项行被删除")
+
+
+def _no_evidence(read: CellRead, out: WorkbookRead, here: dict, policy: str, col: int | None, r: int) -> None:
+    where = f"（{get_column_letter(col)}{r}为空）" if col else f"（表头没有“{L.EVIDENCE}”列）"
+    read.no_evidence = True
+    if policy == "strict":
+        msg = f"无佐证材料，按填报说明不予采用{where}：请在“{L.EVIDENCE}”列注明依据后重新报送"
+        read.status, read.value, read.note = REJECTED, None, "；".join(x for x in (read.note, msg) if x)
+        out.add(Issue(msg, **here), kind=NO_EVIDENCE)
+        return
+    read.note = "；".join(x for x in (read.note, NO_EVIDENCE) if x)
+    out.add(Issue(f"{NO_EVIDENCE}{where}：按填报说明，无佐证材料的数据不予采用，请补充（本次暂按所填值计）",
+                  **here, level="提醒"), kind=NO_EVIDENCE)
+
+
+def _formula_text(raw: Any) -> str:
+    if isinstance(raw, ArrayFormula):
+        return str(raw.text or "")
+    if isinstance(raw, DataTableFormula):
+        return f"{{=TABLE({raw.r1 or ''},{raw.r2 or ''})}}（模拟运算表 {raw.ref}）"
+    return str(raw)
+
+
+def read_value(g: Grid, r: int, c: int, catalog: Catalog, read: CellRead, out: WorkbookRead, here: dict) -> None:
+    """One value cell: formulas by their cached result, numbers as their format shows them."""
+    m = catalog.measures[read.measure]
+    raw = g.value(r, c)
+    kind = g.kind(r, c)
+    formula = isinstance(raw, ArrayFormula | DataTableFormula) or kind == "f" or (
+        isinstance(raw, str) and raw.startswith("="))
+    text = _formula_text(raw) if formula else ("" if raw is None else str(raw))
+    read.original = clean_text(text if len(text) <= MAX_TEXT else text[:MAX_TEXT] + "…（已截断）")
+
+    def reject(msg: str) -> None:
+        read.status, read.note = REJECTED, msg
+        out.add(Issue(msg, **here), kind="填报值有误")
+
+    if g.is_merged(read.cell):
+        return reject("填报值单元格被合并，无法确定属于哪个数据项：请取消合并后分别填写")
+    if kind == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
+        return reject(f"单元格是错误值 {clean_text(raw).strip()[:20]}，请改为实际数值")
+    if formula:
+        shown = read.original[:200]
+        cached = g.cached_value(r, c)
+        if cached is None:
+            return reject(f"单元格是公式（{shown}）且没有计算结果：请直接填写数值，或在Excel中打开后保存")
+        if isinstance(cached, str) and cached.strip() in ERROR_VALUES:
+            return reject(f"公式（{shown}）的结果是错误值 {cached.strip()}，请改为实际数值")
+        read.note = f"公式{shown}取计算结果{clean_text(cached)[:200]}"
+        raw = cached
+    res = normalise(m, raw, g.number_format(r, c) or "")
+    if res.error:
+        return reject(res.error)
+    if res.value is None:
+        read.status = MISSING
+        return
+    read.value = res.value
+    read.note = "；".join(x for x in (read.note, res.note) if x)
+    read.status = NORMALISED if (res.changed and res.note) or formula else ACCEPTED
