@@ -25,8 +25,12 @@ from .files import write_atomic, write_text
 
 def frame_to_csv(df: pd.DataFrame, path: str | Path | None = None, what: str = "输出文件",
                  index: bool = True) -> str:
-    """CSV text (and file, when `path` is given) that opens cleanly in Chinese Excel."""
-    text = safe_frame(df).to_csv(index=index)
+    """CSV text (and file, when `path` is given) that opens cleanly in Chinese Excel.
+
+    Lines end in CRLF (RFC 4180, as Excel writes CSV): a field holding a line break or a bare CR is then
+    always quoted, so no text can split a row.
+    """
+    text = safe_frame(df).to_csv(index=index, lineterminator="\r\n")
     if path is not None:
         write_text(path, text, what, encoding="utf-8-sig")
     return text
