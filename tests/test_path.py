@@ -289,7 +289,7 @@ def test_cli_path(tmp_path):
     assert "（+1.00分，工作量1）" in r.stdout
     assert len(pd.read_csv(out, encoding="utf-8-sig")) >= 1
     r = run("path", str(SAMPLE), "--county", "临淄区", "--target", "120")
-    assert r.returncode == 2 and "目标分数120应在0到100分之间" in r.stderr
+    assert r.returncode == 2 and "--target（目标总分）：“120”超出范围" in r.stderr and "Traceback" not in r.stderr
     bad = tmp_path / "bad.csv"
     bad.write_text("measure,effort,per\nq07.work_plan,x,是\nnope,1,是\n", encoding="utf-8")
     r = run("path", str(SAMPLE), "--county", "临淄区", "--target", "85", "--effort", str(bad))

@@ -48,24 +48,28 @@ import pandas as pd
 
 from ..config import ScoringConfig
 from ..departments import canonical
+from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, load_measures
+from ..names import clean_text, normalise_name
 from ..panel import Panel, load_panel
+from ..params import check_params
 from ..peers import select
 from ..rules.base import Step
 from ..rules.composite import Group
 from ..scoring import PanelScores, score_panel
+from ..textfiles import read_text
 
 TOL = 1e-9
 _PER = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*(\S.*?)\s*$")
+_NUMBER = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
 _PERCENT_UNITS = {"%", "个百分点", "百分点"}
 
 
-class EffortError(ValueError):
-    """An effort table with problems; the message lists every one, in Chinese."""
+class EffortError(InputError):
+    """An effort table with problems; every one is listed, in Chinese."""
 
     def __init__(self, problems: list[str], source: str):
-        self.problems = problems
-        super().__init__(f"工作量表 {source} 有{len(problems)}处问题：\n" + "\n".join(f"  {p}" for p in problems))
+        super().__init__(problems, f"工作量表 {source} 有{{n}}处问题")
 
 
 @dataclass(frozen=True)
@@ -84,25 +88,29 @@ def _per_quantity(m: Measure, per: str) -> tuple[float | None, str | None]:
     per = per.strip()
     if m.kind in ("bool", "level"):
         want = "是" if m.kind == "bool" else "级"
-        return (1.0, None) if per == want else (None, f"单位“{per}”应为“{want}”")
+        return (1.0, None) if per == want else (None, f"单位“{clean_text(per)}”应为“{want}”")
     mt = _PER.match(per)
     units = {m.unit} | (_PERCENT_UNITS if m.unit == "%" else set())
     if not mt or mt.group(2) not in units:
-        return None, f"单位“{per}”与数据项单位不符，应如“1 {'个百分点' if m.unit == '%' else m.unit}”"
+        return None, f"单位“{clean_text(per)}”与数据项单位不符，应如“1 {'个百分点' if m.unit == '%' else m.unit}”"
     qty = float(mt.group(1) or 1)
-    return (qty, None) if qty > 0 else (None, f"单位“{per}”的数量应大于0")
+    return (qty, None) if 0 < qty < math.inf else (None, f"单位“{clean_text(per)}”的数量应为大于0的有限数")
 
 
 def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFrame]:
-    df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
-    df.columns = [str(c).strip() for c in df.columns]
+    try:
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
+        raise EffortError([f"无法按CSV读取：{str(exc).strip() or '文件为空'}"], source) from None
+    df.columns = [normalise_name(c) for c in df.columns]
     lacking = [c for c in ("measure", "effort", "per") if c not in df.columns]
     if lacking:
         raise EffortError([f"缺少必需的列：{'、'.join(lacking)}（应有 measure,effort,per,note）"], source)
     measures, problems, per_unit, seen = load_measures(), [], {}, {}
-    for line, (mid, eff, per) in enumerate(zip(df["measure"].str.strip(), df["effort"].str.strip(), df["per"],
-                                                strict=True), start=2):
-        where = f"第{line}行（{mid or '数据项为空'}）"
+    for line, (raw_mid, eff, per) in enumerate(zip(df["measure"], df["effort"].str.strip(), df["per"], strict=True),
+                                               start=2):
+        mid = normalise_name(raw_mid)
+        where = f"第{line}行（{clean_text(mid) or '数据项为空'}）"
         if mid not in measures:
             close = difflib.get_close_matches(mid, measures, n=1, cutoff=0.75)
             problems.append(f"{where}：未知的数据项" + (f"，是否应为 {close[0]}？" if close else ""))
@@ -111,12 +119,10 @@ def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFram
             problems.append(f"{where}：与第{seen[mid]}行重复")
             continue
         seen[mid] = line
-        try:
-            e = float(eff)
-        except ValueError:
-            e = None
-            problems.append(f"{where}：工作量“{eff}”不是数字")
-        if e is not None and not (math.isfinite(e) and e > 0):
+        e = float(eff) if _NUMBER.fullmatch(eff) else None
+        if e is None:
+            problems.append(f"{where}：工作量“{clean_text(eff)}”不是数字")
+        elif not (math.isfinite(e) and e > 0):
             problems.append(f"{where}：工作量“{eff}”应为大于0的数")
         qty, err = _per_quantity(measures[mid], per)
         if err:
@@ -125,16 +131,18 @@ def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFram
             per_unit[mid] = e / qty
     if problems:
         raise EffortError(problems, source)
+    df["measure"] = df["measure"].map(normalise_name)
     return per_unit, df
 
 
 def load_effort(path: str | Path | None = None) -> EffortTable:
-    """The shipped effort table, overridden row by row by the CSV at `path` (measure,effort,per,note).
-    Raises EffortError listing every problem of the file (unknown measures, repeats, bad numbers)."""
+    """The shipped effort table, overridden row by row by the CSV at `path` (measure,effort,per,note; UTF-8,
+    read by ``textfiles`` and registered as an input). Raises EffortError listing every problem of the
+    file (unknown measures, repeats, bad numbers)."""
     shipped = resources.files("qstrong").joinpath("data/effort.csv").read_text(encoding="utf-8-sig")
     per_unit, frame = _parse_effort(shipped, "qstrong/data/effort.csv")
     if path is not None:
-        mine, user = _parse_effort(Path(path).read_text(encoding="utf-8-sig"), str(path))
+        mine, user = _parse_effort(read_text(path, "工作量表"), str(path))
         per_unit = {**per_unit, **mine}
         frame = pd.concat([frame[~frame["measure"].isin(mine)], user], ignore_index=True)
     return EffortTable(per_unit, frame)
@@ -327,12 +335,8 @@ def cheapest_path(panel: Panel | pd.DataFrame | str, county: str, target: float,
                   config: ScoringConfig | Mapping | None = None) -> PathPlan:
     """The least-effort plan that lifts `county` to `target` points against the peer group `peers`."""
     start = time.perf_counter()
-    try:
-        target = float(target)
-    except (TypeError, ValueError):
-        raise ValueError(f"目标分数“{target}”不是数字") from None
-    if not 0 <= target <= 100:
-        raise ValueError(f"目标分数{fmt_num(target)}应在0到100分之间")
+    values = check_params(target=target, year=year)
+    target, year = values["target"], values.get("year")
     table = effort if isinstance(effort, EffortTable) else load_effort(effort)
     panel = load_panel(panel)
     ps = score_panel(select(panel, county, peers or "shandong"), year, config)

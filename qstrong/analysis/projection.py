@@ -33,11 +33,13 @@ import pandas as pd
 
 from ..config import ScoringConfig
 from ..panel import Panel, load_panel
+from ..params import check_memory, check_params
 from ..peers import select
 from ..scoring import score_arrays, score_panel
 from .gaps import is_synthetic
 
 Z = 1.96
+HORIZON = 30         # years beyond the panel's last year a projection may reach
 NUMERIC = ("count", "number", "percent")
 METHOD_ZH = {"linear": "线性趋势", "compound": "复合增长", "flat": "持平（不足三年数据）",
              "carry": "沿用最后一年（是/否、等级）", "prev": "取基数上一年值", "actual": "实际值"}
@@ -207,8 +209,15 @@ class Projection:
 
 def project(panel, county: str, to_year: int = 2025, peers=None, config: ScoringConfig | Mapping | None = None,
             draws: int = 200, seed: int = 0) -> Projection:
-    """Project `county` and every peer to `to_year` (see the module docstring for the rules)."""
+    """Project `county` and every peer to `to_year` (see the module docstring for the rules).
+
+    `to_year` must lie after the panel's last year and at most 30 years after it; `draws` and `seed` as
+    declared in ``qstrong.params``; every bad value is listed, and the draws' memory is checked first."""
+    check_params(to_year=to_year, draws=draws, seed=seed)
     panel = select(load_panel(panel), county, peers)
+    last = panel.years[-1]
+    v = check_params({"to_year": (last + 1, last + HORIZON)}, to_year=to_year, draws=draws, seed=seed)
+    to_year, draws, seed = v["to_year"], v["draws"], v["seed"]
     cat = panel.catalog
     if config is None:
         config = ScoringConfig.default(cat)
@@ -235,6 +244,8 @@ def project(panel, county: str, to_year: int = 2025, peers=None, config: Scoring
     prev = {j: mids.index(m[:-5]) for j, m in enumerate(mids) if m.endswith("_prev") and m[:-5] in cat.measures}
     num = np.array([m.kind in NUMERIC and j not in prev for j, m in enumerate(meas)])
 
+    check_memory(draws * (M * F * 8 * 5 + C * 8 * (M + 43 * 3)), f"外推{F}年的{draws:,}次抽样（{C}个县、{M}个数据项）",
+                 "请减少 --draws 或缩短外推年限（--to）")
     t, tf = np.array(ayears, float), np.array(fyears, float)
     K = int(num.sum())
     fit = fit_trends(t, A[:, num, :].reshape(-1, T), tf)

@@ -9,13 +9,17 @@ engine itself. Rule indicators: the next tier's requirement (the gap analysis' s
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 import numpy as np
 import pandas as pd
 
 from ..config import ScoringConfig
 from ..efficacy import required_value, solve_monotone
+from ..errors import InputError
 from ..measures import load_measures
 from ..panel import load_panel
+from ..params import param_problems
 from ..peers import select
 from ..rules.efficacy import Efficacy
 from ..scoring import score_panel
@@ -43,7 +47,22 @@ def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: flo
 def required_values(panel, county: str, share: float = 1.0, points: dict[int, float] | None = None,
                     year: int | None = None, peers=None, config: ScoringConfig | None = None) -> pd.DataFrame:
     """Per efficacy indicator (and component): the value needed for `share` of its points (or the
-    points given per indicator in `points`), against the peer group."""
+    points given per indicator in `points`), against the peer group. Parameters as declared in
+    ``qstrong.params`` (share 0…1; each indicator an efficacy one, its points 0…its points); every bad
+    value is listed."""
+    parsed, problems = param_problems(share=share, year=year)
+    if points is not None and not isinstance(points, Mapping):
+        problems.append(f"points 应为 {{指标编号: 目标分}}，而不是{type(points).__name__}")
+        points = None
+    checked = {}
+    for ident, pts in (points or {}).items():
+        values, found = param_problems(indicator=ident, points=pts)
+        problems += found
+        if not found:
+            checked[values["indicator"]] = values["points"]
+    if problems:
+        raise InputError(problems, "参数有{n}处问题")
+    share, year, points = parsed["share"], parsed.get("year"), checked or None
     panel = select(load_panel(panel), county, peers)
     ps = score_panel(panel, year, config)
     i = ps.counties.index(county)

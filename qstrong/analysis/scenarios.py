@@ -15,8 +15,7 @@ Validated against the catalog with every problem reported at once; applying retu
 from __future__ import annotations
 
 import difflib
-import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -26,11 +25,14 @@ import pandas as pd
 
 from ..catalog import load_catalog
 from ..config import ScoringConfig
+from ..efficacy import shown_value
 from ..errors import InputError
 from ..measures import Measure, fmt_num, parse_value
+from ..names import clean_text, normalise_name
 from ..panel import Panel, PanelError, Problem, check_constraints, load_panel
 from ..peers import select
 from ..scoring import score_panel
+from ..textfiles import TextError, load_data, load_yaml
 from .gaps import efficacy_subscores
 
 OPS = ("set", "add", "grow")
@@ -94,6 +96,10 @@ class Scenario:
                 else:
                     base = float(old.iloc[0])
                     new = base + ch.value if ch.op == "add" else base * (1 + ch.value / 100.0)
+                    if not np.isfinite(new) or (m.low is not None and new < m.low):
+                        problems.append(Problem(f"情景“{self.name}”{ch.describe(m)}后为{fmt_num(new)}，"
+                                                f"不在允许范围（{m.describe_allowed()}）内", county=c, measure=ch.measure))
+                        continue
                 new = _admissible(m, new)
                 if old.empty:
                     row = {"county": c, "year": year, "measure": ch.measure, "value": new,
@@ -122,95 +128,146 @@ def _admissible(m: Measure, x: float) -> float:
     return x
 
 
+MAX_ADD = 1e12        # an addition beyond this is a typing slip, not a plan
+MAX_GROW = 1e5       # percent: at most a thousandfold
+
+
+def _number(m: Measure, raw: object, integer: bool) -> tuple[float | None, str]:
+    """An add/grow amount: a finite number by the measure rules (a yes/no value or text is refused)."""
+    plain = replace(m, kind="count" if integer else "number", low=None, high=None, low_open=False)
+    try:
+        value, err = parse_value(plain, raw)
+    except OverflowError:
+        return None, f"“{str(raw)[:20]}…”超出可表示的范围"
+    if err and integer and "不是整数" in err:
+        err = f"计数类数据项只能增加整数，而不是{raw}"
+    return value, err or ("" if value is not None else "缺少取值")
+
+
+def _text(data: dict, key: str, where: str, problems: list[str], required: bool = False) -> str:
+    """A text field (name, description, note); numbers are kept as written, other kinds refused."""
+    v = data.get(key)
+    if v is None:
+        if required:
+            problems.append(f"{where}缺少{key}")
+        return ""
+    if isinstance(v, bool) or not isinstance(v, str | int | float):
+        problems.append(f"{where}{key} 应为文本，而不是{shown_value(v)}")
+        return ""
+    text = clean_text(v).strip()
+    if required and not text:
+        problems.append(f"{where}{key} 不能为空")
+    return text
+
+
+def _change(k: int, ch: object, measures: dict[str, Measure], problems: list[str]) -> Change | None:
+    """One entry of `changes`, or None with its problems appended."""
+    where = f"第{k}项调整"
+    if not isinstance(ch, dict):
+        problems.append(f"{where}应为键值对（measure 与 set、add 或 grow 之一），而不是{shown_value(ch)}")
+        return None
+    raw_mid = ch.get("measure")
+    mid = normalise_name(raw_mid) if isinstance(raw_mid, str) else ""
+    if mid not in measures:
+        close = difflib.get_close_matches(mid, list(measures), n=1, cutoff=0.75)
+        shown = f"“{mid}”" if isinstance(raw_mid, str) else shown_value(raw_mid)
+        problems.append(f"{where}：未知的数据项{shown}" + (f"，是否应为 {close[0]}？" if close else ""))
+        return None
+    m = measures[mid]
+    ops = [op for op in OPS if op in ch]
+    extra = [str(key) for key in ch if key not in ("measure", "who", "note", *OPS)]
+    if extra:
+        problems.append(f"{where}（{mid}）：未知的键 {'、'.join(sorted(extra))}")
+    if len(ops) != 1:
+        problems.append(f"{where}（{mid}）：set、add、grow 三者须且只能有一个")
+        return None
+    op, raw = ops[0], ch[ops[0]]
+    who = ch.get("who", "county")
+    if not isinstance(who, str) or who not in WHO:
+        problems.append(f"{where}（{mid}）：who 应为 county、peers 或 all，而不是{shown_value(who)}")
+        return None
+    note = _text(ch, "note", f"{where}（{mid}）：", problems)
+    label = f"{where}（{mid}，{m.name_zh}）"
+    if op == "set":
+        try:
+            value, err = parse_value(m, raw)
+        except OverflowError:
+            value, err = None, f"“{str(raw)[:20]}…”超出可表示的范围"
+        if err or value is None:
+            problems.append(f"{label}：{err or '缺少取值'}")
+            return None
+    elif m.kind in ("bool", "level"):
+        problems.append(f"{label}：是/否或等级类数据项只能用 set，不能 {op}")
+        return None
+    else:
+        value, err = _number(m, raw, op == "add" and m.kind == "count")
+        if err:
+            problems.append(f"{label}：{op} 的值{err}" if err.startswith("“") else f"{label}：{err}")
+            return None
+        if op == "grow" and value <= -100:
+            problems.append(f"{label}：grow: {fmt_num(value)} 表示减少100%或更多，会得到零或负数；减少应大于-100")
+            return None
+        cap = MAX_GROW if op == "grow" else MAX_ADD
+        if abs(value) > cap:
+            problems.append(f"{label}：{op} 的值{fmt_num(value)}过大（绝对值应不超过{fmt_num(cap)}），请检查是否多写了位数")
+            return None
+    return Change(mid, op, float(value), who, note, clean_text(raw))
+
+
 def parse_scenario(data: Any, source: str = "") -> Scenario:
     """Validate a scenario given as plain data; raises ScenarioError listing every problem."""
     measures = load_catalog().measures
     problems: list[str] = []
+    if data is None:
+        raise ScenarioError(source, ["文件为空：应含 name 与 changes"])
     if not isinstance(data, dict):
-        raise ScenarioError(source, ["顶层应为键值对（name、description、changes）"])
-    unknown = set(data) - {"name", "description", "changes", "unmapped"}
+        raise ScenarioError(source, [f"顶层应为键值对（name、description、changes），而不是{shown_value(data)}"])
+    unknown = [str(k) for k in data if k not in ("name", "description", "changes", "unmapped")]
     if unknown:
         problems.append(f"未知的键：{'、'.join(sorted(unknown))}（可用：name、description、changes、unmapped）")
-    if not str(data.get("name", "")).strip():
+    if data.get("name") is None:
         problems.append("缺少情景名称 name")
-    changes = []
+        name = ""
+    else:
+        name = _text(data, "name", "情景名称 ", problems, required=True)
+    description = _text(data, "description", "", problems)
     raw_changes = data.get("changes") or []
     if not isinstance(raw_changes, list):
-        problems.append("changes 应为列表")
+        problems.append(f"changes 应为列表，而不是{shown_value(raw_changes)}")
         raw_changes = []
-    for k, ch in enumerate(raw_changes, 1):
-        where = f"第{k}项调整"
-        if not isinstance(ch, dict):
-            problems.append(f"{where}应为键值对")
-            continue
-        mid = str(ch.get("measure", "")).strip()
-        if mid not in measures:
-            close = difflib.get_close_matches(mid, list(measures), n=1, cutoff=0.75)
-            problems.append(f"{where}：未知的数据项“{mid}”" + (f"，是否应为 {close[0]}？" if close else ""))
-            continue
-        m = measures[mid]
-        ops = [op for op in OPS if op in ch]
-        extra = set(ch) - {"measure", "who", "note", *OPS}
-        if extra:
-            problems.append(f"{where}（{mid}）：未知的键 {'、'.join(sorted(extra))}")
-        if len(ops) != 1:
-            problems.append(f"{where}（{mid}）：set、add、grow 三者须且只能有一个")
-            continue
-        op, raw = ops[0], ch[ops[0]]
-        who = str(ch.get("who", "county"))
-        if who not in WHO:
-            problems.append(f"{where}（{mid}）：who 应为 county、peers 或 all，而不是“{who}”")
-            continue
-        if op == "set":
-            value, err = parse_value(m, raw)
-            if err or value is None:
-                problems.append(f"{where}（{mid}，{m.name_zh}）：{err or '缺少取值'}")
-                continue
-        else:
-            if m.kind in ("bool", "level"):
-                problems.append(f"{where}（{mid}，{m.name_zh}）：是/否或等级类数据项只能用 set，不能 {op}")
-                continue
-            try:
-                value = float(raw)
-            except (TypeError, ValueError):
-                problems.append(f"{where}（{mid}）：{op} 的值“{raw}”不是数字")
-                continue
-            if op == "add" and m.kind == "count" and not value.is_integer():
-                problems.append(f"{where}（{mid}，{m.name_zh}）：计数类数据项只能增加整数，而不是{raw}")
-                continue
-        changes.append(Change(mid, op, float(value), who, str(ch.get("note", "")), str(raw)))
+    changes = [c for k, ch in enumerate(raw_changes, 1) if (c := _change(k, ch, measures, problems))]
     unmapped = data.get("unmapped") or []
-    if not isinstance(unmapped, list) or not all(isinstance(u, dict) and "target" in u for u in unmapped):
-        problems.append("unmapped 应为列表，每项含 target 与 note")
+    if not isinstance(unmapped, list) or not all(isinstance(u, dict) and isinstance(u.get("target"), str)
+                                                 and isinstance(u.get("note", ""), str) for u in unmapped):
+        problems.append("unmapped 应为列表，每项含文本 target 与 note")
         unmapped = []
     if problems:
         raise ScenarioError(source, problems)
-    return Scenario(str(data["name"]).strip(), str(data.get("description", "")), tuple(changes),
-                    tuple(unmapped))
+    return Scenario(name, description, tuple(changes), tuple(unmapped))
 
 
 def load_scenario(spec: str | Path | dict) -> Scenario:
-    """A scenario from a dict, a .yaml/.yml/.json file, or a preset name (plan2025)."""
+    """A scenario from a dict, a .yaml/.yml/.json file (strict, see ``qstrong.textfiles``; registered as
+    an input), or a preset name (plan2025)."""
     if isinstance(spec, dict):
         return parse_scenario(spec, "")
     if str(spec) in PRESETS:
         text = resources.files("qstrong").joinpath(f"data/scenarios/{PRESETS[str(spec)]}").read_text("utf-8")
-        return parse_scenario(_parse_text(text, ".yaml", str(spec)), str(spec))
+        return parse_scenario(_parsed(lambda: load_yaml(text, str(spec)), str(spec)), str(spec))
     path = Path(spec)
     if not path.is_file():
-        raise ScenarioError(str(path), ["文件不存在"])
-    return parse_scenario(_parse_text(path.read_text(encoding="utf-8-sig"), path.suffix, str(path)), str(path))
+        hint = f"（预置情景：{'、'.join(PRESETS)}）" if not path.suffix else ""
+        raise ScenarioError(str(path), [f"文件不存在{hint}"])
+    return parse_scenario(_parsed(lambda: load_data(path, "情景文件"), str(path)), str(path))
 
 
-def _parse_text(text: str, suffix: str, source: str) -> Any:
+def _parsed(read, source: str) -> Any:
+    """The data `read()` returns; its TextError becomes a ScenarioError naming the file ("无法解析…")."""
     try:
-        if suffix.lower() == ".json":
-            return json.loads(text)
-        import yaml
-
-        return yaml.safe_load(text)
-    except Exception as exc:  # noqa: BLE001 — a syntax error is reported, not raised
-        raise ScenarioError(source, [f"无法解析：{exc}"]) from None
+        return read()
+    except TextError as exc:
+        raise ScenarioError(source, [p if str(p).startswith("无法解析") else f"无法解析：{p}"
+                                     for p in exc.problems]) from None
 
 
 @dataclass

@@ -25,6 +25,7 @@ from ..catalog import load_catalog
 from ..config import ScoringConfig
 from ..efficacy import Goalposts
 from ..panel import load_panel
+from ..params import check_memory, check_params
 from ..peers import describe, select
 from ..scoring import score_arrays, score_panel
 
@@ -104,6 +105,7 @@ def weight_draws(n: int, spread: float = 0.25, method: str = "uniform", seed: in
                  concentration: float | None = None) -> np.ndarray:
     """`n` vectors of the 43 indicator points, each summing to 100 (row 0 stays nominal if n > 0
     and spread == 0)."""
+    check_params(draws=n, spread=spread, method=method, seed=seed)
     points = np.array([i.points for i in load_catalog().indicators])
     rng = np.random.default_rng(seed)
     if method == "dirichlet":
@@ -125,6 +127,12 @@ def weight_totals(scores: np.ndarray, weights: np.ndarray) -> np.ndarray:
     s = np.nan_to_num(scores)
     nominal = s.sum(axis=1)
     return nominal[None, :] + (weights / points - 1.0) @ s.T
+
+
+def weight_mc_bytes(draws: int, counties: int, chunk: int = 2000) -> int:
+    """Memory of :func:`weight_mc`: the draws (43 float64), all totals (float32) and ranks (int16), their
+    sorted copies and top-k masks, and one chunk's float64 work arrays."""
+    return draws * (43 * 8 + counties * (4 + 2) * 2 + counties * 2) + min(chunk, draws) * counties * 8 * 4
 
 
 def weight_mc(scores: np.ndarray, weights: np.ndarray, chunk: int = 2000, progress: bool = True) -> dict:
@@ -211,11 +219,19 @@ def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
 def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: int = 10_000,
                 seed: int = 0, spread: float = 0.25, method: str = "uniform", config: ScoringConfig | None = None,
                 sobol: str | None = None, sobol_n: int = 1024, progress: bool = True) -> Sensitivity:
-    """The whole analysis for `county` against its peer group."""
+    """The whole analysis for `county` against its peer group (parameters checked first, every bad one
+    listed; the memory the draws need is estimated and refused beyond ``params.memory_budget``)."""
+    v = check_params(draws=draws, seed=seed, spread=spread, method=method, sobol=sobol, sobol_n=sobol_n, year=year)
+    draws, seed, spread, sobol_n, year = v["draws"], v["seed"], v["spread"], v["sobol_n"], v.get("year")
     spec = peers or "shandong"
     group = select(load_panel(panel), county, spec)
     ps = score_panel(group, year, config)
     i = ps.counties.index(county)
+    if sobol:
+        from .sobol import sobol_bytes, sobol_for
+    check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0),
+                 f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else ""),
+                 "请减少 --draws" + ("或 --sobol-n" if sobol else "") + "，或缩小对标组（--peers）")
     table = interpretations(group, county, ps.year)
     w = weight_draws(draws, spread, method, seed)
     mc = weight_mc(ps.scores.to_numpy(), w, progress=progress)
@@ -232,7 +248,5 @@ def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: 
 
     result.synthetic_values = int(peer_provenance(group, county, ps.year)["synthetic"].sum())
     if sobol:
-        from .sobol import sobol_for
-
         result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread, progress=progress)
     return result

@@ -13,6 +13,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 from tqdm import tqdm
 
+from ..params import check_memory, check_params
 from ..rules.efficacy import Efficacy
 from ..scoring import score_arrays
 
@@ -26,10 +27,30 @@ def sobol_indices(problem: dict, model, n: int, seed: int = 0, num_resamples: in
                         index=pd.Index(problem["names"], name="factor"))
 
 
+def _input_measures(ps, i: int) -> list[str]:
+    """The county's efficacy inputs that can vary (present and non-zero)."""
+    return sorted({m for ind in ps.catalog.indicators for it in ind.items if isinstance(it, Efficacy)
+                   for m in it.measures() if not np.isnan(ps.env[m][i]) and ps.env[m][i] != 0})
+
+
+def sobol_bytes(ps, county: str, what: str, n: int, chunk: int = 1000) -> int:
+    """Memory of :func:`sobol_for`: N × (D + 2) samples of D factors (and their renormalised copy or
+    outputs), SALib's bootstrap resamples, and one chunk of the panel's arrays for the inputs model."""
+    d = len(ps.catalog.indicators) if what == "weights" else len(_input_measures(ps, ps.counties.index(county)))
+    runs = n * (d + 2)
+    samples = runs * d * 8 * 2 + runs * 8 * 2 + n * 200 * 8 * 3
+    if what == "inputs":
+        samples += min(chunk, runs) * len(ps.counties) * 8 * (len(ps.env) + 2 * len(ps.catalog.indicators))
+    return samples
+
+
 def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int = 0, spread: float = 0.25,
               input_step: float = 0.10, chunk: int = 1000, progress: bool = True) -> pd.DataFrame:
     """Sobol indices of the county's total over the weights (±`spread`, renormalised to 100) or over
     its efficacy input values (±`input_step`, peers unchanged)."""
+    v = check_params(sobol=what, sobol_n=n, spread=spread, seed=seed)
+    n, spread, seed = v["sobol_n"], v["spread"], v["seed"]
+    check_memory(sobol_bytes(ps, county, what, n, chunk), f"Sobol分析（N={n:,}）", "请减少 --sobol-n")
     cat = ps.catalog
     i = ps.counties.index(county)
     if what == "weights":
@@ -45,8 +66,7 @@ def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int =
         return sobol_indices(problem, model, n, seed)
     if what != "inputs":
         raise ValueError(f"Sobol 分析对象应为 weights 或 inputs，而不是 {what!r}")
-    measures = sorted({m for ind in cat.indicators for it in ind.items if isinstance(it, Efficacy)
-                       for m in it.measures() if not np.isnan(ps.env[m][i]) and ps.env[m][i] != 0})
+    measures = _input_measures(ps, i)
     problem = {"num_vars": len(measures), "names": [cat.measures[m].name_zh for m in measures],
                "bounds": [[1 - input_step, 1 + input_step]] * len(measures)}
     config = ps.config
