@@ -13,7 +13,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 
 from ..measures import Measure, fmt_num, parse_value
 from ..names import clean_text
@@ -69,8 +69,8 @@ def _not_digits(m: Measure, raw: str) -> str:
     odd = [ch for ch in t if not ch.isascii() and not "\uff01" <= ch <= "\uff5e" and not ch.isspace()
            and any(c.isdigit() for c in unicodedata.normalize("NFKC", ch))]
     if odd:
-        return (f"“{quote(raw)}”含上标、下标、圈码或分数等字符（{'、'.join(dict.fromkeys(odd))}），不是数字："
-                "请只填阿拉伯数字")
+        return (f"“{quote(raw)}”含不是阿拉伯数字的数字字符（{'、'.join(dict.fromkeys(odd))}；上标、下标、圈码、分数"
+                "或其他文字的数字），不是数字：请只填阿拉伯数字0～9")
     hidden = [f"U+{ord(ch):04X}" for ch in t if unicodedata.category(ch) in ("Cf", "Cc")]
     if hidden:
         return f"“{quote(raw)}”含不可见字符（{'、'.join(dict.fromkeys(hidden))}），不是数字：请删除后重新填写"
@@ -136,7 +136,7 @@ def normalise(m: Measure, raw: object, number_format: str = "") -> Normalised:
     the cell shows them)."""
     if raw is None or (isinstance(raw, str) and _clean(raw) == ""):
         return Normalised(None)
-    if isinstance(raw, datetime | date | time):
+    if isinstance(raw, datetime | date | time | timedelta):
         return Normalised(None, error=f"填报值是日期/时间（{raw}），应为{m.describe_allowed()}")
     if isinstance(raw, int | float) and not isinstance(raw, bool):
         if not math.isfinite(float(raw)):
@@ -187,8 +187,8 @@ def normalise(m: Measure, raw: object, number_format: str = "") -> Normalised:
         return Normalised(None, error=f"“{quote(raw)}”不是可选等级，应为{m.describe_allowed()}")
 
     # typed text for a count, percent or number
-    if isinstance(raw, bool):
-        return Normalised(None, error=f"“{raw}”不是数字")
+    if not isinstance(raw, str):
+        return Normalised(None, error=f"“{quote(raw)}”不是数字")
     err = _not_digits(m, raw)
     if err:
         return Normalised(None, error=err)

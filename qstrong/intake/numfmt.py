@@ -23,7 +23,7 @@ _ELAPSED = re.compile(r"^\[(?:h+|m+|s+)\]$", re.I)
 class Shown:
     """How a section of a number format shows a number."""
 
-    code: str                   # the section that applies
+    code: str                   # the whole format (only the section that applies is read)
     percent: int = 0            # real % signs: each shows the value ×100
     literal: str = ""           # text shown beside the number (quoted, escaped, [$…] symbols)
     date: bool = False          # shown as a date or time
@@ -92,7 +92,7 @@ def shown(code: str | None, value: float) -> Shown:
         section, negative_section = parts[0], False
     s = _scan(section)
     drops_sign = negative_section and "-" not in s.literal and value < 0
-    return Shown(section, s.percent, s.literal, s.date, s.per_thousand, s.number, condition, drops_sign)
+    return Shown(code, s.percent, s.literal, s.date, s.per_thousand, s.number, condition, drops_sign)
 
 
 def _scan(section: str) -> Shown:

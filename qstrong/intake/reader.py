@@ -162,7 +162,8 @@ def _read_meta(sheets: dict[str, Grid], info: FileInfo, catalog: Catalog, out: W
         key = normalise_name(g.text(r, 1))
         if key not in L.META_KEYS:
             continue
-        typed = g.text(r, 2)[:200]
+        raw = g.value(r, 2)
+        typed = "" if raw is None else str(raw)[:200]
         meta[key] = normalise_name(typed)
         if meta[key] != typed:                  # one county, however it was pasted
             out.add(Issue(f"元数据{key}：{name_changes(typed)}", cell=f"B{r}", level="提醒", **here))

@@ -153,9 +153,9 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
     seen: dict[str, str] = {}
     vc, ic = cols[L.VALUE], cols[L.MEASURE_ID]
     for r in g.rows_with_content(L.HEADER_ROW + 1, (vc, ic)):
-        typed = g.text(r, ic)
+        typed = "" if g.value(r, ic) is None else str(g.value(r, ic))
         cell = f"{get_column_letter(vc)}{r}"
-        if not typed:
+        if not typed.strip():
             if g.text(r, vc):           # a stray space below the table is not a value
                 out.add(Issue("这一行有填报值但没有数据项编号（行被改动或插入），该值无法识别", info.name, sheet, cell),
                         kind="没有数据项编号的值")
