@@ -204,6 +204,26 @@ def test_json_has_no_nan_or_infinity():
     assert json.loads(text, parse_constant=refuse) == {"a": None, "b": [None, None, 3], "c": {"d": None}}
 
 
+def test_json_text_is_visible_and_stays_valid(tmp_path):
+    from qstrong.cli.common import _emit
+
+    out = tmp_path / "t.json"
+    _emit(to_json({"名\x85": ["x\x85\x07\x1b", "\ud800"]}), str(out))
+    assert json.loads(out.read_text(encoding="utf-8")) == {"名\\x85": ["x\\x85\\x07\\x1b", "\\ud800"]}
+
+
+def test_screen_output_cannot_drive_the_terminal(capsys):
+    from qstrong.cli.common import _emit
+
+    _emit("县名\x1b[2J\x1b]0;title\x07", None)
+    assert capsys.readouterr().out == "县名\\x1b[2J\\x1b]0;title\\x07\n"
+
+
+def test_repeated_labels_and_mixed_columns():
+    df = pd.DataFrame([["=a", 1, "@b"]], columns=["=x", "=x", 3])
+    assert frame_to_csv(df, index=False).splitlines() == ["'=x,'=x,3", "'=a,1,'@b"]
+
+
 # -- the file system ------------------------------------------------------------------------------
 
 def _refused(call, *fragments: str) -> str:

@@ -7,7 +7,7 @@ import sys
 
 from ..config import ScoringConfig
 from ..panel import Panel, with_peers
-from ..writers import frame_to_csv, write_text
+from ..writers import frame_to_csv, visible_text, write_text
 
 PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
                    "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
@@ -16,6 +16,9 @@ PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市�
               "逗号分隔的县名，或 @文件")
 
 def _emit(text: str, out: str | None) -> None:
+    """Text (a table, JSON) to the file `out` or the screen; control characters shown as ``\\x1b``, so
+    no user text can drive the terminal."""
+    text = visible_text(text)
     if out:
         write_text(out, text if text.endswith("\n") else text + "\n")
         print(f"已写入 {out}", file=sys.stderr)

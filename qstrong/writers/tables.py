@@ -37,9 +37,12 @@ def frame_to_csv(df: pd.DataFrame, path: str | Path | None = None, what: str = "
 
 
 def _json_ready(obj: object) -> object:
-    """NaN and ±Infinity (not JSON) as null; numpy scalars as Python numbers; containers recursively."""
+    """NaN and ±Infinity (not JSON) as null; numpy scalars as Python numbers; text visible (``\\x85``);
+    containers recursively."""
+    if isinstance(obj, str):
+        return visible_text(obj)
     if isinstance(obj, dict):
-        return {(k if isinstance(k, str) else str(_json_ready(k))): _json_ready(v) for k, v in obj.items()}
+        return {visible_text(str(_json_ready(k))): _json_ready(v) for k, v in obj.items()}
     if isinstance(obj, (list, tuple, set, frozenset)):
         return [_json_ready(v) for v in obj]
     if isinstance(obj, np.generic):
