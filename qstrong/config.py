@@ -124,7 +124,8 @@ def _ident(key: object, where: str, allowed: list[int], what: str, problems: lis
         problems.append(f"{where}.{key}：键应为指标编号{'或 *' if what == '功效系数' else ''}，而不是{shown_value(key)}")
         return None
     if ident not in allowed:
-        problems.append(f"{where}.{key}：指标{ident}没有可设置的{what}，可选：{'、'.join(map(str, allowed))}")
+        why = "不按功效系数法计分，可设置的指标" if what == "功效系数" else "没有解读变体，有变体的指标"
+        problems.append(f"{where}.{key}：指标{ident}{why}：{'、'.join(map(str, allowed))}")
         return None
     return ident
 

@@ -64,7 +64,7 @@ class Param:
 def _num(x: float | None) -> str:
     if x is None:
         return ""
-    return f"{int(x):,}" if float(x).is_integer() else f"{x:g}"
+    return str(int(x)) if float(x).is_integer() and abs(x) < 1e16 else f"{x:g}"
 
 
 PARAMS: dict[str, Param] = {p.name: p for p in (
@@ -118,12 +118,13 @@ def _parse(p: Param, value: object) -> tuple[object, str]:
     return x, ""
 
 
-def _out_of_range(p: Param, x: float, low: float | None, high: float | None) -> str:
+def _out_of_range(p: Param, x: float, low: float | None, high: float | None, given: object) -> str:
     too_high = high is not None and (x >= high if p.high_open else x > high)
     if (low is not None and x < low) or too_high:
-        return f"“{_num(x)}”超出范围：{p.describe(low, high)}"
+        shown = given.strip() if isinstance(given, str) else _num(x)
+        return f"“{shown}”超出范围：{p.describe(low, high)}"
     if p.power_of_two and x & (x - 1):
-        return f"“{x}”应为2的整数次幂（如{2 ** max(4, x.bit_length() - 1):,}或{2 ** x.bit_length():,}）"
+        return f"“{x}”应为2的整数次幂（如{2 ** max(4, x.bit_length() - 1)}或{2 ** x.bit_length()}）"
     return ""
 
 
@@ -141,7 +142,7 @@ def param_problems(bounds: Mapping[str, tuple] | None = None, **values) -> tuple
         x, err = _parse(p, value)
         if not err and p.kind is not str:
             low, high = bounds.get(name, (p.low, p.high))
-            err = _out_of_range(p, x, low, high)
+            err = _out_of_range(p, x, low, high, value)
         if err:
             problems.append(f"{p.title}：{err}")
         else:

@@ -58,7 +58,7 @@ def required_values(panel, county: str, share: float = 1.0, points: dict[int, fl
     for ident, pts in (points or {}).items():
         values, found = param_problems(indicator=ident, points=pts)
         problems += found
-        if not found:
+        if not found and "points" in values:
             checked[values["indicator"]] = values["points"]
     if problems:
         raise InputError(problems, "参数有{n}处问题")

@@ -27,6 +27,7 @@ from .analysis import (
     cmd_whatif,
 )
 from .common import PEER_PANEL_HELP, PEERS_HELP, _config, _emit, _panel_with_peers, _write_csv
+from .options import ChineseParser
 
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
 
@@ -121,14 +122,14 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("panel", help="面板CSV：county,year,measure,value")
     p.add_argument("--county", required=True, help="被评价的县（市、区），如 临淄区")
     if year:
-        p.add_argument("--year", type=int, help="评价年度（默认：面板中最新年份）")
+        p.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     p.add_argument("--peers", default="shandong", help=PEERS_HELP)
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     return p
 
 def build_parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
+    p = ChineseParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("catalog", help="打印指标目录（43项三级指标、分值、评价标准、责任部门）")
@@ -145,7 +146,7 @@ def build_parser() -> argparse.ArgumentParser:
     who = s.add_mutually_exclusive_group(required=True)
     who.add_argument("--county", help="被评价的县（市、区），如 临淄区")
     who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
-    s.add_argument("--year", type=int, help="评价年度（默认：面板中最新年份）")
+    s.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     s.add_argument("--format", choices=["table", "csv", "json"], default="table")
     s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     s.add_argument("--out", help="写入文件而非屏幕")
@@ -165,17 +166,17 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_whatif)
 
     q = _analysis_parser(sub, "required", "功效系数法指标达到目标分所需的数值（闭式求解）")
-    q.add_argument("--share", type=float, default=1.0, help="目标为各指标分值的比例（默认1，即满分）")
-    q.add_argument("--indicator", type=int, help="只看一个指标")
-    q.add_argument("--points", type=float, help="与 --indicator 一起：该指标的目标分")
+    q.add_argument("--share", default=1.0, help="目标为各指标分值的比例（0～1，默认1，即满分）")
+    q.add_argument("--indicator", help="只看一个功效系数法指标（指标编号）")
+    q.add_argument("--points", help="与 --indicator 一起：该指标的目标分（0～该指标分值）")
     q.add_argument("--out", help="CSV输出")
     q.set_defaults(func=cmd_required)
 
     pj = _analysis_parser(sub, "project", "趋势外推：各数据项按线性/复合增长外推至目标年，计分并给出区间", year=False)
-    pj.add_argument("--to", type=int, default=2025, help="外推至哪一年（默认2025）")
+    pj.add_argument("--to", default=2025, help="外推至哪一年（面板最后一年之后、至多30年；默认2025）")
     pj.add_argument("--scenario", nargs="+", help="情景文件或预置情景 plan2025：在目标年与趋势比较")
-    pj.add_argument("--draws", type=int, default=200, help="得分区间的抽样次数（默认200）")
-    pj.add_argument("--seed", type=int, default=0, help="抽样随机种子（默认0）")
+    pj.add_argument("--draws", default=200, help="得分区间的抽样次数（1～1000000，默认200）")
+    pj.add_argument("--seed", default=0, help="抽样随机种子（0～4294967295，默认0）")
     pj.add_argument("--out", help="外推数值CSV（county,year,measure,value,lower,upper,method,note,actual）")
     pj.add_argument("--charts", help="图表输出目录（各数据项轨迹；有情景时另加按二级指标比较）")
     pj.set_defaults(func=cmd_project)
@@ -187,12 +188,12 @@ def build_parser() -> argparse.ArgumentParser:
     pa.set_defaults(func=cmd_path)
 
     e = _analysis_parser(sub, "sensitivity", "敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
-    e.add_argument("--draws", type=int, default=10_000, help="权重抽样次数（默认10000）")
-    e.add_argument("--seed", type=int, default=0)
-    e.add_argument("--spread", type=float, default=0.25, help="权重扰动幅度（默认±25%%）")
+    e.add_argument("--draws", default=10_000, help="权重抽样次数（1～1000000，默认10000）")
+    e.add_argument("--seed", default=0, help="随机种子（0～4294967295，默认0）")
+    e.add_argument("--spread", default=0.25, help="权重扰动幅度（0≤s<1，默认0.25即±25%%）")
     e.add_argument("--dirichlet", action="store_true", help="用Dirichlet分布抽样权重")
     e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights")
-    e.add_argument("--sobol-n", type=int, default=1024, help="Sobol基础样本数N")
+    e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂，默认1024）")
     e.add_argument("--out", help="结果表格（.xlsx）")
     e.add_argument("--charts", help="图表输出目录")
     e.set_defaults(func=cmd_sensitivity)
@@ -201,20 +202,20 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--county", required=True)
     r.add_argument("--panel", help="本县数据：面板CSV（与 --intake 同用时补充历年数据）")
     r.add_argument("--intake", help="本县数据：各部门报回的填报目录（当年）")
-    r.add_argument("--year", type=int)
+    r.add_argument("--year", help="评价年度（2000～2100）")
     r.add_argument("--peers", default="shandong", help=PEERS_HELP)
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
     r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
-    r.add_argument("--target", type=float, default=85.0, help="最省力路径的目标总分（默认85）")
-    r.add_argument("--draws", type=int, default=10_000, help="敏感性分析的权重抽样次数")
-    r.add_argument("--seed", type=int, default=0)
+    r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100，默认85）")
+    r.add_argument("--draws", default=10_000, help="敏感性分析的权重抽样次数（1～1000000）")
+    r.add_argument("--seed", default=0, help="随机种子（0～4294967295）")
     r.add_argument("--out", default="reports", help="输出目录（默认 reports/）")
     r.add_argument("--notebooks", help="笔记本目录（默认仓库中的 notebooks/）")
     r.set_defaults(func=cmd_report)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
     t.add_argument("--out", default="data/templates")
-    t.add_argument("--year", type=int, default=2022)
+    t.add_argument("--year", default=2022, help="模板年度（2000～2100）")
     t.add_argument("--county", default="临淄区")
     t.add_argument("--deadline", help="报送截止日期（写入填报说明）")
     t.set_defaults(func=cmd_templates)
@@ -231,8 +232,8 @@ def build_parser() -> argparse.ArgumentParser:
     return p
 
 def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
     try:
+        args = build_parser().parse_args(argv)
         return args.func(args)
     except BrokenPipeError:  # output piped into `head` and closed early
         sys.stdout = open(os.devnull, "w")  # noqa: SIM115

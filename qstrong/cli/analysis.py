@@ -66,7 +66,7 @@ def cmd_required(args: argparse.Namespace) -> int:
 
     check_outputs(Output(args.out, "所需数值输出文件", (".csv",)))
     config = _config(args)
-    points = {args.indicator: args.points} if args.indicator else None
+    points = {args.indicator: args.points} if args.points is not None else None
     df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
     if args.indicator:
         df = df[df["indicator"] == args.indicator]
