@@ -257,6 +257,17 @@ def test_never_over_a_registered_input(tmp_path, kind):
 
 
 @pytest.mark.parametrize("kind", WRITERS)
+def test_a_hard_link_to_an_input_is_replaced_not_written_through(tmp_path, kind):
+    src = tmp_path / "panel.csv"
+    src.write_bytes(b"original")
+    register_input(src)
+    other = tmp_path / "other.csv"
+    os.link(src, other)
+    WRITERS[kind](other)
+    assert src.read_bytes() == b"original" and other.read_bytes() != b"original"
+
+
+@pytest.mark.parametrize("kind", WRITERS)
 def test_never_inside_a_folder_being_read(tmp_path, kind):
     folder = tmp_path / "报送"
     (folder / "sub").mkdir(parents=True)
