@@ -182,7 +182,8 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
             continue
         options = catalog.indicator(ident).variants
         if not isinstance(name, str) or name not in options:
-            problems.append(f"variants.{key}：指标{ident}没有名为{shown_value(name)}的解读变体，可选：{'、'.join(options)}")
+            shown = f"“{name}”" if isinstance(name, str) else shown_value(name)
+            problems.append(f"variants.{key}：指标{ident}没有名为{shown}的解读变体，可选：{'、'.join(options)}")
         else:
             variants[ident] = name
     return changes, variants, problems

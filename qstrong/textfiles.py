@@ -211,7 +211,9 @@ class _StrictLoader(yaml.SafeLoader):
     def compose_node(self, parent, index):
         if self.check_event(yaml.AliasEvent):
             event = self.get_event()
-            self.problems.append(f"{_mark(event)}：不支持别名 *{event.anchor}（锚点与别名可能展开成巨量数据），请直接写出内容")
+            text = f"：不支持别名 *{event.anchor}（锚点与别名可能展开成巨量数据），请直接写出内容"
+            if not any(p.endswith(text) for p in self.problems):  # each alias name once, where first used
+                self.problems.append(_mark(event) + text)
             return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
         event = self.peek_event()
         if getattr(event, "anchor", None):
@@ -245,24 +247,42 @@ class _StrictLoader(yaml.SafeLoader):
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 
 
+_YAML_ZH = (("mapping values are not allowed", "此处不能有“键: 值”（多半是缩进或冒号有误）"),
+            ("could not find expected ':'", "缺少冒号“:”"), ("cannot start any token", "含有不能出现在此处的字符（如制表符，缩进只能用空格）"),
+            ("expected ',' or ']'", "列表缺少逗号或右方括号 ]"), ("expected ',' or '}'", "键值对缺少逗号或右花括号 }"),
+            ("constructor for the tag", "不支持的标签（!!…）"), ("undefined tag handle", "不支持的标签（!…）"),
+            ("expected <block end>", "缩进不一致"), ("while scanning a quoted scalar", "引号未闭合"),
+            ("found unexpected end of stream", "内容不完整（引号或括号未闭合）"))
+
+
+def _yaml_zh(problem: str) -> str:
+    """PyYAML's English problem in Chinese (the original kept in brackets when there is no wording for it)."""
+    return next((zh for en, zh in _YAML_ZH if en in problem), f"语法错误（{problem}）")
+
+
 def load_yaml(text: str, source: str = "", max_chars: int = MAX_BYTES) -> Any:
     """YAML by the strict safe loader; TextError lists every problem (with line and column)."""
     if len(text) > max_chars:
         raise TextError(source, [f"内容有{len(text):,}个字符，超过上限{max_chars:,}"])
-    loader = _StrictLoader(text)
+    loader = None
     try:
+        loader = _StrictLoader(text)
         value = loader.get_single_data()
+    except yaml.reader.ReaderError as exc:
+        raise TextError(source, [f"无法解析YAML：第{exc.position + 1}个字符是不可打印的控制字符"
+                                 f"（U+{exc.character:04X}），请删除"]) from None
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        raise TextError(source, [f"无法解析YAML，{_mark(mark)}：{exc.problem or exc.context}"]) from None
+        raise TextError(source, [f"无法解析YAML，{_mark(mark)}：{_yaml_zh(exc.problem or exc.context or '')}"]) from None
     except yaml.YAMLError as exc:
         raise TextError(source, [f"无法解析YAML：{exc}"]) from None
     except RecursionError:
         raise TextError(source, ["无法解析YAML：嵌套层数过多"]) from None
-    except ValueError as exc:  # e.g. an integer with more digits than Python converts
-        raise TextError(source, [f"无法解析YAML：{exc}"]) from None
+    except ValueError:  # e.g. an integer with more digits than Python converts, a date that is no date
+        raise TextError(source, ["无法解析YAML：有数值或日期无法转换（如整数位数过多、日期不存在）"]) from None
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
     if loader.problems:
         raise TextError(source, loader.problems)
     return value
