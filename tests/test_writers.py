@@ -156,6 +156,17 @@ def test_xlsx_has_no_formula_and_keeps_numbers(tmp_path, dtype):
     assert {row[2] for row in rows[1:]} == {-3.2}
 
 
+def test_xlsx_text_is_a_string_cell_even_without_the_quote(tmp_path, monkeypatch):
+    """The second guard: openpyxl would store "=1+1" as a formula; the writer forces a string cell."""
+    import qstrong.writers.tables as tables
+
+    monkeypatch.setattr(tables, "cell_value", lambda v: v)
+    out = frames_to_xlsx({"s": pd.DataFrame({"t": ["=1+1", '=HYPERLINK("http://x")']})}, tmp_path / "s.xlsx",
+                         index=False)
+    cells = [openpyxl.load_workbook(out)["s"].cell(r, 1) for r in (2, 3)]
+    assert [(c.value, c.data_type) for c in cells] == [("=1+1", "s"), ('=HYPERLINK("http://x")', "s")]
+
+
 def test_labels_and_sheet_names(tmp_path):
     used: set[str] = set()
     names = [sheet_title(n, used) for n in ["a/b:c", "=x", "History", "x" * 40, "x" * 40, "'q'", "", "A/B:C"]]
