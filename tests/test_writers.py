@@ -319,6 +319,18 @@ def test_a_failing_disk_leaves_the_old_file_and_no_temporary(tmp_path, monkeypat
     assert out.read_text(encoding="utf-8-sig") == ",a\n0,1\n" and (out.stat().st_mode & 0o777) == 0o640
 
 
+@pytest.mark.parametrize("code, words", [(errno.ENOENT, "不存在"), (errno.EACCES, "没有写入权限"),
+                                         (errno.EROFS, "只读"), (errno.ENOSPC, "磁盘空间已满"),
+                                         (errno.ENAMETOOLONG, "过长"), (errno.EIO, "写入失败（Input/output error）")])
+def test_os_errors_while_writing_are_chinese_sentences(tmp_path, monkeypatch, code, words):
+    def fail(*args, **kwargs):
+        raise OSError(code, os.strerror(code))
+    monkeypatch.setattr("tempfile.mkstemp", fail)
+    out = tmp_path / "报告.xlsx"
+    _refused(lambda: frames_to_xlsx({"a": pd.DataFrame({"a": [1]})}, out), words, f"“{out}”")
+    assert list(tmp_path.iterdir()) == []
+
+
 def test_a_failing_builder_leaves_no_temporary(tmp_path):
     class Boom:
         def __str__(self):
