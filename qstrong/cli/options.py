@@ -39,7 +39,8 @@ def chinese(message: str) -> str:
     for pattern, zh in _ZH:
         m = re.fullmatch(pattern, message.strip(), flags=re.S)
         if m:
-            return zh.format(*(g.replace("', '", "、").strip("'") for g in m.groups()))
+            text = zh.format(*(g.replace("', '", "、").strip("'") for g in m.groups()))
+            return text.replace("有效的int", "整数").replace("有效的float", "数字")
     return f"命令行参数有误：{message}"
 
 
