@@ -1,0 +1,53 @@
+"""What every exported file must satisfy, checked on the files themselves (shared by the hostile tests):
+no formula cell and no text starting with = + - @ (or tab/CR) unescaped, in any xlsx or csv."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import re
+from pathlib import Path
+
+import openpyxl
+import python_calamine
+
+_NUMBER = re.compile(r"^\s*[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?\s*$")
+_LIVE = ("=", "+", "-", "@", "\t", "\r", "＝", "＋", "－", "＠")
+
+
+def live(text: object) -> bool:
+    """A text a spreadsheet could take for a formula (plain numbers like -3.2 are numbers, not formulas)."""
+    return isinstance(text, str) and text.lstrip(" ").startswith(_LIVE) and not _NUMBER.match(text)
+
+
+def scan(path: Path) -> list[str]:
+    """Every formula-like cell of one exported xlsx or csv, as 'file!sheet!cell: text'."""
+    bad = []
+    if path.suffix.lower() == ".xlsx":
+        wb = openpyxl.load_workbook(path)
+        for ws in wb.worksheets:
+            if live(ws.title):
+                bad.append(f"{path.name}!sheet title {ws.title!r}")
+            for row in ws.iter_rows():
+                for c in row:
+                    if c.data_type == "f" or live(c.value):
+                        bad.append(f"{path.name}!{ws.title}!{c.coordinate}: {c.value!r}")
+        cal = python_calamine.CalamineWorkbook.from_path(str(path))
+        for name in cal.sheet_names:
+            for r, row in enumerate(cal.get_sheet_by_name(name).to_python()):
+                bad += [f"{path.name}!{name}!r{r}: {v!r} (calamine)" for v in row if live(v)]
+    elif path.suffix.lower() == ".csv":
+        text = path.read_text(encoding="utf-8-sig")
+        for r, row in enumerate(csv.reader(io.StringIO(text, newline=""))):
+            bad += [f"{path.name}!r{r}: {v!r}" for v in row if live(v)]
+    return bad
+
+
+def scan_tree(folder: Path) -> list[str]:
+    return [b for p in sorted(folder.rglob("*")) if p.is_file() for b in scan(p)]
+
+
+def hashes(folder: Path) -> dict[str, str]:
+    return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
+            for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}

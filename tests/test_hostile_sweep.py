@@ -1,0 +1,174 @@
+"""Issue 10's acceptance, end to end through the command line as a careless or hostile user runs it:
+for every case — exit code, no traceback, a Chinese message naming the place, inputs unchanged, and no
+live formula or unescaped leading = + - @ in any file the program wrote; the intake's own output scores.
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from exported import hashes, scan_tree
+
+from qstrong.intake import layout as L
+
+ROOT = Path(__file__).resolve().parents[1]
+SUBMISSIONS = ROOT / "data" / "sample" / "submissions"
+SAMPLE = ROOT / "data" / "sample" / "zibo_panel.csv"
+HOSTILE = ['=HYPERLINK("http://evil.example/","点击")', "@SUM(1)", "+cmd|' /C calc'!A0", "-2+3+cmd",
+           " =1+1", "\t=2", "＝1+1", "=", "@", "-"]
+
+
+def run(*args: str, cwd: Path = ROOT) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "qstrong", *map(str, args)], capture_output=True, text=True,
+                          encoding="utf-8", cwd=cwd, timeout=600)
+
+
+def refused(r: subprocess.CompletedProcess, *fragments: str) -> None:
+    assert r.returncode == 2, (r.returncode, r.stdout[-2000:], r.stderr[-2000:])
+    assert "Traceback" not in r.stderr + r.stdout, r.stderr
+    for f in fragments:
+        assert f in r.stderr + r.stdout, (f, r.stderr[-2000:])
+
+
+@pytest.fixture
+def folder(tmp_path) -> Path:
+    """A copy of the sample submissions whose texts (evidence, remarks, contact) are hostile."""
+    d = tmp_path / "submissions"
+    shutil.copytree(SUBMISSIONS, d)
+    for k, p in enumerate(sorted(d.glob("*.xlsx"))):
+        wb = openpyxl.load_workbook(p)
+        ws = wb[L.SHEET_DATA]
+        ec, rc, ic = (L.COL_INDEX[c] for c in (L.EVIDENCE, L.REMARK, L.MEASURE_ID))
+        for r in range(L.FIRST_ROW, ws.max_row + 1):
+            if ws.cell(r, ic).value:
+                ws.cell(r, ec).value = HOSTILE[(k + r) % len(HOSTILE)] + " 统计年报"
+                ws.cell(r, ec).data_type = "s"
+                ws.cell(r, rc).value = HOSTILE[(k + r + 3) % len(HOSTILE)]
+                ws.cell(r, rc).data_type = "s"
+        guide = wb[L.SHEET_GUIDE]
+        for r in range(1, guide.max_row + 1):
+            if guide.cell(r, 1).value == "填报人":
+                guide.cell(r, 2).value = HOSTILE[k % len(HOSTILE)]
+                guide.cell(r, 2).data_type = "s"
+        wb.save(p)
+    return d
+
+
+def test_hostile_texts_never_become_formulas_and_the_intake_output_scores(folder, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    before = hashes(folder)
+    r = run("intake", folder, "--year", 2022, "--out", out / "panel.csv", "--report", out / "report.xlsx",
+            "--chase", out / "chase.csv")
+    assert r.returncode == 0, r.stderr
+    assert hashes(folder) == before
+    assert scan_tree(out) == []
+    r = run("score", out / "panel.csv", "--county", "临淄区", "--format", "csv", "--out", out / "score.csv")
+    assert r.returncode == 0, r.stderr
+    r = run("intake", folder, "--year", 2022, "--report", out / "report.html")
+    assert r.returncode == 0 and "<script" not in (out / "report.html").read_text(encoding="utf-8").lower()
+    assert scan_tree(out) == []
+
+
+def test_negative_values_round_trip(tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run("intake", SUBMISSIONS, "--year", 2022, "--out", out / "panel.csv")
+    assert r.returncode == 0, r.stderr
+    text = (out / "panel.csv").read_text(encoding="utf-8-sig")
+    lines = [ln for ln in text.splitlines() if "q37.energy_intensity_reduction" in ln]
+    value = lines[0].split(",")[3]
+    patched = text.replace(lines[0], lines[0].replace(f",{value},", ",-3.2,", 1))
+    (out / "neg.csv").write_text(patched, encoding="utf-8-sig")
+    r = run("score", out / "neg.csv", "--county", "临淄区", "--format", "json")
+    assert r.returncode == 0, r.stderr
+    r = run("gaps", out / "neg.csv", "--county", "临淄区", "--peer-panel", SAMPLE, "--out", out / "gaps.xlsx")
+    assert r.returncode == 0, r.stderr
+    assert scan_tree(out) == []
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x","y")', "@evil", "+1+1县", "-县"])
+def test_peer_names_that_look_like_formulas(tmp_path, name):
+    peers = tmp_path / "peers.csv"
+    peers.write_text(SAMPLE.read_text(encoding="utf-8-sig").replace("淄川区", f'"{name.replace(chr(34), 2 * chr(34))}"'),
+                     encoding="utf-8-sig")
+    out = tmp_path / "out"
+    out.mkdir()
+    r = run("gaps", SAMPLE, "--county", "临淄区", "--peer-panel", peers, "--out", out / "gaps.xlsx")
+    assert r.returncode == 0, r.stderr
+    r = run("score", peers, "--all", "--format", "csv", "--out", out / "all.csv")
+    assert r.returncode == 0, r.stderr
+    assert scan_tree(out) == []
+
+
+# -- outputs never land on inputs ----------------------------------------------------------------
+
+@pytest.mark.parametrize("option", ["--out", "--report", "--chase"])
+def test_intake_outputs_inside_the_folder_being_read(folder, option):
+    before = hashes(folder)
+    target = folder / "区统计局.xlsx" if option != "--chase" else folder / "sub" / "chase.csv"
+    (folder / "sub").mkdir()
+    r = run("intake", folder, "--year", 2022, option, target)
+    refused(r, "不能")
+    assert hashes(folder) == before
+
+
+@pytest.mark.parametrize("cmd", [["score", "{p}", "--county", "临淄区", "--format", "csv", "--out", "{p}"],
+                                 ["gaps", "{p}", "--county", "临淄区", "--out", "{p}"],
+                                 ["gaps", "{p}", "--county", "临淄区", "--out", "{d}/nope/g.xlsx"],
+                                 ["catalog", "--out", "{d}"]])
+def test_analysis_outputs_onto_inputs_or_nowhere(tmp_path, cmd):
+    p = tmp_path / "panel.csv"
+    shutil.copy(SAMPLE, p)
+    before = hashes(tmp_path)
+    r = run(*[c.format(p=p, d=tmp_path) for c in cmd])
+    refused(r, "输出")
+    assert hashes(tmp_path) == before
+
+
+# -- the file system under an intake folder ------------------------------------------------------
+
+def test_links_fifos_and_junk_in_the_folder(folder):
+    os.symlink("/etc/passwd", folder / "x.xlsx")
+    os.symlink(folder / "missing.xlsx", folder / "dangling.xlsx")
+    os.mkfifo(folder / "pipe.xlsx")
+    before = hashes(folder)
+    r = run("intake", folder, "--year", 2022)
+    refused(r, "x.xlsx", "dangling.xlsx", "pipe.xlsx")
+    assert "root:" not in r.stdout + r.stderr
+    assert hashes(folder) == before
+
+
+# -- options, configs and scenarios --------------------------------------------------------------
+
+@pytest.mark.parametrize("args,fragments", [
+    (["sensitivity", "{s}", "--county", "临淄区", "--draws", "-5", "--spread", "2"], ["--draws", "--spread"]),
+    (["sensitivity", "{s}", "--county", "临淄区", "--draws", "1e12"], ["--draws"]),
+    (["project", "{s}", "--county", "临淄区", "--to", "99999"], ["--to"]),
+    (["path", "{s}", "--county", "临淄区", "--target", "nan"], ["--target"]),
+    (["score", "{s}", "--county", "临淄区", "--year", "abc"], ["--year"]),
+    (["gaps", "{s}", "--county", "临淄区", "--peers", " , ，"], ["对标"]),
+    (["score", "{s}", "--county", "临淄区", "--config", "{d}/cfg.json"], ["cfg.json"]),
+    (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/bomb.yaml"], ["bomb.yaml"]),
+    (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/gbk.yaml"], ["gbk.yaml"]),
+    (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/bool.yaml"], ["add"]),
+    (["score", "{s}", "--county", "临淄区", "--no-such-option"], ["--no-such-option"]),
+])
+def test_bad_options_configs_and_scenarios(tmp_path, args, fragments):
+    (tmp_path / "cfg.json").write_text('{"efficacy": {"*": {"base": NaN}}, "efficacy": []}', encoding="utf-8")
+    (tmp_path / "bomb.yaml").write_text("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a]\n"
+                                        "c: &c [*b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c]\n",
+                                        encoding="utf-8")
+    (tmp_path / "gbk.yaml").write_bytes("name: 情景\nchanges: []\n".encode("gbk"))
+    (tmp_path / "bool.yaml").write_text("name: x\nchanges:\n  - {measure: q41.tech_trade, add: yes}\n",
+                                        encoding="utf-8")
+    before = hashes(tmp_path)
+    r = run(*[a.format(s=SAMPLE, d=tmp_path) for a in args])
+    refused(r, *fragments)
+    assert hashes(tmp_path) == before
