@@ -16,7 +16,7 @@ from .catalog import Catalog, load_catalog
 from .efficacy import EfficacySettings, Goalposts, settings_problems, shown_value
 from .errors import InputError
 from .rules.efficacy import Efficacy
-from .textfiles import load_json
+from .textfiles import parse_json, unreported
 
 _SETTING_KEYS = {f.name for f in fields(EfficacySettings)}
 
@@ -93,9 +93,14 @@ class ScoringConfig:
         """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."}}
 
         Validated as a whole: InputError lists every problem with its path (``efficacy.10.base``)."""
+        return cls._checked(data, catalog, source, [])
+
+    @classmethod
+    def _checked(cls, data: object, catalog: Catalog | None, source: str, refused: list[str]) -> ScoringConfig:
         catalog = catalog or load_catalog()
         cfg = cls.default(catalog)
         efficacy, variants, problems = _check_config(data, cfg, catalog)
+        problems = refused + unreported(problems)
         if problems:
             raise InputError(problems, f"计分配置{source}有{{n}}处问题")
         new = dict(cfg.efficacy)
@@ -105,8 +110,10 @@ class ScoringConfig:
 
     @classmethod
     def from_json(cls, path: str | Path, catalog: Catalog | None = None) -> ScoringConfig:
-        """A config from a strict JSON file (see :func:`qstrong.textfiles.load_json`), registered as an input."""
-        return cls.from_dict(load_json(Path(path)), catalog, f"“{path}”")
+        """A config from a strict JSON file (see :func:`qstrong.textfiles.parse_json`), registered as an
+        input; values the reader refuses (NaN, duplicate keys) are listed with the config's own problems."""
+        data, refused = parse_json(Path(path))
+        return cls._checked(data, catalog, f"“{path}”", refused)
 
     def to_dict(self) -> dict[str, Any]:
         return {"efficacy": {str(k): v.to_dict() for k, v in sorted(self.efficacy.items())},

@@ -30,6 +30,27 @@ MAX_DEPTH = 64                 # nesting of lists and mappings
 _RESAVE = "请用记事本或WPS“另存为”，编码选择“UTF-8”后再试"
 
 
+MARK = "\ue000已报告\ue000"
+
+
+class _Refused:
+    """A value the reader refused and reported (NaN, an alias, an overflowing number). A schema that meets
+    it reports a problem showing it; :func:`unreported` drops those, so each problem is listed once."""
+
+    def __repr__(self) -> str:
+        return MARK
+
+    __str__ = __repr__
+
+
+REFUSED = _Refused()
+
+
+def unreported(problems: list) -> list:
+    """`problems` without those about a value the reader already reported (see ``REFUSED``)."""
+    return [p for p in problems if MARK not in str(p)]
+
+
 class TextError(InputError):
     """A text input that cannot be read or parsed; every problem is listed."""
 
@@ -114,23 +135,23 @@ class _JsonReader:
         for word in _BAD_LITERALS:
             if t.startswith(word, pos):
                 self.problems.append(f"{_where(t, pos)}：{word} 不是有限数字，不能使用")
-                return None, pos + len(word)
+                return REFUSED, pos + len(word)
         m = _NUMBER.match(t, pos)
         if m:
             return self.number(m), m.end()
         raise _Syntax(pos, f"无法识别的内容“{t[pos:pos + 10]}”")
 
-    def number(self, m: re.Match) -> float | int | None:
+    def number(self, m: re.Match) -> float | int | _Refused:
         text = m.group(0)
         if len(text) > 40:
             self.problems.append(f"{_where(self.text, m.start())}：数字{text[:20]}…位数过多")
-            return None
+            return REFUSED
         if m.group(1) is None and m.group(2) is None:
             return int(text)
         x = float(text)
         if not math.isfinite(x):
             self.problems.append(f"{_where(self.text, m.start())}：数字{text}超出可表示的范围")
-            return None
+            return REFUSED
         return x
 
     def obj(self, pos: int, depth: int) -> tuple[dict, int]:
@@ -179,6 +200,15 @@ class _JsonReader:
 
 def load_json(src: str | Path, source: str = "") -> Any:
     """Strict JSON from a file (a ``Path``) or from text (a ``str``); TextError lists every problem."""
+    value, problems = parse_json(src, source)
+    if problems:
+        raise TextError(source or str(src), problems)
+    return value
+
+
+def parse_json(src: str | Path, source: str = "") -> tuple[Any, list[str]]:
+    """(value, problems): a syntax error raises TextError; refused values (duplicate keys, NaN, numbers
+    that overflow) are listed and stand as ``REFUSED`` so a schema can go on checking the rest."""
     if isinstance(src, Path):
         source = source or str(src)
         src = read_text(src)
@@ -190,9 +220,7 @@ def load_json(src: str | Path, source: str = "") -> Any:
             raise _Syntax(pos, "JSON内容结束后还有多余的内容")
     except _Syntax as exc:
         raise TextError(source, [f"无法解析JSON，{_where(src, exc.pos)}：{exc.message}"]) from None
-    if reader.problems:
-        raise TextError(source, reader.problems)
-    return value
+    return value, reader.problems
 
 
 # ── YAML ──────────────────────────────────────────────────────────────────────────────────────────
@@ -214,7 +242,7 @@ class _StrictLoader(yaml.SafeLoader):
             text = f"：不支持别名 *{event.anchor}（锚点与别名可能展开成巨量数据），请直接写出内容"
             if not any(p.endswith(text) for p in self.problems):  # each alias name once, where first used
                 self.problems.append(_mark(event) + text)
-            return yaml.ScalarNode("tag:yaml.org,2002:null", "", event.start_mark, event.end_mark)
+            return yaml.ScalarNode(_REFUSED_TAG, "", event.start_mark, event.end_mark)
         event = self.peek_event()
         if getattr(event, "anchor", None):
             self.problems.append(f"{_mark(event)}：不支持锚点 &{event.anchor}，请直接写出内容")
@@ -240,11 +268,13 @@ class _StrictLoader(yaml.SafeLoader):
         value = super().construct_yaml_float(node)
         if not math.isfinite(value):
             self.problems.append(f"{_mark(node)}：“{node.value}”不是有限数字，不能使用")
-            return None
+            return REFUSED
         return value
 
 
+_REFUSED_TAG = "tag:qstrong,2026:refused"
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
+_StrictLoader.add_constructor(_REFUSED_TAG, lambda loader, node: REFUSED)
 
 
 _YAML_ZH = (("mapping values are not allowed", "此处不能有“键: 值”（多半是缩进或冒号有误）"),
@@ -262,6 +292,15 @@ def _yaml_zh(problem: str) -> str:
 
 def load_yaml(text: str, source: str = "", max_chars: int = MAX_BYTES) -> Any:
     """YAML by the strict safe loader; TextError lists every problem (with line and column)."""
+    value, problems = parse_yaml(text, source, max_chars)
+    if problems:
+        raise TextError(source, problems)
+    return value
+
+
+def parse_yaml(text: str, source: str = "", max_chars: int = MAX_BYTES) -> tuple[Any, list[str]]:
+    """(value, problems) like :func:`parse_json`: syntax errors raise; refused anchors, aliases, duplicate
+    keys and non-finite floats are listed, refused values standing as ``REFUSED``."""
     if len(text) > max_chars:
         raise TextError(source, [f"内容有{len(text):,}个字符，超过上限{max_chars:,}"])
     loader = None
@@ -283,16 +322,20 @@ def load_yaml(text: str, source: str = "", max_chars: int = MAX_BYTES) -> Any:
     finally:
         if loader is not None:
             loader.dispose()
-    if loader.problems:
-        raise TextError(source, loader.problems)
-    return value
+    return value, sorted(loader.problems, key=_position)
 
 
-def load_data(path: str | Path, what: str = "文件") -> Any:
-    """A .json file by :func:`load_json`, a .yaml/.yml file by :func:`load_yaml`; other suffixes refused."""
+def _position(problem: str) -> tuple[int, int]:
+    m = re.match(r"第(\d+)行第(\d+)列", problem)
+    return (int(m.group(1)), int(m.group(2))) if m else (0, 0)
+
+
+def load_data(path: str | Path, what: str = "文件") -> tuple[Any, list[str]]:
+    """(value, problems) of a .json file by :func:`parse_json` or a .yaml/.yml file by :func:`parse_yaml`;
+    other suffixes refused."""
     p = Path(path)
     suffix = p.suffix.lower()
     if suffix not in (".json", ".yaml", ".yml"):
         raise TextError(str(p), [f"{what}应为 .yaml、.yml 或 .json 文件，而不是“{p.suffix or '无扩展名'}”"])
     text = read_text(p, what)
-    return load_json(text, str(p)) if suffix == ".json" else load_yaml(text, str(p))
+    return parse_json(text, str(p)) if suffix == ".json" else parse_yaml(text, str(p))

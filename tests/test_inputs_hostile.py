@@ -164,6 +164,19 @@ def test_scenario_yaml_traps(capsys, tmp_path, text, fragment):
     assert fragment in err and str(p) in err
 
 
+def test_refused_values_and_schema_problems_are_listed_together(capsys, tmp_path):
+    p = write(tmp_path / "s.yaml", "name: x\nchanges:\n  - {measure: q40.invention_patents, grow: .nan}\n"
+                                   "  - {measure: q43.provincial_honors, add: yes}\n  - {measure: q40.invention_patents,"
+                                   " add: 1, add: 2}\ncolour: red\n")
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", str(p))
+    assert "有4处问题" in err    # NaN, the duplicate key, add: yes, colour — the NaN item not reported twice
+    assert "第3行第44列：“.nan”不是有限数字" in err and "第5行第46列：键“add”重复（第一次在第5行第38列）" in err
+    assert "第2项调整（q43.provincial_honors" in err and "未知的键：colour" in err
+    cfg = write(tmp_path / "c.json", '{"efficacy": {"10": {"base": NaN, "span": true}}, "extra": 1}')
+    err = refused(capsys, "score", SAMPLE, *BASE, "--config", str(cfg))
+    assert "有3处问题" in err and "NaN 不是有限数字" in err and "efficacy.10.span：应为数字" in err and "extra：未知的键" in err
+
+
 def test_nested_aliases_are_refused_before_they_expand(capsys, tmp_path):
     lines = ['a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]']
     for prev, name in zip("abcdefgh", "bcdefghi", strict=True):

@@ -32,7 +32,7 @@ from ..names import clean_text, normalise_name
 from ..panel import Panel, PanelError, Problem, check_constraints, load_panel
 from ..peers import select
 from ..scoring import score_panel
-from ..textfiles import TextError, load_data, load_yaml
+from ..textfiles import TextError, load_data, parse_yaml, unreported
 from .gaps import efficacy_subscores
 
 OPS = ("set", "add", "grow")
@@ -248,26 +248,35 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
 
 def load_scenario(spec: str | Path | dict) -> Scenario:
     """A scenario from a dict, a .yaml/.yml/.json file (strict, see ``qstrong.textfiles``; registered as
-    an input), or a preset name (plan2025)."""
+    an input), or a preset name (plan2025). The file's refused values (NaN, duplicate keys, aliases) are
+    listed together with the scenario's own problems."""
     if isinstance(spec, dict):
         return parse_scenario(spec, "")
     if str(spec) in PRESETS:
         text = resources.files("qstrong").joinpath(f"data/scenarios/{PRESETS[str(spec)]}").read_text("utf-8")
-        return parse_scenario(_parsed(lambda: load_yaml(text, str(spec)), str(spec)), str(spec))
+        return _checked(lambda: parse_yaml(text, str(spec)), str(spec))
     path = Path(spec)
     if not path.is_file():
         hint = f"（预置情景：{'、'.join(PRESETS)}）" if not path.suffix else ""
         raise ScenarioError(str(path), [f"文件不存在{hint}"])
-    return parse_scenario(_parsed(lambda: load_data(path, "情景文件"), str(path)), str(path))
+    return _checked(lambda: load_data(path, "情景文件"), str(path))
 
 
-def _parsed(read, source: str) -> Any:
-    """The data `read()` returns; its TextError becomes a ScenarioError naming the file ("无法解析…")."""
+def _checked(read, source: str) -> Scenario:
+    """The scenario `read()` gives as (data, refused-value problems); a syntax error or any problem is a
+    ScenarioError naming the file, every problem listed once."""
     try:
-        return read()
+        data, refused = read()
     except TextError as exc:
         raise ScenarioError(source, [p if str(p).startswith("无法解析") else f"无法解析：{p}"
                                      for p in exc.problems]) from None
+    try:
+        scenario = parse_scenario(data, source)
+    except ScenarioError as exc:
+        raise ScenarioError(source, refused + unreported(exc.problems)) from None
+    if refused:
+        raise ScenarioError(source, refused)
+    return scenario
 
 
 @dataclass
