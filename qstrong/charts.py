@@ -147,14 +147,18 @@ def gap_charts(rep) -> dict[str, Figure]:
 
 
 def save(figures: dict[str, Figure], out: str | Path) -> list[Path]:
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
-    paths = []
-    for stem, fig in figures.items():
-        p = out / f"{stem}.png"
-        fig.savefig(p)
-        paths.append(p)
-    return paths
+    """PNG files in `out` (created if missing): checked and written like every output (``writers``)."""
+    from .errors import InputError
+    from .paths import check_output
+    from .writers import os_problem, write_atomic
+
+    out = check_output(out, "图表输出目录", directory=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([os_problem(exc, out, "图表输出目录")], "无法写出结果") from None
+    return [write_atomic(out / f"{stem}.png", lambda tmp, fig=fig: fig.savefig(tmp, format="png"), "图表文件")
+            for stem, fig in figures.items()]
 
 
 LOWER_IS_BETTER = ("q38.pm25",)

@@ -122,7 +122,10 @@ def test_intake_outputs_inside_the_folder_being_read(folder, option):
 @pytest.mark.parametrize("cmd", [["score", "{p}", "--county", "临淄区", "--format", "csv", "--out", "{p}"],
                                  ["gaps", "{p}", "--county", "临淄区", "--out", "{p}"],
                                  ["gaps", "{p}", "--county", "临淄区", "--out", "{d}/nope/g.xlsx"],
-                                 ["catalog", "--out", "{d}"]])
+                                 ["catalog", "--out", "{d}"],
+                                 ["gaps", "{p}", "--county", "临淄区", "--charts", "{p}"],
+                                 ["whatif", "{p}", "--county", "临淄区", "--scenario", "plan2025", "--charts",
+                                  "{p}/x"]])
 def test_analysis_outputs_onto_inputs_or_nowhere(tmp_path, cmd):
     p = tmp_path / "panel.csv"
     shutil.copy(SAMPLE, p)
