@@ -44,7 +44,7 @@ class ScenarioError(InputError):
     """A scenario file with problems; every problem is listed."""
 
     def __init__(self, source: str, problems: list[str]):
-        super().__init__(problems, f"情景文件{source}有{{n}}处问题")
+        super().__init__(problems, f"情景文件“{source}”有{{n}}处问题" if source else "情景有{n}处问题")
 
 
 @dataclass(frozen=True)
