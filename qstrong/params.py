@@ -23,6 +23,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 
 from .errors import InputError
+from .measures import normalise_text, not_plain_digits
 
 _INT = re.compile(r"[+-]?\d{1,30}")
 _FLOAT = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
@@ -92,7 +93,11 @@ def _parse(p: Param, value: object) -> tuple[object, str]:
     if isinstance(value, bool) or type(value).__name__ == "bool_":
         return None, f"“{value}”是是/否值，不是数字"
     if isinstance(value, str):
-        text = value.strip()
+        if odd := not_plain_digits(value):
+            return None, f"“{value.strip()}”含有{odd}，不是普通数字"
+        text = normalise_text(value)        # full-width digits as typed on a Chinese keyboard
+        if not text:
+            return None, "值为空"
         if text.lower().lstrip("+-") in ("nan", "inf", "infinity"):
             return None, f"“{text}”不是有限数字"
         pattern = _INT if p.kind is int else _FLOAT

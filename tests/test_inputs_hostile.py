@@ -363,6 +363,11 @@ def test_api_checks_parameters_like_the_cli():
     with pytest.raises(InputError, match="--target（目标总分）：“-1”超出范围"):
         cheapest_path(SAMPLE, "临淄区", "-1")
     assert check_params(draws="  200 ", spread="0.5", to_year=2030) == {"draws": 200, "spread": 0.5, "to_year": 2030}
+    assert check_params(draws="２００", seed="\u200b7") == {"draws": 200, "seed": 7}     # full-width, invisible
+    with pytest.raises(InputError) as exc:
+        check_params(draws="2²", seed="", target=[85])
+    assert [str(p) for p in exc.value.problems] == ["--draws（抽样次数）：“2²”含有特殊字符“²”（U+00B2，上标、下标、带圈或分数形式），不是普通数字",
+                                                     "--seed（随机种子）：值为空", "--target（目标总分）：“[85]”（list）不是数字"]
 
 
 def test_memory_is_estimated_before_allocating():
