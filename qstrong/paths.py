@@ -52,6 +52,8 @@ def output_problem(path: str | Path, what: str = "输出文件", directory: bool
             return f"{what}“{p}”位于正在读取的目录“{folder}”之内，不能写入：请写到该目录之外"
     if p.is_symlink():
         return f"{what}“{p}”是符号链接，为安全起见不写入：请指定普通文件"
+    if p.exists() and not (p.is_file() or p.is_dir()):
+        return f"{what}“{p}”是设备、管道或套接字等特殊文件，不是普通文件：请指定普通文件路径"
     if directory:
         if p.exists() and not p.is_dir():
             return f"{what}“{p}”已存在且不是目录"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import stat
 import subprocess
 import sys
 from pathlib import Path
@@ -123,16 +124,19 @@ def test_intake_outputs_inside_the_folder_being_read(folder, option):
                                  ["gaps", "{p}", "--county", "临淄区", "--out", "{p}"],
                                  ["gaps", "{p}", "--county", "临淄区", "--out", "{d}/nope/g.xlsx"],
                                  ["catalog", "--out", "{d}"],
+                                 ["score", "{p}", "--county", "临淄区", "--format", "csv", "--out", "{d}/fifo"],
                                  ["gaps", "{p}", "--county", "临淄区", "--charts", "{p}"],
                                  ["whatif", "{p}", "--county", "临淄区", "--scenario", "plan2025", "--charts",
                                   "{p}/x"]])
 def test_analysis_outputs_onto_inputs_or_nowhere(tmp_path, cmd):
     p = tmp_path / "panel.csv"
     shutil.copy(SAMPLE, p)
+    os.mkfifo(tmp_path / "fifo")                 # a special file: replacing it would be as bad as /dev/full
     before = hashes(tmp_path)
     r = run(*[c.format(p=p, d=tmp_path) for c in cmd])
     refused(r, "输出")
     assert hashes(tmp_path) == before
+    assert stat.S_ISFIFO(os.lstat(tmp_path / "fifo").st_mode)
 
 
 # -- the file system under an intake folder ------------------------------------------------------
