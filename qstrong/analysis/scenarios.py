@@ -30,6 +30,7 @@ from ..errors import InputError
 from ..measures import Measure, fmt_num, parse_value
 from ..names import clean_text, normalise_name
 from ..panel import Panel, PanelError, Problem, check_constraints, load_panel
+from ..params import check_params
 from ..peers import select
 from ..scoring import score_panel
 from ..textfiles import TextError, load_data, parse_yaml, unreported
@@ -312,8 +313,9 @@ class Comparison:
 def compare(panel, county: str, scenarios: list[Scenario | str | dict], year: int | None = None,
             peers: str | list[str] | None = None, config: ScoringConfig | None = None) -> Comparison:
     """Score the baseline and every scenario; per-indicator scores, totals and rank among peers."""
+    year = check_params(year=year).get("year")
     panel = select(load_panel(panel), county, peers)
-    year = panel.latest_year() if year is None else int(year)
+    year = panel.latest_year() if year is None else year
     scs = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     columns, rows = {}, []
     for name, p in [("基线", panel)] + [(s.name, s.apply(panel, county, year)) for s in scs]:
