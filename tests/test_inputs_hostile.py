@@ -7,8 +7,6 @@ import math
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 
 from qstrong.analysis.path import cheapest_path, load_effort
 from qstrong.analysis.projection import project
@@ -22,7 +20,7 @@ from qstrong.errors import InputError
 from qstrong.params import check_memory, check_params
 from qstrong.paths import registered
 from qstrong.peers import peer_names
-from qstrong.textfiles import TextError, decode, load_json, load_yaml, read_text
+from qstrong.textfiles import TextError, decode, read_text
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample" / "zibo_panel.csv")
@@ -382,60 +380,6 @@ def test_effort_reader_registers_and_normalises(tmp_path):
     p = write(tmp_path / "e.csv", "measure,effort,per,note\n q07.work_plan\u200b ,3,是,x\n")
     table = load_effort(p)
     assert table.per_unit["q07.work_plan"] == 3 and p.resolve() in registered()[0]
-
-
-# ── fuzz: any document or bytes → a config/scenario or an InputError, never another exception ──────
-JSONISH = st.recursive(
-    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=True, allow_infinity=True) | st.text(max_size=8)
-    | st.sampled_from(["*", "10", "15", "efficacy", "variants", "base", "span", "gate", "change", "goalposts",
-                       "policy", "k", "low", "high", "topk", "fixed", "quantile", "pp", "name", "changes", "measure",
-                       "add", "grow", "set", "who", "q40.invention_patents", "q34.online_rate", "all"]),
-    lambda inner: st.lists(inner, max_size=4) | st.dictionaries(
-        st.sampled_from(["efficacy", "variants", "*", "10", "33", "15", "base", "span", "gate", "change", "goalposts",
-                         "policy", "k", "low", "high", "name", "changes", "measure", "add", "grow", "set", "who",
-                         "note", "unmapped", "target"]) | st.text(max_size=4), inner, max_size=5),
-    max_leaves=25)
-
-
-def _either(load) -> None:
-    try:
-        load()
-    except InputError:
-        pass
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(JSONISH)
-def test_fuzz_config_and_scenario_from_data(doc):
-    _either(lambda: ScoringConfig.from_dict(doc))
-    _either(lambda: parse_scenario(doc))
-    _either(lambda: ScoringConfig.from_dict({"efficacy": {"*": doc, "10": doc}, "variants": doc}))
-    _either(lambda: parse_scenario({"name": "x", "changes": [doc, {"measure": "q40.invention_patents", "add": doc},
-                                                              {"measure": "q34.online_rate", "set": doc}]}))
-
-
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(st.one_of(st.binary(max_size=200), st.text(max_size=200).map(str.encode),
-                 JSONISH.map(lambda d: json.dumps(d, ensure_ascii=False).encode()),
-                 st.text(alphabet="{}[]:,-&*!|>'\"\n #.?0123456789abyesnotrufl", max_size=120).map(str.encode)))
-def test_fuzz_loaders_from_bytes(data):
-    def text() -> str:
-        return decode(data, "fuzz")
-
-    _either(lambda: ScoringConfig.from_dict(load_json(text(), "fuzz")))
-    _either(lambda: parse_scenario(load_yaml(text(), "fuzz")))
-    _either(lambda: parse_scenario(load_json(text(), "fuzz")))
-
-
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture])
-@given(st.binary(max_size=120), st.sampled_from([".json", ".yaml"]))
-def test_fuzz_files_through_the_loaders(tmp_path, data, suffix):
-    p = tmp_path / f"f{suffix}"
-    p.write_bytes(data)
-    _either(lambda: load_scenario(p))
-    if suffix == ".json":
-        _either(lambda: ScoringConfig.from_json(p))
-    assert p.read_bytes() == data
 
 
 def test_text_errors_are_input_errors():
