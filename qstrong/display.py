@@ -216,6 +216,8 @@ def sensitivity_text(sa) -> str:
         lines.append(f"  {r['delta']:+.2f}  {clip(r['factor'], 70)}")
     if sa.sobol is not None:
         lines += ["", "四、Sobol全局敏感性（总效应ST，前8项，95%置信区间）："]
+        if sa.sobol.attrs.get("note"):
+            lines.append(f"  说明：{sa.sobol.attrs['note']}")
         for name, r in sa.sobol.sort_values("ST", ascending=False).head(8).iterrows():
             lines.append(f"  {pad(clip(str(name), 30), 30)} ST {r['ST']:.3f}±{r['ST_conf']:.3f}，"
                          f"S1 {r['S1']:.3f}±{r['S1_conf']:.3f}")

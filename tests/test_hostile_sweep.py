@@ -179,3 +179,42 @@ def test_bad_options_configs_and_scenarios(tmp_path, args, fragments):
     r = run(*[a.format(s=SAMPLE, d=tmp_path) for a in args])
     refused(r, *fragments)
     assert hashes(tmp_path) == before
+
+
+# -- odd but legal panels: every analysis runs or says why not, never a traceback or a numpy warning ---
+
+def _degenerate(tmp_path: Path) -> dict[str, Path]:
+    rows = SAMPLE.read_text(encoding="utf-8-sig").splitlines()
+    panels = {
+        "one_value": "county,year,measure,value\n临淄区,2022,q41.tech_trade,1\n",
+        "veto_only": "county,year,measure,value\n临淄区,2022,veto.major_safety_accident,是\n",
+        "alone": "\n".join([rows[0]] + [r for r in rows if r.startswith("临淄区,")]) + "\n",
+        "two_equal": "\n".join([rows[0]] + [r for r in rows if r.startswith("临淄区,")]
+                               + [r.replace("临淄区", "甲县", 1) for r in rows if r.startswith("临淄区,")]) + "\n",
+    }
+    out = {}
+    for name, text in panels.items():
+        out[name] = tmp_path / f"{name}.csv"
+        out[name].write_text(text, encoding="utf-8")
+    return out
+
+
+COMMANDS = [["score"], ["gaps"], ["whatif", "--scenario", "plan2025"], ["required"], ["project", "--draws", "5"],
+            ["path", "--target", "90"], ["sensitivity", "--draws", "50", "--sobol-n", "16"],
+            ["sensitivity", "--draws", "50", "--sobol-n", "16", "--sobol", "inputs"]]
+
+
+@pytest.mark.parametrize("panel", ["one_value", "veto_only", "alone", "two_equal"])
+def test_degenerate_panels_through_every_analysis(tmp_path, panel, capsys, recwarn):
+    from qstrong.cli import main
+
+    p = _degenerate(tmp_path)[panel]
+    for cmd in COMMANDS:
+        rc = main([cmd[0], str(p), "--county", "临淄区", *cmd[1:]])
+        out = capsys.readouterr()
+        assert "Traceback" not in out.err, (cmd, out.err)
+        if rc == 2:                                   # what the data lacks for this analysis, said in Chinese
+            assert "问题" in out.err and "第" not in out.err[:1], (cmd, out.err)
+        else:                                         # 1: a target that cannot be reached, said in Chinese
+            assert rc in (0, 1) and out.out.strip(), (cmd, rc, out.err)
+    assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]

@@ -99,13 +99,19 @@ def required_values(panel, county: str, share: float = 1.0, points: dict[int, fl
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
                                  best_other) else True, "method": "功效系数公式闭式求解"})
-    return pd.DataFrame(rows)
+    return pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
+
+
+COLUMNS = ["indicator", "target_points", "current_points", "component", "measure", "name", "current", "required",
+           "value_required", "new_best", "method"]
 
 
 def required_text(df: pd.DataFrame, county: str) -> str:
     from ..measures import fmt_num
 
     lines = [f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
+    if df.empty:
+        lines.append("  没有可求解的指标：本县功效系数法指标的数据缺失（见计分结果中的“数据不完整”）。")
     for _, r in df.iterrows():
         unit = load_measures()[r["measure"]].unit
         need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \

@@ -213,7 +213,8 @@ def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
                          "kind": "efficacy", "delta": total - base_total})
     for ind, gain, text in gaps_steps(ps, county):
         rows.append({"factor": f"指标{ind}提升一档：{text}", "measure": "", "kind": "rule", "delta": gain})
-    return pd.DataFrame(rows).sort_values("delta", key=np.abs, ascending=False, ignore_index=True)
+    frame = pd.DataFrame(rows, columns=["factor", "measure", "kind", "delta"])   # columns even when empty
+    return frame.sort_values("delta", key=np.abs, ascending=False, ignore_index=True)
 
 
 def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: int = 10_000,
