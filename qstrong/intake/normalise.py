@@ -150,6 +150,8 @@ def normalise(m: Measure, raw: object, number_format: str = "") -> Normalised:
             raw = int(raw) if float(raw).is_integer() else raw
         else:
             return _finish(m, x, notes, changed=not intended)
+    if isinstance(raw, str) and numfmt.hides_text(number_format):
+        return Normalised(None, error=f"单元格格式“{number_format}”不显示所填的文字：请把单元格格式改为“常规”")
     notes = []
     if isinstance(raw, str) and raw != raw.strip():
         notes.append("去掉多余空格")

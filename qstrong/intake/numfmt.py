@@ -95,6 +95,12 @@ def shown(code: str | None, value: float) -> Shown:
     return Shown(code, s.percent, s.literal, s.date, s.per_thousand, s.number, condition, drops_sign)
 
 
+def hides_text(code: str | None) -> bool:
+    """Whether the format's text section (the 4th) does not show the typed text (``;;;`` hides it)."""
+    parts = sections(code or "General")
+    return len(parts) >= 4 and "@" not in parts[3]
+
+
 def _scan(section: str) -> Shown:
     literal: list[str] = []
     codes: list[str] = []                  # the format codes, literals removed

@@ -81,7 +81,7 @@ def _rules(rows: list[list[str]], header: list[str], name: str, catalog: Catalog
         rec = {c: "" for c in COLUMNS}
         for k, v in zip(header, row, strict=False):
             if k in rec:
-                rec[k] = v.strip()
+                rec[k] = v if k in _NAMES else v.strip()     # names: every invisible character noted
         where = dict(file=name, cell=f"第{line}行")
         for k in _NAMES:
             typed = rec[k]
