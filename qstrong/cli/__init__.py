@@ -96,7 +96,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
     from ..intake.collect import intake
     from ..intake.report import write_report
 
-    res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve)
+    res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve, evidence=args.evidence)
     print(res.report())
     check_outputs(Output(args.report, "收集报告输出文件", (".xlsx", ".html", ".htm")),
                   Output(args.chase, "未填报清单输出文件", (".csv",)), Output(args.out, "面板输出文件", (".csv",)))
@@ -228,6 +228,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.add_argument("--report", help="收集报告（.xlsx 或 .html）：逐格记录、问题清单、未填报清单")
     i.add_argument("--chase", help="未填报清单CSV")
     i.add_argument("--resolve", help="裁定文件CSV：measure,department 或 measure,value，可加 note")
+    i.add_argument("--evidence", choices=["warn", "strict", "off"], default="warn",
+                   help="“佐证材料”为空的填报值如何处理：warn（默认）照常采用，逐格提醒并列入未填报清单（状态“缺佐证”）；"
+                        "strict 按填报说明“无佐证材料的数据不予采用”，作为错误拒绝；off 不检查")
     i.set_defaults(func=cmd_intake)
     return p
 
