@@ -11,6 +11,8 @@ from .files import FileInfo
 ACCEPTED, NORMALISED, MISSING, REJECTED = "采用", "已规范化", "未填报", "拒绝"
 NO_EVIDENCE = "缺佐证材料"
 MAX_LISTED = 50            # problems of one kind listed per file; the rest are counted in one line
+BAD_VALUE = "填报值有误"
+CELL_KINDS = (BAD_VALUE, NO_EVIDENCE)     # kinds whose every cell is also in the cell-by-cell record
 
 
 @dataclass(frozen=True)
@@ -92,6 +94,7 @@ class WorkbookRead:
     def summarise(self) -> None:
         """One line per kind with unlisted problems: 另有N处同类问题."""
         for (kind, level, sheet), n in self.unlisted.items():
-            self.issues.append(Issue(f"另有{n}处同类问题（{kind}）未逐一列出：前{MAX_LISTED}处见上，"
-                                     "各单元格的情况见收集报告的逐格记录", self.info.name, sheet, level=level))
+            cells = "，各单元格的情况见收集报告的逐格记录" if kind in CELL_KINDS else ""
+            self.issues.append(Issue(f"另有{n}处同类问题（{kind}）未逐一列出：前{MAX_LISTED}处见上{cells}",
+                                     self.info.name, sheet, level=level))
         self.unlisted.clear()

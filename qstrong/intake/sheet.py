@@ -18,7 +18,17 @@ from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
 from . import layout as L
 from .files import FileInfo
-from .model import ACCEPTED, MISSING, NO_EVIDENCE, NORMALISED, REJECTED, CellRead, Issue, WorkbookRead
+from .model import (
+    ACCEPTED,
+    BAD_VALUE,
+    MISSING,
+    NO_EVIDENCE,
+    NORMALISED,
+    REJECTED,
+    CellRead,
+    Issue,
+    WorkbookRead,
+)
 from .normalise import normalise
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
@@ -223,7 +233,7 @@ def read_value(g: Grid, r: int, c: int, catalog: Catalog, read: CellRead, out: W
 
     def reject(msg: str) -> None:
         read.status, read.note = REJECTED, msg
-        out.add(Issue(msg, **here), kind="填报值有误")
+        out.add(Issue(msg, **here), kind=BAD_VALUE)
 
     if g.is_merged(read.cell):
         return reject("填报值单元格被合并，无法确定属于哪个数据项：请取消合并后分别填写")
