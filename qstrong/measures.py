@@ -135,7 +135,10 @@ def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None
     if isinstance(raw, bool):
         text = "true" if raw else "false"
     elif isinstance(raw, int | float):
-        text = fmt_num(raw, 10)
+        try:
+            text = fmt_num(raw, 10)
+        except OverflowError:                      # an int beyond float range (10**400)
+            return None, f"{str(raw)[:20]}…超出可表示的数值范围"
     else:
         text = normalise_text(str(raw))
     if text == "":

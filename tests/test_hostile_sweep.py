@@ -218,3 +218,35 @@ def test_degenerate_panels_through_every_analysis(tmp_path, panel, capsys, recwa
         else:                                         # 1: a target that cannot be reached, said in Chinese
             assert rc in (0, 1) and out.out.strip(), (cmd, rc, out.err)
     assert not [w for w in recwarn if issubclass(w.category, RuntimeWarning)], [str(w.message) for w in recwarn]
+
+
+def test_report_with_pasted_html_and_formula_like_peers(folder, tmp_path):
+    """佐证材料 pasted from a web page and peer names like formulas: the report builds, shows them as text,
+    and its pages reference nothing outside themselves (the parsed DOM, not the escaped text, is checked)."""
+    from qstrong.reports.build import external_references
+
+    p = next(iter(sorted(folder.glob("*.xlsx"))))
+    wb = openpyxl.load_workbook(p)
+    ws = wb[L.SHEET_DATA]
+    ws.cell(L.FIRST_ROW, L.COL_INDEX[L.EVIDENCE]).value = ('<a href="https://www.zibo.gov.cn/x">文件</a> '
+                                                           '<img src=x onerror=alert(1)> url(//evil.example/a)')
+    wb.save(p)
+    peers = tmp_path / "peers.csv"
+    peers.write_text(SAMPLE.read_text(encoding="utf-8-sig").replace("淄川区", '"=HYPERLINK(""http://x"",""y"")"'),
+                     encoding="utf-8-sig")
+    before = hashes(folder)
+    out = tmp_path / "report"
+    r = run("report", "--county", "临淄区", "--intake", folder, "--panel", SAMPLE, "--peer-panel", peers,
+            "--year", 2022, "--draws", 200, "--out", out)
+    assert r.returncode == 0, r.stderr[-3000:]
+    assert hashes(folder) == before
+    pages = sorted(out.glob("*.html"))
+    assert len(pages) == 5
+    shown = "".join(pg.read_text(encoding="utf-8") for pg in pages)
+    assert '&lt;a href="https://www.zibo.gov.cn/x"&gt;文件&lt;/a&gt;' in shown    # shown, as text
+    assert "HYPERLINK" in shown
+    for page in pages:
+        text = page.read_text(encoding="utf-8")
+        assert external_references(text) == [], page.name
+        assert "<img src=x" not in text and "<script" not in text.lower()
+    assert scan_tree(out) == []

@@ -1,7 +1,8 @@
 """The ``qstrong`` command (thin shells over the Python API): the parser, data commands (catalog,
 measures, score, templates, intake) here, the county analyses in ``cli/analysis.py``.
 
-Exit codes: 0 success, 2 bad input (every problem listed in Chinese), 1 an unreachable target.
+Exit codes: 0 success, 2 bad input (every problem listed in Chinese), 1 an unreachable target,
+3 a fault of the program itself (said in Chinese; QSTRONG_DEBUG=1 shows the traceback).
 """
 
 from __future__ import annotations
@@ -234,6 +235,9 @@ def build_parser() -> argparse.ArgumentParser:
     i.set_defaults(func=cmd_intake)
     return p
 
+INTERNAL_ERROR = 3
+
+
 def main(argv: list[str] | None = None) -> int:
     try:
         args = build_parser().parse_args(argv)
@@ -247,6 +251,12 @@ def main(argv: list[str] | None = None) -> int:
     except (ValueError, OSError) as exc:
         print(f"错误：{exc}", file=sys.stderr)
         return 2
+    except Exception as exc:  # noqa: BLE001 — a fault of the program, said in Chinese, never a traceback
+        if os.environ.get("QSTRONG_DEBUG"):
+            raise
+        print(f"程序内部错误（{type(exc).__name__}：{exc}）。这不是输入数据的问题：请把所用的命令和输入文件"
+              "交给维护人员；设置环境变量 QSTRONG_DEBUG=1 再运行可显示详细信息。", file=sys.stderr)
+        return INTERNAL_ERROR
 
 
 if __name__ == "__main__":

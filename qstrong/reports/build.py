@@ -175,9 +175,12 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
               "peers": peers, "scenarios": list(scenarios), "target": float(target), "draws": int(draws), "seed": int(seed)}
     pages = []
     for stem in tqdm(NOTEBOOKS, desc="生成报告", disable=not progress):
-        nb = pm.execute_notebook(str(src / f"{stem}.ipynb"), str(executed / f"{stem}.ipynb"), parameters=params,
-                                 kernel_name="python3", progress_bar=False, cwd=str(src),
-                                 extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        try:
+            nb = pm.execute_notebook(str(src / f"{stem}.ipynb"), str(executed / f"{stem}.ipynb"), parameters=params,
+                                     kernel_name="python3", progress_bar=False, cwd=str(src),
+                                     extra_arguments=["--IPKernelApp.log_level=ERROR"])
+        except pm.PapermillExecutionError as exc:
+            raise _notebook_failure(stem, exc) from None
         page = _page(f"{county} {NOTEBOOKS[stem]}", render_notebook(nb), stem)
         refs = external_references(page)
         if refs:
@@ -199,6 +202,19 @@ def _prepare_output(out: Path) -> Path:
     check_outputs(*(Output(out / f"{stem}.html", PAGE) for stem in [*NOTEBOOKS, "index"]),
                   *(Output(executed / f"{stem}.ipynb", "执行后的笔记本") for stem in NOTEBOOKS))
     return executed
+
+
+_INPUT_ERRORS = ("InputError", "PanelError", "ScenarioError", "TextError", "ConfigError", "ParamError")
+
+
+def _notebook_failure(stem: str, exc) -> Exception:
+    """A notebook that stopped: the data's fault (an input error raised inside it) becomes an InputError
+    naming the page; anything else stays an internal error (the CLI says so in Chinese)."""
+    page = NOTEBOOKS[stem].split("：")[0]
+    if exc.ename in _INPUT_ERRORS:
+        lines = [re.sub(r"^\d+\.\s*", "", ln.strip()) for ln in str(exc.evalue).splitlines() if ln.strip()]
+        return InputError(lines[1:] or lines, f"报告“{page}”无法生成，输入有{{n}}处问题")
+    return RuntimeError(f"报告“{page}”生成时出错：{exc.ename}: {exc.evalue}")
 
 
 def _index(county: str, inputs, params: dict, pages: list[str], seconds: float) -> str:
