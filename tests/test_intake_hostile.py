@@ -203,6 +203,20 @@ def _(d, T):
     edit(T.path(TECH), d / tfile(TECH), fn)
 
 
+@case("value_typed_beside_the_table", lambda T: [Want("所在列没有模板表头，不会被读取", tfile(TECH), L.SHEET_DATA,
+                                                    f"K{T.row(TECH, COUNT)}")], [Cell(TECH, COUNT, MISS, None)])
+def _(d, T):
+    edit(T.path(TECH), d / tfile(TECH), lambda wb: wb[L.SHEET_DATA].cell(T.row(TECH, COUNT), 11, 3))
+
+
+@case("meta_county_twice", in_file(TECH, "元数据county出现两次（“临淄区”与“淄川区”）", L.SHEET_META, "A7"))
+def _(d, T):
+    def fn(wb):
+        set_values(T, TECH, {COUNT: 3})(wb)
+        wb[L.SHEET_META].append(["county", "淄川区"])
+    edit(T.path(TECH), d / tfile(TECH), fn)
+
+
 # -- 3. names normalised where they enter ---------------------------------------------------------
 
 @case("county_with_zero_width_space", in_file(TECH, "含不可见字符（U+200B），已规范为“临淄区”", L.SHEET_META, "B3",

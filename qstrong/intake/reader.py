@@ -157,16 +157,23 @@ def _read_meta(sheets: dict[str, Grid], info: FileInfo, catalog: Catalog, out: W
         return False
     g = sheets[L.SHEET_META]
     here = dict(file=info.name, sheet=L.SHEET_META)
-    meta = {}
+    meta: dict[str, str] = {}
+    dup = False
     for r in g.rows_with_content(1, (1,)):
         key = normalise_name(g.text(r, 1))
         if key not in L.META_KEYS:
             continue
         raw = g.value(r, 2)
         typed = "" if raw is None else str(raw)[:200]
+        if key in meta and meta[key] != normalise_name(typed):
+            out.add(Issue(f"元数据{key}出现两次（“{clean_text(meta[key])}”与“{clean_text(typed)}”），无法确定以哪个为准："
+                          "请使用下发的模板", cell=f"A{r}", **here))
+            dup = True
         meta[key] = normalise_name(typed)
         if meta[key] != typed:                  # one county, however it was pasted
             out.add(Issue(f"元数据{key}：{name_changes(typed)}", cell=f"B{r}", level="提醒", **here))
+    if dup:
+        return False
     missing = [k for k in L.META_KEYS if not meta.get(k)]
     if missing:
         out.add(Issue(f"元数据不完整，缺少：{'、'.join(missing)}（模板被改动）", **here))

@@ -161,6 +161,7 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
     expected = set(catalog.measures) if dept == L.MASTER else set(assignment(catalog).by_department[dept])
     known = tuple(catalog.measures)
     seen: dict[str, str] = {}
+    _outside_columns(g, cols, info, out)
     vc, ic = cols[L.VALUE], cols[L.MEASURE_ID]
     for r in g.rows_with_content(L.HEADER_ROW + 1, (vc, ic)):
         typed = "" if g.value(r, ic) is None else str(g.value(r, ic))
@@ -198,6 +199,16 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
     for mid in [m for m in catalog.measures if m in expected and m not in seen]:
         out.add(Issue(f"模板中的数据项行被删除：{catalog.measures[mid].name_zh}", info.name, sheet, measure=mid),
                 kind="数据项行被删除")
+
+
+def _outside_columns(g: Grid, cols: dict[str, int], info: FileInfo, out: WorkbookRead) -> None:
+    """Content below the header in a column the header does not name: never read, so never silent."""
+    named = set(cols.values())
+    for r, c, v in sorted(g.filled()):
+        if r > L.HEADER_ROW and c not in named and str(v).strip():
+            out.add(Issue(f"单元格有内容（“{clean_text(v)[:40]}”），但所在列没有模板表头，不会被读取：填报值只能填在"
+                          f"“{L.VALUE}”列（{get_column_letter(cols[L.VALUE])}列），请移到该列或删除",
+                          info.name, L.SHEET_DATA, f"{get_column_letter(c)}{r}"), kind="表头以外的内容")
 
 
 def _no_evidence(read: CellRead, out: WorkbookRead, here: dict, policy: str, col: int | None, r: int) -> None:
