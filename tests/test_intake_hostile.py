@@ -209,6 +209,37 @@ def _(d, T):
     edit(T.path(TECH), d / tfile(TECH), lambda wb: wb[L.SHEET_DATA].cell(T.row(TECH, COUNT), 11, 3))
 
 
+@case("value_typed_above_the_header", in_file(TECH, "表头上方的单元格有内容（“3”），不会被读取", L.SHEET_DATA, "E2"),
+      [Cell(TECH, COUNT, MISS, None)])
+def _(d, T):
+    edit(T.path(TECH), d / tfile(TECH), lambda wb: wb[L.SHEET_DATA].cell(2, L.COL_INDEX[L.VALUE], 3))
+
+
+@case("row_added_for_another_departments_measure",
+      in_file(TECH, "本部门的模板中没有这个数据项（行是后加的），不予读取", L.SHEET_DATA, "E200"),
+      [Cell(TECH, COUNT, OKS, "3")])
+def _(d, T):
+    def fn(wb):
+        typed_values = set_values(T, TECH, {COUNT: 3})
+        typed_values(wb)
+        ws = wb[L.SHEET_DATA]
+        ws.cell(T.row(TECH, COUNT), L.COL_INDEX[L.EVIDENCE]).value = "年报"
+        ws.cell(200, L.COL_INDEX[L.MEASURE_ID]).value = PCT
+        ws.cell(200, L.COL_INDEX[L.VALUE]).value = "95%"
+    edit(T.path(TECH), d / tfile(TECH), fn)
+
+
+@case("thousands_of_merged_ranges", at(TECH, COUNT, "填报值单元格被合并"), [Cell(TECH, COUNT, REJ, None)])
+def _(d, T):
+    def fn(wb):
+        ws = wb[L.SHEET_DATA]
+        ws[T.cell(TECH, COUNT)] = 3
+        ws.merge_cells(f"{T.cell(TECH, COUNT)}:F{T.row(TECH, COUNT)}")
+        for k in range(5000):
+            ws.merge_cells(f"K{100 + 2 * k}:L{100 + 2 * k}")
+    edit(T.path(TECH), d / tfile(TECH), fn)
+
+
 @case("meta_county_twice", in_file(TECH, "元数据county出现两次（“临淄区”与“淄川区”）", L.SHEET_META, "A7"))
 def _(d, T):
     def fn(wb):

@@ -197,3 +197,28 @@ def test_evidence_option_on_the_command_line(T, tmp_path):
     assert "warn（默认）" in helptext and "strict" in helptext
     with pytest.raises(InputError):
         intake(folder, evidence="lenient")
+
+
+def test_a_file_name_with_an_escape_sequence_is_shown_not_run(T, tmp_path):
+    name = "区科技局\x1b[31m.xlsx"
+    (tmp_path / name).write_bytes(b"")
+    res = intake(tmp_path)
+    assert [i.file for i in res.errors] == [name]
+    text = res.report()
+    assert "\x1b" not in text and "区科技局\\x1b[31m.xlsx" in text and "文件为空（0字节）" in text
+
+
+def test_an_unreadable_subfolder_is_one_problem_among_the_others(T, tmp_path, monkeypatch):
+    good_file(T, tmp_path)
+    (tmp_path / "科室").mkdir()
+    good_file(T, tmp_path / "科室", MKT, PCT, 0.9)
+    real_scandir = os.scandir
+
+    def deny(path="."):
+        if Path(path).name == "科室":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)
+    monkeypatch.setattr(os, "scandir", deny)
+    res = intake(tmp_path)
+    assert [(i.file, i.message) for i in res.errors] == [("科室", "无法读取目录（Permission denied），其中的文件未读取")]
+    assert list(zip(res.panel.measure, res.panel.value, strict=True)) == [(COUNT, "3")]

@@ -6,6 +6,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 
 from ..measures import load_measures
+from ..names import clean_text
 from .files import FileInfo
 
 ACCEPTED, NORMALISED, MISSING, REJECTED = "采用", "已规范化", "未填报", "拒绝"
@@ -31,7 +32,8 @@ class Issue:
         measure = self.measure and f"数据项 {self.measure}" + (f"（{m.name_zh}）" if m else "")
         where = [p for p in (self.file and f"文件“{self.file}”", self.sheet and f"工作表“{self.sheet}”",
                              self.cell and f"单元格{self.cell}", measure) if p]
-        return f"[{self.level}] {'，'.join(where)}：{self.message}" if where else f"[{self.level}] {self.message}"
+        text = f"[{self.level}] {'，'.join(where)}：{self.message}" if where else f"[{self.level}] {self.message}"
+        return clean_text(text)           # a file named with an escape sequence shows it, never runs it
 
 
 @dataclass

@@ -42,10 +42,22 @@ class Grid:
 
     def __init__(self, ws=None, rows: list[list[Any]] | None = None, cached: dict[tuple[int, int], Any] | None = None):
         self.ws, self.rows, self.cached = ws, rows, cached
-        self._merged = list(ws.merged_cells.ranges) if ws is not None else []
+        self._merged: dict[int, list[tuple[int, int]]] | None = None
 
-    def is_merged(self, coordinate: str) -> bool:
-        return any(coordinate in rng for rng in self._merged)
+    def is_merged(self, r: int, c: int) -> bool:
+        """Whether (r, c) lies in a merged range (ranges indexed by column once: many ranges stay cheap)."""
+        if self.ws is None:
+            return False
+        if self._merged is None:
+            self._merged = {}
+            for rng in self.ws.merged_cells.ranges:
+                if rng.max_col - rng.min_col < 64:
+                    for col in range(rng.min_col, rng.max_col + 1):
+                        self._merged.setdefault(col, []).append((rng.min_row, rng.max_row))
+                else:
+                    self._merged.setdefault(0, []).append((rng.min_row, rng.max_row, rng.min_col, rng.max_col))
+        return (any(a <= r <= b for a, b in self._merged.get(c, ()))
+                or any(a <= r <= b and lo <= c <= hi for a, b, lo, hi in self._merged.get(0, ())))
 
     @property
     def max_row(self) -> int:
@@ -184,6 +196,10 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
                 msg = ""
             out.add(Issue(msg, **here), kind="未知的数据项编号")
             continue
+        if mid not in expected:
+            out.add(Issue(f"本部门的模板中没有这个数据项（行是后加的），不予读取：{catalog.measures[mid].name_zh}"
+                          "由其他部门填报，请删除这一行", **here), kind="模板外的数据项")
+            continue
         if mid in seen:
             out.add(Issue(f"数据项重复出现（另见单元格{seen[mid]}），请删除多余的行", **here), kind="数据项重复")
             continue
@@ -205,7 +221,10 @@ def _outside_columns(g: Grid, cols: dict[str, int], info: FileInfo, out: Workboo
     """Content below the header in a column the header does not name: never read, so never silent."""
     named = set(cols.values())
     for r, c, v in sorted(g.filled()):
-        if r > L.HEADER_ROW and c not in named and str(v).strip():
+        if r < L.HEADER_ROW and c > 1 and str(v).strip():
+            out.add(Issue(f"表头上方的单元格有内容（“{clean_text(v)[:40]}”），不会被读取：填报值只能填在“{L.VALUE}”列，"
+                          "请移到该列或删除", info.name, L.SHEET_DATA, f"{get_column_letter(c)}{r}"), kind="表头以外的内容")
+        elif r > L.HEADER_ROW and c not in named and str(v).strip():
             out.add(Issue(f"单元格有内容（“{clean_text(v)[:40]}”），但所在列没有模板表头，不会被读取：填报值只能填在"
                           f"“{L.VALUE}”列（{get_column_letter(cols[L.VALUE])}列），请移到该列或删除",
                           info.name, L.SHEET_DATA, f"{get_column_letter(c)}{r}"), kind="表头以外的内容")
@@ -246,7 +265,7 @@ def read_value(g: Grid, r: int, c: int, catalog: Catalog, read: CellRead, out: W
         read.status, read.note = REJECTED, msg
         out.add(Issue(msg, **here), kind=BAD_VALUE)
 
-    if g.is_merged(read.cell):
+    if g.is_merged(r, c):
         return reject("填报值单元格被合并，无法确定属于哪个数据项：请取消合并后分别填写")
     if kind == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return reject(f"单元格是错误值 {clean_text(raw).strip()[:20]}，请改为实际数值")
