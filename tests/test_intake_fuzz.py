@@ -49,6 +49,16 @@ TOKENS = ["0", "1", "2", "3", "5", "9", "12", "０", "９", "４４", ".", "．"
           "\u200b", "%", "％", "-", "+", "²", "₃", "①", "½", "万元", "亿元", "项", "个", "e", "١"]
 
 
+# composed formats: [colour] digits suffix — the suffix decides what the cell shows
+SUFFIXES = {"": ("plain", ""), " ": ("plain", ""), "_)": ("plain", ""), "%": ("pct", ""), '"%"': ("lit_pct", ""),
+            "\\%": ("lit_pct", ""), '"万元"': ("unit", "万元"), '" 万元"': ("unit", "万元"), '"亿元"': ("unit", "亿元"),
+            '"项"': ("unit", "项"), ",": ("reject", ""), '"元"': ("reject", ""), '"万"': ("unit", "万")}
+for colour in ("", "[Red]", "[Color10]"):
+    for body in ("0", "0.00", "#,##0", "#,##0.0", "0.0"):
+        for suffix, meaning in SUFFIXES.items():
+            FORMATS.setdefault(colour + body + suffix, meaning)
+
+
 def shows(mid: str, x: float, fmt: str) -> float | None:
     """The number a person reads in the cell (None: not a readable value for this measure)."""
     m = CATALOG.measures[mid]
@@ -61,7 +71,8 @@ def shows(mid: str, x: float, fmt: str) -> float | None:
         return x * 100 if m.kind == "percent" else None
     if how == "lit_pct":
         return x if m.kind == "percent" else None
-    if how == "unit" and not (unit == m.unit or (m.kind == "count" and unit in ("项", "个"))):
+    own = {m.unit, "万"} if m.unit == "万元" else {m.unit} | ({"项", "个"} if m.kind == "count" else set())
+    if how == "unit" and unit not in own:
         return None
     if m.kind == "percent" and 0 < abs(x) <= 1:
         return None                      # 0.95 in a General cell: 0.95% or 95%? never guessed
