@@ -12,8 +12,10 @@ the value cells in tests/test_intake_fuzz.py.
 
 from __future__ import annotations
 
+import io
 import subprocess
 import sys
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -40,6 +42,7 @@ from test_intake_corpus import (
     owner,
     rezip,
     set_values,
+    sheet_member,
     tfile,
     with_cells_xml,
 )
@@ -370,6 +373,17 @@ def _(d, T):            # malformed XML: loading it would fail the whole workboo
     typed(TECH, {COUNT: 3})(d, T)
     data = (d / tfile(TECH)).read_bytes()
     (d / tfile(TECH)).write_bytes(add_sheet(data, "附表", b"<worksheet><sheetData><row><c><v>1</v>", 0))
+
+
+@case("two_sheets_named_like_the_data_sheet", in_file(TECH, "工作簿中有2个名为“填报”的工作表", L.SHEET_DATA))
+def _(d, T):            # a crafted file: a second 填报 (single-quoted attributes) holding another value
+    typed(TECH, {COUNT: 3})(d, T)
+    data = (d / tfile(TECH)).read_bytes()
+    other = zipfile.ZipFile(io.BytesIO(data)).read(sheet_member(data, L.SHEET_DATA)).replace(b"<v>3</v>", b"<v>4</v>")
+    data = add_sheet(data, "X", other, 0)
+    entry = "<sheet name='填报' sheetId='90' r:id='rIdX0'/>".encode()
+    (d / tfile(TECH)).write_bytes(rezip(data, lambda n, b: b.replace(
+        b'<sheet name="X" sheetId="90" r:id="rIdX0"/>', entry) if n == "xl/workbook.xml" else b))
 
 
 @case("thousands_of_unknown_ids", lambda T: [Want("未知的数据项编号“x00000”", tfile(TECH), L.SHEET_DATA, None),

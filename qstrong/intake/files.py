@@ -28,7 +28,7 @@ _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED_OLE_MARK = "EncryptionInfo".encode("utf-16-le")
 _STRICT_NS = b"purl.oclc.org/ooxml/spreadsheetml/main"
 _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
-_ATTR = re.compile(rb'([\w:]+)\s*=\s*"([^"]*)"')
+_ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _CELL_CONTENT = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
 
@@ -152,8 +152,8 @@ def _test_members(data: bytes) -> str:
 
 def _attrs(raw: bytes) -> dict[str, str]:
     out = {}
-    for k, v in _ATTR.findall(raw):
-        out[k.decode().split(":")[-1]] = html.unescape(v.decode("utf-8", errors="replace"))
+    for k, v, w in _ATTR.findall(raw):
+        out[k.decode().split(":")[-1]] = html.unescape((v or w).decode("utf-8", errors="replace"))
     return out
 
 

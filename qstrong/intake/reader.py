@@ -69,6 +69,10 @@ def _check_sheets(data: bytes, info: FileInfo, out: WorkbookRead) -> None:
         listed = workbook_sheets(data)
     except Exception:  # noqa: BLE001 — a missing or odd workbook.xml: openpyxl's message follows
         return
+    names = [s.name for s in listed]
+    for name in sorted({n for n in names if names.count(n) > 1}):
+        out.add(Issue(f"工作簿中有{names.count(name)}个名为“{clean_text(name)}”的工作表（文件被改动），无法确定读哪一个："
+                      "请使用下发的模板重新填报", info.name, clean_text(name)))
     for s in listed:
         if s.name in TEMPLATE_SHEETS:
             continue
