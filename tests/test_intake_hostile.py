@@ -311,6 +311,8 @@ value_case("zero_width_space_in_number", TECH, NUMBER, "44\u200b.01", "含不可
 value_case("arabic_indic_digits", TECH, COUNT, "٣", "“٣”含不是阿拉伯数字的数字字符（٣；")
 value_case("full_width_comma_and_digits", TECH, NUMBER, "１，２３４", "“１，２３４”→1234；全角转半角", status=NORM,
            value="1234")
+value_case("own_unit_with_micro_sign_and_superscript", owner("q38.pm25"), "q38.pm25", "35µg/m³", "去掉单位“μg/m³”",
+           status=NORM, value="35")
 value_case("literal_percent_format_shows_as_typed", MKT, PCT, 0.8, "格式中的“%”是文字", fmt='0.0"%"', status=NORM,
            value="0.8")
 value_case("escaped_percent_format", MKT, PCT, 95, "把95显示为95%", fmt="0\\%", status=NORM, value="95")

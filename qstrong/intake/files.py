@@ -110,8 +110,9 @@ def _check_zip(data: bytes, suffix: str) -> tuple[str, str]:
         return "bad", "文件已损坏或不完整（压缩包结构错误，可能传输中断）：请重新保存并报送"
     total = sum(i.file_size for i in infos)
     if total > MAX_UNZIPPED_BYTES:
+        what = "疑似压缩炸弹" if total > 20 * len(data) else "可能插入了图片、附件或多余的工作表"
         return "bad", (f"解压后体积异常（{total / 1048576:.0f} MB，填好的模板不超过 {MAX_UNZIPPED_BYTES // 1048576} MB），"
-                       "疑似压缩炸弹，不予读取：请用下发的模板重新填报")
+                       f"{what}，不予读取：请用下发的模板重新填报，佐证材料另行报送")
     if "[Content_Types].xml" not in names or not any(n.startswith("xl/") for n in names):
         if any(n.startswith("word/") for n in names):
             return "bad", "文件实际是Word文档（.docx），不是Excel工作簿"

@@ -59,13 +59,20 @@ def _units(m: Measure) -> list[str]:
     return sorted(units - {"", "%"}, key=len, reverse=True)
 
 
+def _split_unit(m: Measure, text: str) -> tuple[str, str]:
+    """(text before the measure's own unit, that unit) — matched after NFKC, so μg/m³ typed with the
+    micro sign or as μg/m3 is the unit; ('text', '') when it does not end in it."""
+    for unit in _units(m):
+        u = unicodedata.normalize("NFKC", unit)
+        for k in range(max(1, len(text) - len(u) - 4), len(text)):
+            if unicodedata.normalize("NFKC", text[k:]) == u:
+                return text[:k], unit
+    return text, ""
+
+
 def _not_digits(m: Measure, raw: str) -> str:
     """Why typed text is not a plain number even though NFKC might make one of it ('' if none)."""
-    t = raw.strip()
-    for unit in _units(m):                  # the unit itself may hold a superscript (μg/m³)
-        if t.endswith(unit):
-            t = t[: -len(unit)].rstrip()
-            break
+    t = _split_unit(m, raw.strip())[0].rstrip()     # the unit itself may hold a superscript (μg/m³)
     odd = [ch for ch in t if not ch.isascii() and not "\uff01" <= ch <= "\uff5e" and not ch.isspace()
            and any(c.isdigit() for c in unicodedata.normalize("NFKC", ch))]
     if odd:
@@ -84,11 +91,9 @@ def _number_from_text(m: Measure, text: str) -> tuple[float | None, list[str], s
     notes = []
     t = text
     # Only the measure's own unit (or its short form) is dropped: "5亿元" in a 万元 field stays an error.
-    for unit in _units(m):
-        if t.endswith(unit) and len(t) > len(unit):
-            t = t[: -len(unit)]
-            notes.append(f"去掉单位“{unit}”")
-            break
+    t, unit = _split_unit(m, t)
+    if unit:
+        notes.append(f"去掉单位“{unit}”")
     if _THOUSANDS.match(t):
         t = t.replace(",", "")
         notes.append("去掉千位分隔符")
@@ -156,9 +161,8 @@ def normalise(m: Measure, raw: object, number_format: str = "") -> Normalised:
     if isinstance(raw, str) and raw != raw.strip():
         notes.append("去掉多余空格")
     text = _clean(raw) if isinstance(raw, str) else None
-    if text is not None and text != raw.strip():
-        if unicodedata.normalize("NFKC", raw.strip()) != raw.strip():
-            notes.append("全角转半角")
+    if text is not None and any("\uff01" <= ch <= "\uff5e" for ch in raw):
+        notes.append("全角转半角")
 
     if m.kind == "bool":
         if isinstance(raw, bool):
