@@ -250,3 +250,17 @@ def test_report_with_pasted_html_and_formula_like_peers(folder, tmp_path):
         assert external_references(text) == [], page.name
         assert "<img src=x" not in text and "<script" not in text.lower()
     assert scan_tree(out) == []
+
+
+def test_templates_never_overwrite_answers_and_write_no_formula(folder, tmp_path):
+    before = hashes(folder)
+    refused(run("templates", "--out", folder), "已有填报内容", "不能用空白模板覆盖")
+    assert hashes(folder) == before
+    out = tmp_path / "blank"
+    for _ in range(2):                                     # blank templates are replaced by blank templates
+        r = run("templates", "--out", out, "--deadline", '=HYPERLINK("http://x","点")', "--county", "临淄\u200b区")
+        assert r.returncode == 0, r.stderr
+    assert scan_tree(out) == []
+    guide = openpyxl.load_workbook(next(out.glob("*.xlsx")))[L.SHEET_GUIDE]
+    texts = [c.value for row in guide.iter_rows() for c in row if isinstance(c.value, str)]
+    assert any(t.startswith("临淄区2022年度") for t in texts)

@@ -10,13 +10,19 @@ import re
 from datetime import datetime
 from pathlib import Path
 
+import openpyxl
 from openpyxl import Workbook
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Protection, Side
 from openpyxl.worksheet.datavalidation import DataValidation
 
 from ..catalog import Catalog, load_catalog
 from ..departments import assignment
+from ..errors import InputError
 from ..measures import Measure
+from ..names import normalise_name
+from ..params import check_params
+from ..paths import check_output
+from ..writers import os_problem, safe_text, write_atomic
 from . import layout as L
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -197,15 +203,45 @@ def build_template(department: str, measures: list[str], county: str, year: int,
 
 def write_templates(out: str | Path, county: str = "临淄区", year: int = 2022, deadline: str = "",
                     catalog: Catalog | None = None) -> list[Path]:
-    """One workbook per responsible department, plus the master workbook with every measure."""
+    """One workbook per responsible department, plus the master workbook with every measure.
+
+    Checked like every output: the county is normalised (``normalise_name``), the year bounded, the
+    deadline written as text (never a formula); a workbook already in `out` is replaced only when it is
+    a blank template — one with values, evidence or remarks (a department's answer) is never overwritten."""
     catalog = catalog or load_catalog()
-    out = Path(out)
-    out.mkdir(parents=True, exist_ok=True)
+    county, year, deadline = normalise_name(county), check_params(year=year)["year"], safe_text(str(deadline or ""))
+    if not county:
+        raise InputError(["--county：县（市、区）名称为空"], "无法生成模板")
+    out = check_output(out, "模板输出目录", directory=True)
     plan = dict(assignment(catalog).by_department)
     plan[L.MASTER] = tuple(catalog.measures)
-    written = []
+    paths = {department: out / template_filename(department) for department in plan}
+    filled = [f"“{p}”已有填报内容（填报值、佐证材料或备注），不能用空白模板覆盖：请换一个输出目录"
+              for p in paths.values() if p.exists() and _answered(p)]
+    if filled:
+        raise InputError(filled, "无法生成模板")
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([os_problem(exc, out, "模板输出目录")], "无法生成模板") from None
     for department, measures in plan.items():
-        path = out / template_filename(department)
-        build_template(department, list(measures), county, year, deadline, catalog).save(path)
-        written.append(path)
-    return written
+        wb = build_template(department, list(measures), county, year, deadline, catalog)
+        write_atomic(paths[department], wb.save, "模板")
+    return list(paths.values())
+
+
+def _answered(path: Path) -> bool:
+    """Does an existing file hold anything a department typed (or is it not a template at all)?"""
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True)
+        try:
+            inputs = {L.COL_INDEX[c] - 1 for c in L.INPUT_COLUMNS}
+            typed = any(v not in (None, "") for row in wb[L.SHEET_DATA].iter_rows(min_row=L.FIRST_ROW, values_only=True)
+                        for k, v in enumerate(row) if k in inputs or k >= len(L.COLUMNS))
+            contact = any(row[0] in L.GUIDE_FIELDS and len(row) > 1 and row[1] not in (None, "")
+                          for row in wb[L.SHEET_GUIDE].iter_rows(values_only=True) if row)
+            return typed or contact
+        finally:
+            wb.close()
+    except Exception:  # noqa: BLE001 — not a readable template: treat as someone's file, keep it
+        return True
