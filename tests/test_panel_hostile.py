@@ -184,8 +184,9 @@ def test_cli_refuses_with_exit_2(tmp_path, capsys, text):
 def test_cli_scores_one_county_whatever_the_spelling(tmp_path, capsys):
     p = write(tmp_path, HEAD + f"临淄区,2022,{NUM},1\n临淄\u200b区,2022,{COUNT},3\n张店区,2022,{NUM},2\n")
     assert main(["score", str(p), "--all", "--format", "csv"]) == 0
-    out = capsys.readouterr().out
-    assert out.count("临淄区") == 1 and "张店区" in out
+    out = capsys.readouterr()
+    assert out.out.count("临淄区") == 1 and "张店区" in out.out
+    assert "提醒：" in out.err and "第3行" in out.err and "U+200B" in out.err and "已规范为“临淄区”" in out.err
 
 
 # -- fuzz: never a traceback; an accepted value is what the cell says --------------------------

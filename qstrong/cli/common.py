@@ -41,10 +41,20 @@ def _save_charts(figures: dict, out: str) -> None:
     paths = save(figures, out)
     print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
 
-def _panel_with_peers(args: argparse.Namespace):
+def _panel_with_peers(args: argparse.Namespace) -> Panel:
+    """PANEL, plus the other counties of --peer-panel; what was normalised on the way in is said (提醒)."""
+    own = _read_panel(args.panel)
     if not args.peer_panel:
-        return args.panel
+        return own
     from ..peerdata import peer_panel_path
 
-    peers = peer_panel_path(args.peer_panel)
-    return with_peers(Panel.from_csv(args.panel), Panel.from_csv(peers), args.county)
+    return with_peers(own, _read_panel(peer_panel_path(args.peer_panel)), args.county)
+
+
+def _read_panel(path) -> Panel:
+    panel = Panel.from_csv(path)
+    for note in panel.notes[:10]:
+        print(f"提醒：{note}", file=sys.stderr)
+    if len(panel.notes) > 10:
+        print(f"提醒：……另有{len(panel.notes) - 10}处名称已规范化（{path}）", file=sys.stderr)
+    return panel
