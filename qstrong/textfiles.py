@@ -67,8 +67,9 @@ def decode(data: bytes, source: str = "") -> str:
             return data.decode("utf-16")
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
-        raise TextError(source, [f"不是UTF-8编码（第{exc.start + 1}个字节起无法解码，可能是GBK/ANSI编码）：{_RESAVE}"]
-                        ) from None
+        line = data.count(b"\n", 0, exc.start) + 1
+        raise TextError(source, [f"不是UTF-8编码（第{line}行、第{exc.start + 1}个字节起无法解码，可能是GBK/ANSI编码）："
+                                 f"{_RESAVE}"]) from None
 
 
 def read_text(path: str | Path, what: str = "文件", max_bytes: int = MAX_BYTES) -> str:
