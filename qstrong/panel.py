@@ -110,12 +110,20 @@ class Panel:
         """Read a UTF-8 CSV (with or without BOM, as Excel writes it); see ``panelcsv`` for the checks."""
         path = Path(path)
         if not path.is_file():
-            raise PanelError([Problem("文件不存在或不是文件", source=str(path))])
+            what = "不是普通文件（是目录或设备）" if path.exists() else "文件不存在"
+            raise PanelError([Problem(what, source=str(path))])
         register_input(path)
-        df, problems = read_rows(path)
+        df, rows = read_rows(path)
+        problems = [Problem(msg, line=line, source=str(path)) for line, msg in rows]
         if df is None:
-            raise PanelError([Problem(msg, line=line, source=str(path)) for line, msg in problems])
-        return cls.from_frame(df, catalog, source=str(path))
+            raise PanelError(problems)
+        if not problems:
+            return cls.from_frame(df, catalog, source=str(path))
+        try:                           # rows that could be read are still checked: every problem at once
+            cls.from_frame(df, catalog, source=str(path))
+        except PanelError as exc:
+            problems += exc.problems
+        raise PanelError(sorted(problems, key=lambda p: p.line or 0))
 
     @classmethod
     def from_frame(cls, df: pd.DataFrame, catalog: Catalog | None = None, source: str = "") -> Panel:

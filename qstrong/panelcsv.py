@@ -22,7 +22,7 @@ MAX_PANEL_BYTES = 200 * 1024 * 1024       # the bundled 136-county panel is ~6 M
 
 
 def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
-    """The CSV as text columns plus a ``line`` column, or None with (line, problem) pairs."""
+    """The CSV as text columns plus a ``line`` column (or None), with (line, problem) pairs."""
     try:
         size = path.stat().st_size
         if size > MAX_PANEL_BYTES:
@@ -41,7 +41,8 @@ def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, s
 
 
 def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
-    """Rows of CSV text checked against its header (see the module docstring)."""
+    """Rows of CSV text checked against its header (see the module docstring): None when the header
+    itself is wrong; otherwise the readable rows, and (line, problem) for each row left out."""
     problems: list[tuple[int | None, str]] = []
     reader = csv.reader(io.StringIO(text, newline=""))
     try:
@@ -51,12 +52,18 @@ def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]
     if header is None:
         return None, [(None, "文件为空")]
     names = [normalise_name(h).lower() for h in header]
+    if len(names) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
+        sep = next(n for s, n in ((";", "分号"), ("\t", "制表符"), ("|", "竖线")) if s in header[0])
+        return None, [(1, f"表头只有一列“{header[0][:60]}”：列之间用的是{sep}，应为英文逗号。"
+                          "请在Excel中另存为“CSV UTF-8(逗号分隔)”")]
     seen: dict[str, int] = {}
     for k, n in enumerate(names, 1):
         if n and n in seen:
             problems.append((1, f"第{seen[n]}列与第{k}列的列名都是“{n}”（原文“{header[seen[n] - 1]}”与“{header[k - 1]}”）："
                                 "无法确定取哪一列，请删除或改名多余的列"))
         seen.setdefault(n, k)
+    if problems:                       # which column is which is unknown: no row can be read
+        return None, problems
     unnamed = [k for k, n in enumerate(names) if not n]
     width = len(names)
     rows, lines = [], []
@@ -74,17 +81,17 @@ def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]
                 row = row[:width]
             elif len(row) < width:
                 row = row + [""] * (width - len(row))
-            for k in unnamed:
-                if row[k].strip():
-                    problems.append((line, f"第{k + 1}列没有列名，但这一行在该列有内容“{row[k][:40]}”："
-                                           "无法确定它是什么，请补上列名或删除该列"))
+            stray = [k for k in unnamed if row[k].strip()]
+            for k in stray:
+                problems.append((line, f"第{k + 1}列没有列名，但这一行在该列有内容“{row[k][:40]}”："
+                                       "无法确定它是什么，请补上列名或删除该列"))
+            if stray:
+                continue
             rows.append(row)
             lines.append(line)
     except csv.Error as exc:
-        problems.append((reader.line_num, f"无法按CSV读取（{exc}）"))
-    if problems:
-        return None, problems
+        return None, problems + [(reader.line_num, f"无法按CSV读取（{exc}）")]
     keep = [k for k, n in enumerate(names) if n]
     frame = pd.DataFrame({names[k]: pd.array([r[k] for r in rows], dtype=object) for k in keep})
     frame["line"] = lines
-    return frame, []
+    return frame, problems           # rows with problems left out; the others still checked by the caller

@@ -154,8 +154,19 @@ def test_utf16_with_bom_is_read(tmp_path):
 
 
 def test_a_directory_or_missing_file(tmp_path):
-    assert "文件不存在" in problems(tmp_path)[0]
+    assert "不是普通文件" in problems(tmp_path)[0]
     assert "文件不存在" in problems(tmp_path / "nope.csv")[0]
+
+
+@pytest.mark.parametrize("sep,name", [(";", "分号"), ("\t", "制表符")])
+def test_other_separators_are_named(tmp_path, sep, name):
+    msgs = problems(write(tmp_path, sep.join(["county", "year", "measure", "value"]) + "\n临淄区" + sep + "2022\n"))
+    assert len(msgs) == 1 and "第1行" in msgs[0] and f"用的是{name}" in msgs[0]
+
+
+def test_row_problems_and_value_problems_are_listed_together(tmp_path):
+    msgs = problems(write(tmp_path, HEAD + f"临淄区,2022,{COUNT},(3)\n临淄区,2022,{NUM},1,234\n临淄区,2030x,{NUM},1\n"))
+    assert len(msgs) == 3 and "第2行" in msgs[0] and "第3行" in msgs[1] and "第4行" in msgs[2]
 
 
 def test_twenty_thousand_unknown_ids_are_all_kept_but_the_report_is_bounded(tmp_path):

@@ -259,7 +259,8 @@ def load_scenario(spec: str | Path | dict) -> Scenario:
     path = Path(spec)
     if not path.is_file():
         hint = f"（预置情景：{'、'.join(PRESETS)}）" if not path.suffix else ""
-        raise ScenarioError(str(path), [f"文件不存在{hint}"])
+        what = "不是普通文件（是目录或设备）" if path.exists() else "文件不存在"
+        raise ScenarioError(str(path), [f"{what}{hint}"])
     return _checked(lambda: load_data(path, "情景文件"), str(path))
 
 
