@@ -21,6 +21,7 @@ from .measures import parse_value
 from .names import name_changes, normalise_name
 from .panelcsv import read_rows
 from .paths import register_input
+from .writers.cells import unquote
 
 REQUIRED = ("county", "year", "measure", "value")
 YEARS = (2000, 2100)                       # evaluation years a panel may hold
@@ -69,7 +70,7 @@ def _names(col: pd.Series, lines: pd.Series, what: str, source: str, notes: list
     """Names normalised once per distinct spelling; the first line of each changed spelling is noted."""
     raw = col.astype(object).where(col.notna(), "").map(str)
     first = pd.Series(lines.to_numpy(), index=raw.to_numpy()).groupby(level=0, sort=False).first()
-    done = {text: normalise_name(text) for text in first.index}
+    done = {text: normalise_name(unquote(text.strip())) for text in first.index}   # '=x as written back → =x
     for text, line in first.items():
         if done[text] != text.strip() and done[text]:
             notes.append(Problem(f"{what}{name_changes(text).removeprefix('名称')}", line=int(line), source=source))

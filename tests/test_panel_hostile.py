@@ -230,3 +230,16 @@ def test_fuzz_panel_reader(tmp_path, rows):
             shown = r["raw"].strip().replace("\u200b", "")
             assert np.isclose(float(shown.translate({0xFF10 + d: 0x30 + d for d in range(10)})
                                    .translate({0xFF0E: 0x2E, 0xFF0D: 0x2D, 0xFF0B: 0x2B})), r["value"]), r
+
+
+def test_names_neutralised_on_export_read_back_as_they_were(tmp_path):
+    import pandas as pd
+
+    from qstrong.export import frame_to_csv
+
+    frame = pd.DataFrame({"county": ["=甲县", "@乙县", "-丙县", "丁县"], "year": [2022] * 4,
+                          "measure": [NUM] * 4, "value": ["1", "-0", "2", "3"]})
+    p = tmp_path / "out.csv"
+    frame_to_csv(frame.set_index("county"), p)
+    assert "'=甲县" in p.read_text(encoding="utf-8-sig")          # written neutralised …
+    assert Panel.from_csv(p).counties == ["=甲县", "@乙县", "-丙县", "丁县"]   # … read back as it was

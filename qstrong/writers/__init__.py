@@ -1,10 +1,19 @@
 """Every file the program writes goes through here: one writer per format (CSV, xlsx, JSON, text),
 one cell policy (:mod:`.cells`), one safe way to put a file on disk (:mod:`.files`)."""
 
-from .cells import cell_value, formula_like, is_plain_number, safe_frame, safe_text, truncate, visible_text
+from .cells import (
+           cell_value,
+           formula_like,
+           is_plain_number,
+           safe_frame,
+           safe_text,
+           truncate,
+           unquote,
+           visible_text,
+)
 from .files import Output, check_outputs, os_problem, write_atomic, write_text
 from .tables import frame_to_csv, frames_to_xlsx, sheet_title, to_json
 
 __all__ = ["Output", "cell_value", "check_outputs", "formula_like", "frame_to_csv", "frames_to_xlsx", "is_plain_number",
-           "os_problem", "safe_frame", "safe_text", "sheet_title", "to_json", "truncate", "visible_text", "write_atomic",
+           "os_problem", "safe_frame", "safe_text", "sheet_title", "to_json", "truncate", "unquote", "visible_text", "write_atomic",
            "write_text"]

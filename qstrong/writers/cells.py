@@ -59,6 +59,11 @@ def safe_text(text: str) -> str:
     return text
 
 
+def unquote(text: str) -> str:
+    """The inverse of :func:`safe_text`'s quote, for the program reading back what it wrote ('=x → =x)."""
+    return text[1:] if text.startswith("'") and formula_like(text[1:]) and not is_plain_number(text[1:]) else text
+
+
 def cell_value(v: object) -> object:
     """Any value made safe for a cell: text through :func:`safe_text`, everything else unchanged."""
     return safe_text(v) if isinstance(v, str) else v
