@@ -166,6 +166,9 @@ def test_links_fifos_and_junk_in_the_folder(folder):
     (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/gbk.yaml"], ["gbk.yaml"]),
     (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/bool.yaml"], ["add"]),
     (["score", "{s}", "--county", "临淄区", "--no-such-option"], ["--no-such-option"]),
+    (["whatif", "{s}", "--county", "临淄区", "--scenario", "{d}/baseline.yaml"], ["“基线”已用于基线"]),
+    (["whatif", "{s}", "--county", "临淄区", "--scenario", "plan2025", "--scenario", "plan2025"], ["不止一次"]),
+    (["project", "{s}", "--county", "临淄区", "--scenario", "plan2025", "plan2025"], ["不止一次"]),
 ])
 def test_bad_options_configs_and_scenarios(tmp_path, args, fragments):
     (tmp_path / "cfg.json").write_text('{"efficacy": {"*": {"base": NaN}}, "efficacy": []}', encoding="utf-8")
@@ -175,6 +178,7 @@ def test_bad_options_configs_and_scenarios(tmp_path, args, fragments):
     (tmp_path / "gbk.yaml").write_bytes("name: 情景\nchanges: []\n".encode("gbk"))
     (tmp_path / "bool.yaml").write_text("name: x\nchanges:\n  - {measure: q41.tech_trade, add: yes}\n",
                                         encoding="utf-8")
+    (tmp_path / "baseline.yaml").write_text("name: 基线\nchanges: []\n", encoding="utf-8")
     before = hashes(tmp_path)
     r = run(*[a.format(s=SAMPLE, d=tmp_path) for a in args])
     refused(r, *fragments)

@@ -311,6 +311,22 @@ class Comparison:
         return self.summary.round(2).to_html() + self.deltas().round(4).to_html()
 
 
+BASELINE = "基线"
+
+
+def distinct_names(scs: list[Scenario]) -> None:
+    """Scenario names become table columns: one name twice, or the baseline's name, would hide a column."""
+    problems, seen = [], set()
+    for sc in scs:
+        if sc.name == BASELINE:
+            problems.append(f"情景名称“{BASELINE}”已用于基线，请换一个名称")
+        elif sc.name in seen:
+            problems.append(f"情景名称“{sc.name}”出现了不止一次（同一情景文件给了两次，或两个文件同名）：请只给一次或改名")
+        seen.add(sc.name)
+    if problems:
+        raise InputError(problems, "情景（--scenario）有{n}处问题")
+
+
 def compare(panel, county: str, scenarios: list[Scenario | str | dict], year: int | None = None,
             peers: str | list[str] | None = None, config: ScoringConfig | None = None) -> Comparison:
     """Score the baseline and every scenario; per-indicator scores, totals and rank among peers."""
@@ -318,6 +334,7 @@ def compare(panel, county: str, scenarios: list[Scenario | str | dict], year: in
     panel = select(load_panel(panel), county, peers)
     year = panel.latest_year() if year is None else year
     scs = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
+    distinct_names(scs)
     columns, rows = {}, []
     for name, p in [("基线", panel)] + [(s.name, s.apply(panel, county, year)) for s in scs]:
         ps = score_panel(p, year, config)

@@ -77,11 +77,12 @@ def cmd_required(args: argparse.Namespace) -> int:
 
 def cmd_project(args: argparse.Namespace) -> int:
     from ..analysis.projection import project
-    from ..analysis.scenarios import load_scenario
+    from ..analysis.scenarios import distinct_names, load_scenario
 
     check_outputs(Output(args.out, "外推数值输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
     config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario or []]
+    distinct_names(scenarios)                  # before the projection runs, not after
     proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
     print(proj)
     cmp = None
