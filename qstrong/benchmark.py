@@ -1,0 +1,175 @@
+"""The benchmark: the one object every analysis takes, and every output names.
+
+A benchmark is the county, the counties it is scored against (a peer panel and a peer group), the
+evaluation year and the reading of the seed (a ScoringConfig). Every analysis takes one (as
+scikit-criteria's DecisionMatrix), so one question asked twice gets one answer; every output states it
+in one line:
+
+    对标：全省136个县（市、区）· 2022年 · 默认解读 · 合成数据占比97%
+
+"排名" is always the rank of the total among the benchmark's counties, ties sharing the best rank,
+shown as 第k名/共N个.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import pandas as pd
+
+from .config import ScoringConfig
+from .errors import InputError
+from .names import normalise_name
+from .panel import Panel, PanelError, Problem, load_panel, with_peers
+from .peers import GROUPS, select
+from .scoring import PanelScores, score_panel
+
+SYNTHETIC_MARKS = ("synthetic", "示例", "虚构", "合成")
+SHIPPED = "shandong"
+
+
+def is_synthetic(source: object) -> bool:
+    """A value whose source column says it is synthetic or invented (示例/虚构/合成)."""
+    return any(mark in str(source) for mark in SYNTHETIC_MARKS)
+
+
+@dataclass(frozen=True)
+class Benchmark:
+    """County + peers (panel and group) + year + reading. Build with :func:`benchmark`."""
+
+    panel: Panel                       # the benchmark's counties only (the peer group), every year
+    county: str
+    year: int
+    peers: str = SHIPPED               # the peer-group spec (shandong, prefecture, type, strong2022, a,b,c, @file)
+    config: ScoringConfig = field(default=None, repr=False)   # type: ignore[assignment]
+    peer_source: str = ""              # where the peers' figures come from, in words
+    notes: tuple[str, ...] = ()        # choices made when it was built (said, not hidden)
+
+    # ── what it is ──
+    @property
+    def counties(self) -> list[str]:
+        return self.scores.counties
+
+    @property
+    def n(self) -> int:
+        return len(self.counties)
+
+    @property
+    def group_label(self) -> str:
+        if self.peers in GROUPS:
+            return GROUPS[self.peers]
+        return "自定义对标组"
+
+    @property
+    def reading(self) -> str:
+        default = ScoringConfig.default(self.panel.catalog)
+        return "默认解读" if self.config.to_dict() == default.to_dict() else "自定义解读（--config）"
+
+    @cached_property
+    def synthetic_share(self) -> float | None:
+        """Share of the benchmark year's values marked synthetic/invented (None: no source column)."""
+        d = self.panel.data
+        if "source" not in d.columns:
+            return None
+        d = d[d["year"] == self.year]
+        return float(d["source"].map(is_synthetic).mean()) if len(d) else 0.0
+
+    def describe(self) -> str:
+        """The one line every output carries."""
+        if self.peers != SHIPPED:
+            where = f"{self.group_label}{self.n}个县（市、区）"
+        elif self.peer_source.startswith("随包附带"):
+            where = f"全省{self.n}个县（市、区）"
+        else:
+            where = f"{self.peer_source}中全部{self.n}个县（市、区）"
+        parts = [f"对标：{where}", f"{self.year}年", self.reading]
+        if self.synthetic_share is not None:
+            parts.append(f"合成数据占比{self.synthetic_share:.0%}")
+        return " · ".join(parts)
+
+    def to_dict(self) -> dict:
+        return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
+                "counties": self.n, "peer_source": self.peer_source, "reading": self.reading,
+                "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes)}
+
+    # ── the one score and the one rank ──
+    @cached_property
+    def scores(self) -> PanelScores:
+        return score_panel(self.panel, self.year, self.config)
+
+    @property
+    def total(self) -> float:
+        return self.scores.county(self.county).total
+
+    def ranks(self, totals: pd.Series | None = None) -> pd.Series:
+        """Rank of each total among the benchmark's counties (1 = best; ties share the best rank)."""
+        totals = self.scores.totals if totals is None else totals
+        return totals.rank(method="min", ascending=False).astype(int)
+
+    def rank(self, totals: pd.Series | None = None, county: str | None = None) -> int:
+        return int(self.ranks(totals)[county or self.county])
+
+    def rank_text(self, totals: pd.Series | None = None, county: str | None = None) -> str:
+        return rank_text(self.rank(totals, county), self.n)
+
+    def with_config(self, config: ScoringConfig | Mapping | None) -> Benchmark:
+        """The same benchmark under another reading."""
+        return _make(self.panel, self.county, self.year, self.peers, config, self.peer_source, self.notes)
+
+
+def rank_text(rank: int, n: int) -> str:
+    return f"第{rank}名/共{n}个"
+
+
+def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,
+          notes: tuple[str, ...]) -> Benchmark:
+    cat = panel.catalog
+    if config is None:
+        config = ScoringConfig.default(cat)
+    elif isinstance(config, Mapping):
+        config = ScoringConfig.from_dict(config, cat)
+    return Benchmark(panel, county, year, peers, config, peer_source, notes)
+
+
+def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str | None = None,
+              year: int | None = None, peers: str | list[str] | None = None, config=None,
+              peer_panel: str | Path | Panel | None = None, panel_counties_as_peers: bool = False) -> Benchmark:
+    """The benchmark for `county`: its data in `panel`; peers from `peer_panel` (``shandong``: the
+    shipped 136-county panel; None: the panel's own counties), restricted to the group `peers`.
+
+    With a peer panel, the other counties of `panel` are added to the peers only when
+    `panel_counties_as_peers` is True — an explicit choice, recorded in ``notes``, never a side effect.
+    A Benchmark passed in is returned as it is (its own county, year, peers and reading)."""
+    if isinstance(panel, Benchmark):
+        return panel
+    if county is None:
+        raise InputError(["需要被评价的县（市、区）"], "无法确定对标基准")
+    county = normalise_name(county)
+    own = load_panel(panel)
+    notes: list[str] = []
+    if peer_panel is not None:
+        from .peerdata import peer_panel_path
+
+        peer_obj = peer_panel if isinstance(peer_panel, Panel) else Panel.from_csv(peer_panel_path(peer_panel))
+        others = [c for c in own.counties if c != county]
+        if others and not panel_counties_as_peers:
+            own = Panel(own.data[own.data["county"] == county].reset_index(drop=True), own.catalog, own.source)
+            notes.append(f"面板中的其他{len(others)}个县（{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}）"
+                         "未加入对标（需要时请明确选择加入）")
+        elif others:
+            notes.append(f"面板中的其他{len(others)}个县已按选择加入对标")
+        full = with_peers(own, peer_obj, county)
+        source = "随包附带的山东省136个县（市、区）面板" if str(peer_panel) == SHIPPED else \
+            f"对标面板 {Path(str(peer_obj.source)).name}"
+    else:
+        full, source = own, f"面板 {Path(str(own.source)).name}" if own.source else "面板"
+    if county not in full.counties:
+        raise PanelError([Problem(f"面板中没有县（市、区）“{county}”", source=own.source)])
+    spec = peers if isinstance(peers, str) or peers is None else ",".join(peers)
+    spec = spec or SHIPPED
+    group = select(full, county, peers)
+    year = group.latest_year() if year is None else int(year)
+    return _make(group, county, year, spec, config, source, tuple(notes))
