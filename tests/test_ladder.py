@@ -92,3 +92,17 @@ def test_takes_a_benchmark_and_its_county(sample):
     b = benchmark(panel, "临淄区", 2022)
     pd.testing.assert_frame_equal(ladder(b), ladder(ps, "临淄区"))
     assert not ladder(b)["lever_name"].str.contains(r"q\d\d\.", regex=True).any()
+
+
+def test_required_values_omit_indicators_already_at_full_points():
+    # 41 (技术合同成交额占GDP, 2 points): 甲 3 %, 乙 2 %, 丙 1 %. 甲 is the best → full points → no row;
+    # 乙 needs 3 亿元 (ties 甲) → one row with all the usual columns.
+    from qstrong.analysis.required import COLUMNS, required_values
+
+    df = pd.DataFrame([(c, 2022, m, v) for c, t in (("甲县", 3), ("乙县", 2), ("丙县", 1))
+                       for m, v in (("q41.tech_trade", float(t)), ("gdp", 100.0))],
+                      columns=["county", "year", "measure", "value"])
+    top = required_values(df, "甲县")
+    assert top.empty and list(top.columns) == COLUMNS
+    second = required_values(df, "乙县")
+    assert second["indicator"].tolist() == [41] and second["required"].iloc[0] == pytest.approx(3.0)

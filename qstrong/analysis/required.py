@@ -99,7 +99,8 @@ def required_values(panel, county: str, share: float = 1.0, points: dict[int, fl
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
                                  best_other) else True, "method": "功效系数公式闭式求解"})
-    return pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
+    out = pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
+    return out[out["current_points"] < out["target_points"] - 1e-9].reset_index(drop=True)  # not yet there
 
 
 COLUMNS = ["indicator", "target_points", "current_points", "component", "measure", "name", "current", "required",
