@@ -25,12 +25,12 @@ $(STAMP): pyproject.toml
 demo: $(STAMP)
 	@echo "== 1. 各部门报回的示例模板（示例数据，虚构）→ 校验汇总 =="
 	$(VENV)/bin/qstrong intake data/sample/submissions --year 2022 --out reports/intake_panel.csv --report reports/intake_report.xlsx
-	@echo "== 2. 以淄博市其他区县（示例数据）为对标，计分 =="
-	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel data/sample/zibo_panel.csv
-	@echo "== 3. 对标山东省136个县（市、区）（含合成数据），失分分析 =="
-	$(VENV)/bin/qstrong gaps reports/intake_panel.csv --county 临淄区 --peer-panel shandong --out reports/gaps.xlsx --charts reports/charts
-	@echo "== 4. 生成离线HTML报告（差距、情景与预测、敏感性、部门任务） =="
-	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --year 2022 --out reports
+	@echo "== 2. 对标：山东省136个县（市、区）（随包附带，含合成数据）——以下各步用同一对标，计分 =="
+	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong
+	@echo "== 3. 同一对标，失分分析 =="
+	$(VENV)/bin/qstrong gaps reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong --out reports/gaps.xlsx --charts reports/charts
+	@echo "== 4. 同一对标，生成离线HTML报告（差距、情景与预测、敏感性、部门任务；示例面板只补临淄区历年数据） =="
+	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --peer-panel shandong --peers shandong --year 2022 --out reports
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check qstrong tests

@@ -90,6 +90,13 @@ class Benchmark:
             parts.append(f"合成数据占比{self.synthetic_share:.0%}")
         return " · ".join(parts)
 
+    def _repr_html_(self) -> str:
+        """The line (bold) and the notes, as the top of a report page; every text escaped."""
+        from html import escape
+
+        notes = "".join(f"<br>提醒：{escape(n)}" for n in self.notes)
+        return f"<p><b>{escape(self.describe())}</b>{notes}</p>"
+
     def to_dict(self) -> dict:
         return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
                 "counties": self.n, "peer_source": self.peer_source, "reading": self.reading,
@@ -124,6 +131,14 @@ def rank_text(rank: int, n: int) -> str:
     return f"第{rank}名/共{n}个"
 
 
+COLUMN = "对标基准"
+
+
+def stamped(df: pd.DataFrame, bench: Benchmark) -> pd.DataFrame:
+    """`df` with the column 对标基准 (the benchmark's line on every row), for CSV outputs."""
+    return df.assign(**{COLUMN: bench.describe()})
+
+
 def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,
           notes: tuple[str, ...]) -> Benchmark:
     cat = panel.catalog
@@ -142,9 +157,10 @@ def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str 
 
     With a peer panel, the other counties of `panel` are added to the peers only when
     `panel_counties_as_peers` is True — an explicit choice, recorded in ``notes``, never a side effect.
-    A Benchmark passed in is returned as it is (its own county, year, peers and reading)."""
+    A Benchmark passed in is returned as it is (its own county, year and peers), under `config` when
+    one is given."""
     if isinstance(panel, Benchmark):
-        return panel
+        return panel if config is None else panel.with_config(config)
     if county is None:
         raise InputError(["需要被评价的县（市、区）"], "无法确定对标基准")
     county = normalise_name(county)

@@ -6,6 +6,7 @@ import html
 import unicodedata
 from typing import TYPE_CHECKING
 
+from .benchmark import rank_text
 from .measures import fmt_num, load_measures
 
 if TYPE_CHECKING:
@@ -116,8 +117,9 @@ def _table(df, cols: list[tuple[str, str, int, bool]]) -> list[str]:
 def gaps_text(rep) -> str:
     """The gap analysis as Chinese tables for the terminal."""
     r = rep.rank
-    lines = [f"{rep.county} {rep.year}年 失分分析（对标组：{rep.peer_spec}，{len(rep.peers)}个县（市、区））",
-             f"总分 {rep.total:.2f} / 100，失分 {rep.lost:.2f}"
+    lines = [rep.benchmark.describe(),
+             f"{rep.county} {rep.year}年 失分分析（对标组：{rep.peer_spec}，{len(rep.peers)}个县（市、区））",
+             f"总分 {rep.total:.2f} / 100，排名 {rep.rank_text}，失分 {rep.lost:.2f}"
              + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）")]
     if rep.synthetic_values:
         lines.append(f"注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据，功效系数法得分仅供演示，不代表真实排名。")
@@ -129,8 +131,8 @@ def gaps_text(rep) -> str:
             lines.append(f"      其中真实数据仅有：{parts}；其余对标数值均为合成/示例数据。")
         else:
             lines.append("      对标数值全部为合成/示例数据。")
-    lines += [f"功效系数法部分得分 {r['subscore']:.2f} / {r['max_points']:.0f}，在对标组中排第{r['rank']}/{r['n']}名"
-              + (f"（并列{r['ties'] + 1}个）" if r["ties"] else "")
+    lines += [f"功效系数法部分得分 {r['subscore']:.2f} / {r['max_points']:.0f}，"
+              f"功效系数法部分排名 {rank_text(r['rank'], r['n'])}" + (f"（并列{r['ties'] + 1}个）" if r["ties"] else "")
               + f"；中位数 {r['median']:.2f}，最高 {r['best']:.2f}（{r['best_county']}）", ""]
     lv = rep.by_level("level2").reset_index()
     lines.append("按二级指标：")
@@ -165,16 +167,18 @@ def gaps_html(rep) -> str:
             if rep.synthetic_values else "")
     cols = ["level2", "criterion", "points", "score", "lost", "recovery", "departments"]
     table = rep.indicators[cols].round(2).to_html(escape=True, na_rep="—")
-    return (f"<h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）：总分 {rep.total:.2f}，"
-            f"失分 {rep.lost:.2f}</h4>{note}{table}")
+    return (f"<p>{e(rep.benchmark.describe())}</p><h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）："
+            f"总分 {rep.total:.2f}，排名 {rep.rank_text}，失分 {rep.lost:.2f}</h4>{note}{table}")
 
 
 def comparison_text(cmp) -> str:
     """Baseline and scenarios side by side: totals, rank, and the indicators that change."""
-    lines = [f"{cmp.county} {cmp.year}年 情景比较（对标组{cmp.summary['n'].iloc[0]}个县（市、区））", ""]
-    summ = cmp.summary.reset_index()
+    lines = [cmp.benchmark.describe(),
+             f"{cmp.county} {cmp.year}年 情景比较（对标组{cmp.summary['n'].iloc[0]}个县（市、区）；"
+             "排名为各情景下总分在对标组中的排名）", ""]
+    summ = cmp.table().reset_index()
     lines += _table(summ, [("scenario", "情景", 16, False), ("total", "总分", 8, True), ("delta", "变化", 8, True),
-                           ("efficacy_subscore", "功效系数部分", 12, True), ("rank", "排名", 6, True)])
+                           ("efficacy_subscore", "功效系数部分", 12, True), ("rank", "排名", 14, True)])
     for sc in cmp.scenarios:
         lines += ["", f"情景“{sc.name}”：{sc.description}".rstrip("：")]
         lines += [f"  · {c}" for c in sc.describe()]
@@ -193,8 +197,9 @@ def sensitivity_text(sa) -> str:
     """Score range under every reading, rank interval under weight uncertainty, the drivers."""
     t = sa.interpretations
     w = sa.weights.loc[sa.county]
-    lines = [f"{sa.county} {sa.year}年 敏感性分析（对标组：{sa.peer_spec}，{len(sa.counties)}个县（市、区））",
-             f"基准得分 {t['total'].iloc[0]:.2f}，排名 {int(t['rank'].iloc[0])}/{int(t['n'].iloc[0])}",
+    b = sa.benchmark
+    lines = [b.describe(), f"{sa.county} {sa.year}年 敏感性分析（对标组：{sa.peer_spec}，{len(sa.counties)}个县（市、区））",
+             f"基准得分 {b.total:.2f}，排名 {b.rank_text()}",
              *([f"注意：对标数据中有{sa.synthetic_values}个数值为合成/示例数据，排名仅供演示。"] if sa.synthetic_values else []),
              "",
              f"一、规则解读（{len(t)}种组合）：总分 {t['total'].min():.2f}～{t['total'].max():.2f}，"

@@ -46,8 +46,11 @@ def test_apply_and_compare_by_hand(small):
     assert s.loc[33, "基线"] == pytest.approx(1.2) and s.loc[33, "甲方案"] == pytest.approx(1.6)
     assert cmp.summary.loc["甲方案", "delta"] == pytest.approx(2 + 2 + 0.4)
     assert list(cmp.deltas().index[cmp.deltas()["甲方案"].abs() > 0]) == [1, 4, 33]
-    # rank on the efficacy sub-score: 甲 was last (1.2 < 1.6 < 2), is now 2nd (1.6; 丙 2; 乙 4→1.2)
-    assert (cmp.summary.loc["基线", "rank"], cmp.summary.loc["甲方案", "rank"]) == (3, 2)
+    # 排名 is the total's: 甲 3.2 (0+2+1.2) above 丙 2 and 乙 1.6; then 7.6 above 丙 2 and 乙 1.2
+    assert (cmp.summary.loc["基线", "rank"], cmp.summary.loc["甲方案", "rank"]) == (1, 1)
+    assert list(cmp.table()["rank"]) == ["第1名/共3个", "第1名/共3个"]
+    # the efficacy sub-score alone: 甲 1.2 (last of 1.2, 1.6, 2) → 1.6
+    assert list(cmp.summary["efficacy_subscore"]) == pytest.approx([1.2, 1.6])
 
 
 def test_peers_can_move_too(small):

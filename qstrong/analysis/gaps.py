@@ -1,7 +1,7 @@
 """Gap analysis: for each indicator the lost points, why, what would recover them, and who acts.
 
-Rolled up by level 1, level 2 and department; the county's rank among its peers on the efficacy
-sub-score (the indicators scored against peers); quick wins that need a document, a meeting or a
+Rolled up by level 1, level 2 and department; the county's rank (of the total, among the benchmark's
+counties) and, labelled 功效系数法部分排名, its rank on the efficacy sub-score; quick wins that need a document, a meeting or a
 mechanism rather than years of growth.
 """
 
@@ -12,18 +12,15 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
+from ..benchmark import Benchmark, benchmark, is_synthetic
 from ..config import ScoringConfig
 from ..departments import canonical
-from ..panel import Panel, load_panel
-from ..peers import describe, select
+from ..panel import Panel
+from ..peers import describe
 from ..rules.efficacy import Efficacy
-from ..scoring import CountyScore, PanelScores, score_panel
+from ..scoring import CountyScore, PanelScores
 
-SYNTHETIC_MARKS = ("synthetic", "示例", "虚构", "合成")
-
-
-def is_synthetic(source: str) -> bool:
-    return any(mark in str(source) for mark in SYNTHETIC_MARKS)
+__all__ = ["GapReport", "efficacy_subscores", "gaps", "gaps_steps", "is_synthetic", "peer_provenance"]
 
 
 def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
@@ -48,15 +45,21 @@ class GapReport:
     indicators: pd.DataFrame          # one row per indicator
     steps: pd.DataFrame               # one row per recovery step
     efficacy: pd.DataFrame            # one row per efficacy component: value, peer best, required value
-    rank: dict
+    rank: dict                        # the efficacy sub-score's rank (功效系数法部分排名), not the total's
     synthetic_values: int             # peer values in the benchmark that are synthetic / invented
     provenance: pd.DataFrame          # per measure: how many peer values are real / synthetic
     subscores: pd.Series = field(repr=False)
     component_values: dict = field(default_factory=dict, repr=False)   # (indicator, label) → peers' x
+    benchmark: Benchmark | None = field(default=None, repr=False)
 
     @property
     def total(self) -> float:
         return self.card.total
+
+    @property
+    def rank_text(self) -> str:
+        """排名: the total's rank among the benchmark's counties, 第k名/共N个."""
+        return self.benchmark.rank_text()
 
     @property
     def lost(self) -> float:
@@ -118,13 +121,12 @@ def efficacy_subscores(ps: PanelScores) -> pd.Series:
     return pd.Series(total, index=ps.scores.index, name="efficacy_subscore")
 
 
-def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None,
+def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = None, year: int | None = None,
          peers: str | list[str] | None = None, config: ScoringConfig | None = None) -> GapReport:
-    """Gap analysis of `county` in `year` against the peer group `peers` (default: all of the panel)."""
-    panel = load_panel(panel)
-    spec = peers or "shandong"
-    group = select(panel, county, spec)
-    ps = score_panel(group, year, config)
+    """Gap analysis against a Benchmark (or of `county` in `year` against the peer group `peers` of
+    `panel`, default all of it)."""
+    bench = benchmark(panel, county, year, peers, config)
+    county, spec, group, ps = bench.county, bench.peers, bench.panel, bench.scores
     card = ps.county(county)
     i = ps.counties.index(county)
     cat = ps.catalog
@@ -166,9 +168,8 @@ def gaps(panel: Panel | pd.DataFrame | str, county: str, year: int | None = None
                                     if isinstance(it, Efficacy)))}
     provenance = peer_provenance(group, county, ps.year)
     synthetic = int(provenance["synthetic"].sum())
-    return GapReport(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组",
-                     ps.counties, card, indicators, steps_df, pd.DataFrame(eff_rows), rank, synthetic, provenance,
-                     sub, comp)
+    return GapReport(county, ps.year, describe(spec), ps.counties, card, indicators, steps_df,
+                     pd.DataFrame(eff_rows), rank, synthetic, provenance, sub, comp, bench)
 
 
 def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> list[dict]:

@@ -46,17 +46,17 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from ..benchmark import Benchmark, benchmark
 from ..config import ScoringConfig
 from ..departments import canonical
 from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, load_measures
 from ..names import clean_text, normalise_name
-from ..panel import Panel, load_panel
+from ..panel import Panel
 from ..params import check_params
-from ..peers import select
 from ..rules.base import Step
 from ..rules.composite import Group
-from ..scoring import PanelScores, score_panel
+from ..scoring import PanelScores
 from ..textfiles import read_text
 
 TOL = 1e-9
@@ -268,6 +268,7 @@ class PathPlan:
     peers: list[str]
     departments: dict[int, list[str]]
     values: dict[str, float]
+    benchmark: Benchmark | None = None
 
     gain = property(lambda self: float(sum(self.shares.values())), doc="realised gain (after the caps)")
     effort = property(lambda self: float(sum(o.effort for o in self.chosen)), doc="total effort")
@@ -308,10 +309,11 @@ class PathPlan:
                              "shared": g["shared"].sum()}).sort_values("gain", ascending=False)
 
     def __str__(self) -> str:
-        lines = [f"{self.county} {self.year}年 达到{fmt_num(self.target, 2)}分的最省力路径"
+        lines = [self.benchmark.describe(),
+                 f"{self.county} {self.year}年 达到{fmt_num(self.target, 2)}分的最省力路径"
                  f"（对标组{len(self.peers)}个县（市、区））",
                  f"当前 {self.current:.2f} 分 → 目标 {self.target:.2f} 分；方案后 {self.total:.2f} 分，"
-                 f"工作量合计 {fmt_num(self.effort, 2)}", self.message]
+                 f"工作量合计 {fmt_num(self.effort, 2)}；当前排名 {self.benchmark.rank_text()}", self.message]
         if self.vetoed:
             lines.append(f"注意：本县触发一票否决（{'、'.join(self.veto_reasons)}），即使得分达到目标也将被取消资格；"
                          "以下方案仍按得分计算。")
@@ -330,17 +332,20 @@ class PathPlan:
         return head + self.to_frame().round(4).to_html(escape=True, index=False)
 
 
-def cheapest_path(panel: Panel | pd.DataFrame | str, county: str, target: float, year: int | None = None,
+def cheapest_path(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = None,
+                  target: float | None = None, year: int | None = None,
                   peers: str | list[str] | None = None, effort: EffortTable | str | Path | None = None,
                   config: ScoringConfig | Mapping | None = None) -> PathPlan:
     """The least-effort plan that lifts `county` to `target` points against the peer group `peers`."""
     start = time.perf_counter()
+    if target is None:
+        raise InputError(["目标总分（target）：缺少取值"], "参数有{n}处问题")
     values = check_params(target=target, year=year)
     target, year = values["target"], values.get("year")
     table = effort if isinstance(effort, EffortTable) else load_effort(effort)
-    panel = load_panel(panel)
-    ps = score_panel(select(panel, county, peers or "shandong"), year, config)
-    ps.county(county)  # a Chinese error when the county is not in the panel
+    bench = benchmark(panel, county, year, peers, config)
+    county, ps = bench.county, bench.scores
+    ps.county(county)  # a Chinese error when the county has no data in the year
     i, cat = ps.counties.index(county), ps.catalog
     current = float(ps.totals.iat[i])
     opts, pools = county_options(ps, i, table)
@@ -367,4 +372,4 @@ def cheapest_path(panel: Panel | pd.DataFrame | str, county: str, target: float,
                     bool(veto), veto, missing, len(opts), time.perf_counter() - start, ps.counties,
                     {ind.id: list(dict.fromkeys(n for n in (canonical(d, cat) for d in ind.departments) if n))
                      for ind in cat.indicators},
-                    {m: float(a[i]) for m, a in ps.env.items()})
+                    {m: float(a[i]) for m, a in ps.env.items()}, bench)

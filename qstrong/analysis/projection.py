@@ -26,17 +26,16 @@ scored in one ``score_arrays`` call per year with the peers at their central val
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
 
+from ..benchmark import Benchmark, benchmark, is_synthetic
 from ..config import ScoringConfig
-from ..panel import Panel, load_panel
+from ..panel import Panel
 from ..params import check_memory, check_params
-from ..peers import select
 from ..scoring import score_arrays, score_panel
-from .gaps import is_synthetic
 
 Z = 1.96
 HORIZON = 30         # years beyond the panel's last year a projection may reach
@@ -119,6 +118,7 @@ class Projection:
     config: ScoringConfig = field(repr=False)
     draws: int = 200
     _panel: Panel | None = field(default=None, repr=False)
+    benchmark: Benchmark | None = field(default=None, repr=False)
 
     def panel(self) -> Panel:
         """Actual + projected years (central values) as a Panel (projected rows: source 趋势外推…)."""
@@ -150,10 +150,13 @@ class Projection:
         return list(dict.fromkeys(v.loc[(v["method"] == "flat") & ~v["actual"], "measure"]))
 
     def compare(self, scenarios, year: int | None = None):
-        """scenarios.Comparison on the projected panel at `year` (default to_year): trend = 基线."""
+        """scenarios.Comparison on the projected panel at `year` (default to_year): trend = 基线, against
+        the same benchmark's counties (in the projected year)."""
         from .scenarios import compare
 
-        return compare(self.panel(), self.county, list(scenarios), year or self.to_year, None, self.config)
+        year = year or self.to_year
+        bench = replace(self.benchmark, panel=self.panel(), year=int(check_params(year=year)["year"]))
+        return compare(bench, scenarios=list(scenarios))
 
     def with_scenario(self, scenario, year: int | None = None) -> dict:
         """The total at `year` on trend versus with `scenario` applied to the projected panel."""
@@ -177,7 +180,7 @@ class Projection:
         from ..display import pad
 
         n_peers = self.values["county"].nunique() - 1
-        lines = [f"{self.county} 质量强县评价得分趋势外推（至{self.to_year}年；对标县{n_peers}个；"
+        lines = [self.benchmark.describe(), f"{self.county} 质量强县评价得分趋势外推（至{self.to_year}年；对标县{n_peers}个；"
                  f"得分区间由{self.draws}次抽样计算）", ""]
         lines.append(f"{pad('年份', 6)}{pad('总分', 9, True)}  {pad('区间（5%–95%）', 18)}说明")
         for r in self.totals.itertuples():
@@ -207,24 +210,18 @@ class Projection:
         return head + self.totals.round(2).to_html(index=False)
 
 
-def project(panel, county: str, to_year: int = 2025, peers=None, config: ScoringConfig | Mapping | None = None,
-            draws: int = 200, seed: int = 0) -> Projection:
+def project(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = None, to_year: int = 2025,
+            peers=None, config: ScoringConfig | Mapping | None = None, draws: int = 200, seed: int = 0) -> Projection:
     """Project `county` and every peer to `to_year` (see the module docstring for the rules).
 
     `to_year` must lie after the panel's last year and at most 30 years after it; `draws` and `seed` as
     declared in ``qstrong.params``; every bad value is listed, and the draws' memory is checked first."""
     check_params(to_year=to_year, draws=draws, seed=seed)
-    panel = select(load_panel(panel), county, peers)
+    bench = benchmark(panel, county, None, peers, config)
+    county, panel, config, cat = bench.county, bench.panel, bench.config, bench.panel.catalog
     last = panel.years[-1]
     v = check_params({"to_year": (last + 1, last + HORIZON)}, to_year=to_year, draws=draws, seed=seed)
     to_year, draws, seed = v["to_year"], v["draws"], v["seed"]
-    cat = panel.catalog
-    if config is None:
-        config = ScoringConfig.default(cat)
-    elif isinstance(config, Mapping):
-        config = ScoringConfig.from_dict(config, cat)
-    if county not in panel.counties:
-        score_panel(panel).county(county)          # raises the usual Chinese error
     ayears = panel.years
     fyears = list(range(ayears[-1] + 1, int(to_year) + 1))
     mids = list(cat.measures)
@@ -309,7 +306,8 @@ def project(panel, county: str, to_year: int = 2025, peers=None, config: Scoring
                       "method": method[cp, mp], "note": note[cp, mp], "actual": False}),
     ], ignore_index=True)
 
-    proj = Projection(county, int(to_year), ayears, fyears, values, pd.DataFrame(), panel, config, draws)
+    proj = Projection(county, int(to_year), ayears, fyears, values, pd.DataFrame(), panel, config, draws,
+                      benchmark=bench)
     full = proj.panel()
     rows = []
     k = counties.index(county)

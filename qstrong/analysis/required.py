@@ -14,15 +14,13 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
+from ..benchmark import benchmark
 from ..config import ScoringConfig
 from ..efficacy import required_value, solve_monotone
 from ..errors import InputError
 from ..measures import load_measures
-from ..panel import load_panel
 from ..params import param_problems
-from ..peers import select
 from ..rules.efficacy import Efficacy
-from ..scoring import score_panel
 
 
 def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: float) -> float | None:
@@ -44,12 +42,12 @@ def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: flo
     return float(np.ceil(v - 1e-9)) if m.kind == "count" else v
 
 
-def required_values(panel, county: str, share: float = 1.0, points: dict[int, float] | None = None,
+def required_values(panel, county: str | None = None, share: float = 1.0, points: dict[int, float] | None = None,
                     year: int | None = None, peers=None, config: ScoringConfig | None = None) -> pd.DataFrame:
     """Per efficacy indicator (and component): the value needed for `share` of its points (or the
     points given per indicator in `points`), against the peer group. Parameters as declared in
     ``qstrong.params`` (share 0…1; each indicator an efficacy one, its points 0…its points); every bad
-    value is listed."""
+    value is listed. `panel` may be a Benchmark; the result's ``attrs["benchmark"]`` is the one used."""
     parsed, problems = param_problems(share=share, year=year)
     if points is not None and not isinstance(points, Mapping):
         problems.append(f"points 应为 {{指标编号: 目标分}}，而不是{type(points).__name__}")
@@ -63,8 +61,8 @@ def required_values(panel, county: str, share: float = 1.0, points: dict[int, fl
     if problems:
         raise InputError(problems, "参数有{n}处问题")
     share, year, points = parsed["share"], parsed.get("year"), checked or None
-    panel = select(load_panel(panel), county, peers)
-    ps = score_panel(panel, year, config)
+    bench = benchmark(panel, county, year, peers, config)
+    county, ps = bench.county, bench.scores
     i = ps.counties.index(county)
     names = load_measures()
     rows = []
@@ -100,7 +98,9 @@ def required_values(panel, county: str, share: float = 1.0, points: dict[int, fl
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
                                  best_other) else True, "method": "功效系数公式闭式求解"})
     out = pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
-    return out[out["current_points"] < out["target_points"] - 1e-9].reset_index(drop=True)  # not yet there
+    out = out[out["current_points"] < out["target_points"] - 1e-9].reset_index(drop=True)  # not yet there
+    out.attrs["benchmark"] = bench
+    return out
 
 
 COLUMNS = ["indicator", "target_points", "current_points", "component", "measure", "name", "current", "required",
@@ -110,7 +110,9 @@ COLUMNS = ["indicator", "target_points", "current_points", "component", "measure
 def required_text(df: pd.DataFrame, county: str) -> str:
     from ..measures import fmt_num
 
-    lines = [f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
+    bench = df.attrs.get("benchmark")
+    lines = [*([bench.describe()] if bench is not None else []),
+             f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
     if df.empty:
         lines.append("  没有可求解的指标：本县功效系数法指标的数据缺失（见计分结果中的“数据不完整”）。")
     for _, r in df.iterrows():

@@ -23,15 +23,15 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..benchmark import Benchmark, benchmark, rank_text
 from ..catalog import load_catalog
 from ..config import ScoringConfig
 from ..efficacy import shown_value
 from ..errors import InputError
 from ..measures import Measure, fmt_num, parse_value
 from ..names import clean_text, normalise_name
-from ..panel import Panel, PanelError, Problem, check_constraints, load_panel
+from ..panel import Panel, PanelError, Problem, check_constraints
 from ..params import check_params
-from ..peers import select
 from ..scoring import score_panel
 from ..textfiles import TextError, load_data, parse_yaml, unreported
 from .gaps import efficacy_subscores
@@ -289,7 +289,8 @@ class Comparison:
     year: int
     scenarios: list[Scenario]
     scores: pd.DataFrame          # indicators × (基线, scenario names)
-    summary: pd.DataFrame         # per column: total, delta, complete, efficacy subscore, rank, n
+    summary: pd.DataFrame         # per column: total, delta, complete, efficacy subscore, rank (of the total), n
+    benchmark: Benchmark | None = field(default=None, repr=False)
 
     def deltas(self) -> pd.DataFrame:
         return self.scores.sub(self.scores["基线"], axis=0).drop(columns="基线")
@@ -302,13 +303,18 @@ class Comparison:
     def to_frame(self) -> pd.DataFrame:
         return self.scores
 
+    def table(self) -> pd.DataFrame:
+        """The summary as shown: 排名 as 第k名/共N个 (the total's rank in each scenario)."""
+        s = self.summary
+        return s.drop(columns="n").assign(rank=[rank_text(r, n) for r, n in zip(s["rank"], s["n"], strict=True)])
+
     def __str__(self) -> str:
         from ..display import comparison_text
 
         return comparison_text(self)
 
     def _repr_html_(self) -> str:
-        return self.summary.round(2).to_html() + self.deltas().round(4).to_html()
+        return self.table().round(2).to_html() + self.deltas().round(4).to_html()
 
 
 BASELINE = "基线"
@@ -327,24 +333,26 @@ def distinct_names(scs: list[Scenario]) -> None:
         raise InputError(problems, "情景（--scenario）有{n}处问题")
 
 
-def compare(panel, county: str, scenarios: list[Scenario | str | dict], year: int | None = None,
+def compare(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = None,
+            scenarios: list[Scenario | str | dict] = (), year: int | None = None,
             peers: str | list[str] | None = None, config: ScoringConfig | None = None) -> Comparison:
-    """Score the baseline and every scenario; per-indicator scores, totals and rank among peers."""
+    """Score the baseline (the benchmark's own scores) and every scenario applied to the benchmark's
+    counties; per-indicator scores, totals, and the rank of each total among them (排名)."""
     year = check_params(year=year).get("year")
-    panel = select(load_panel(panel), county, peers)
-    year = panel.latest_year() if year is None else year
+    bench = benchmark(panel, county, year, peers, config)
+    county, year, panel = bench.county, bench.year, bench.panel
     scs = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     distinct_names(scs)
     columns, rows = {}, []
-    for name, p in [("基线", panel)] + [(s.name, s.apply(panel, county, year)) for s in scs]:
-        ps = score_panel(p, year, config)
+    runs = [(BASELINE, bench.scores)] + [(s.name, score_panel(s.apply(panel, county, year), year, bench.config))
+                                         for s in scs]
+    for name, ps in runs:
         card = ps.county(county)
-        sub = efficacy_subscores(ps)
         columns[name] = ps.scores.loc[county]
         rows.append({"scenario": name, "total": card.total, "complete": card.complete, "vetoed": card.vetoed,
-                     "efficacy_subscore": float(sub[county]),
-                     "rank": int(sub.rank(method="min", ascending=False)[county]), "n": len(sub)})
+                     "efficacy_subscore": float(efficacy_subscores(ps)[county]),
+                     "rank": bench.rank(ps.totals), "n": bench.n})
     scores = pd.DataFrame(columns)
     summary = pd.DataFrame(rows).set_index("scenario")
-    summary.insert(1, "delta", summary["total"] - summary.loc["基线", "total"])
-    return Comparison(county, year, scs, scores, summary)
+    summary.insert(1, "delta", summary["total"] - summary.loc[BASELINE, "total"])
+    return Comparison(county, year, scs, scores, summary, bench)

@@ -21,12 +21,12 @@ import numpy as np
 import pandas as pd
 from tqdm import tqdm
 
+from ..benchmark import Benchmark, benchmark
 from ..catalog import load_catalog
 from ..config import ScoringConfig
 from ..efficacy import Goalposts
-from ..panel import load_panel
 from ..params import check_memory, check_params
-from ..peers import describe, select
+from ..peers import describe
 from ..scoring import score_arrays, score_panel
 
 GOALPOSTS = {"面板最大/最小值": {"policy": "minmax"}, "前/后3名均值": {"policy": "topk", "k": 3},
@@ -176,6 +176,7 @@ class Sensitivity:
     county_totals: np.ndarray = field(repr=False, default=None)
     sobol: pd.DataFrame | None = None
     synthetic_values: int = 0               # peer values that are synthetic / invented
+    benchmark: Benchmark | None = field(default=None, repr=False)
 
     def to_frame(self) -> pd.DataFrame:
         return self.weights
@@ -217,16 +218,16 @@ def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
     return frame.sort_values("delta", key=np.abs, ascending=False, ignore_index=True)
 
 
-def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: int = 10_000,
+def sensitivity(panel, county: str | None = None, year: int | None = None, peers=None, draws: int = 10_000,
                 seed: int = 0, spread: float = 0.25, method: str = "uniform", config: ScoringConfig | None = None,
                 sobol: str | None = None, sobol_n: int = 1024, progress: bool = True) -> Sensitivity:
     """The whole analysis for `county` against its peer group (parameters checked first, every bad one
-    listed; the memory the draws need is estimated and refused beyond ``params.memory_budget``)."""
+    listed; the memory the draws need is estimated and refused beyond ``params.memory_budget``).
+    `panel` may be a Benchmark: its scores are the nominal ones."""
     v = check_params(draws=draws, seed=seed, spread=spread, method=method, sobol=sobol, sobol_n=sobol_n, year=year)
     draws, seed, spread, sobol_n, year = v["draws"], v["seed"], v["spread"], v["sobol_n"], v.get("year")
-    spec = peers or "shandong"
-    group = select(load_panel(panel), county, spec)
-    ps = score_panel(group, year, config)
+    bench = benchmark(panel, county, year, peers, config)
+    county, group, ps = bench.county, bench.panel, bench.scores
     i = ps.counties.index(county)
     if sobol:
         from .sobol import sobol_bytes, sobol_for
@@ -242,9 +243,9 @@ def sensitivity(panel, county: str, year: int | None = None, peers=None, draws: 
     frame.insert(0, "nominal", nominal)
     frame.insert(1, "nominal_rank", ranks(nominal.to_numpy()))
     county_totals = mc["totals"][:, i].astype(float)
-    result = Sensitivity(county, ps.year, describe(spec) if isinstance(spec, str) else "自定义对标组", ps.counties,
-                         nominal, table, main_effects(table), frame, one_at_a_time(ps, county), draws, seed, spread,
-                         method, county_totals)
+    result = Sensitivity(county, ps.year, describe(bench.peers), ps.counties, nominal, table, main_effects(table),
+                         frame, one_at_a_time(ps, county), draws, seed, spread, method, county_totals,
+                         benchmark=bench)
     from .gaps import peer_provenance
 
     result.synthetic_values = int(peer_provenance(group, county, ps.year)["synthetic"].sum())

@@ -11,6 +11,7 @@ import argparse
 import os
 import sys
 
+from ..benchmark import stamped
 from ..catalog import load_catalog
 from ..display import clip, pad
 from ..errors import InputError
@@ -27,7 +28,16 @@ from .analysis import (
     cmd_sensitivity,
     cmd_whatif,
 )
-from .common import PEER_PANEL_HELP, PEERS_HELP, _config, _emit, _panel_with_peers, _write_csv
+from .common import (
+    AS_PEERS_HELP,
+    PEER_PANEL_HELP,
+    PEERS_HELP,
+    _benchmark,
+    _config,
+    _emit,
+    _read_panel,
+    _write_csv,
+)
 from .options import ChineseParser
 
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
@@ -59,9 +69,8 @@ def cmd_measures(args: argparse.Namespace) -> int:
     return 0
 
 def cmd_score(args: argparse.Namespace) -> int:
-    config = _config(args)
-    ps = score_panel(_panel_with_peers(args), args.year, config)
     if args.all:
+        ps = score_panel(_all_panel(args), args.year, _config(args))
         df = ps.to_frame().round(ROUND)
         df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
         if args.format == "json":
@@ -75,14 +84,27 @@ def cmd_score(args: argparse.Namespace) -> int:
         else:
             _emit(df.round(4).to_string(), args.out)
         return 0
-    card = ps.county(args.county)
+    bench = _benchmark(args)
+    card = bench.scores.county(bench.county)
     if args.format == "json":
-        _emit(to_json(card.to_dict()), args.out)
+        _emit(to_json({**card.to_dict(), "rank": bench.rank(), "rank_text": bench.rank_text(),
+                       "benchmark": bench.to_dict()}), args.out)
     elif args.format == "csv":
-        _write_csv(card.to_frame(), args.out)
+        _write_csv(stamped(card.to_frame(), bench), args.out)
     else:
-        _emit(str(card), args.out)
+        _emit(f"{bench.describe()}\n{card}\n排名 {bench.rank_text()}（总分在对标组中的排名）", args.out)
     return 0
+
+
+def _all_panel(args: argparse.Namespace):
+    """--all: every county of PANEL, plus --peer-panel's others (no one county, so no benchmark)."""
+    own = _read_panel(args.panel)
+    if not args.peer_panel:
+        return own
+    from ..panel import with_peers
+    from ..peerdata import peer_panel_path
+
+    return with_peers(own, _read_panel(peer_panel_path(args.peer_panel)), None)
 
 def cmd_templates(args: argparse.Namespace) -> int:
     from ..intake.templates import write_templates
@@ -126,6 +148,7 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
         p.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     p.add_argument("--peers", default="shandong", help=PEERS_HELP)
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    p.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     return p
 
@@ -152,6 +175,8 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
     s.add_argument("--out", help="写入文件而非屏幕")
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
+    s.add_argument("--peers", default="shandong", help=PEERS_HELP)
+    s.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     s.set_defaults(func=cmd_score)
 
     g = _analysis_parser(sub, "gaps", "失分分析：各指标失分、原因、挽回办法、责任部门、速赢清单")
@@ -206,6 +231,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--year", help="评价年度（2000～2100）")
     r.add_argument("--peers", default="shandong", help=PEERS_HELP)
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
+    r.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
     r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100，默认85）")
     r.add_argument("--draws", default=10_000, help="敏感性分析的权重抽样次数（1～1000000）")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..benchmark import stamped
 from ..writers import Output, check_outputs, frame_to_csv, frames_to_xlsx
-from .common import _config, _panel_with_peers, _save_charts
+from .common import _benchmark, _save_charts
 
 CHARTS = "图表输出目录"
 
@@ -21,8 +22,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     from ..analysis.gaps import gaps
 
     check_outputs(Output(args.out, "表格输出文件", (".xlsx", ".csv")), Output(args.charts, CHARTS, directory=True))
-    config = _config(args)
-    rep = gaps(_panel_with_peers(args), args.county, args.year, args.peers, config)
+    rep = gaps(_benchmark(args))
     print(rep)
     if args.out:
         _write_gap_tables(rep, args.out)
@@ -39,21 +39,21 @@ def _write_gap_tables(rep, out: str) -> None:
               "功效系数指标": rep.efficacy}
     if out.lower().endswith(".xlsx"):
         notes: list[str] = []
-        frames_to_xlsx(tables, out, what="表格输出文件", notes=notes)
+        frames_to_xlsx(tables, out, what="表格输出文件", notes=notes, notice=rep.benchmark.describe())
         _remind(notes)
     else:
-        frame_to_csv(rep.indicators, out, what="表格输出文件")
+        frame_to_csv(stamped(rep.indicators, rep.benchmark), out, what="表格输出文件")
 
 def cmd_whatif(args: argparse.Namespace) -> int:
     from ..analysis.scenarios import compare, load_scenario
 
     check_outputs(Output(args.out, "逐项得分输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
-    config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario]
-    cmp = compare(_panel_with_peers(args), args.county, scenarios, args.year, args.peers, config)
+    cmp = compare(_benchmark(args), scenarios=scenarios)
     print(cmp)
     if args.out:
-        frame_to_csv(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), args.out, "逐项得分输出文件")
+        frame_to_csv(stamped(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), cmp.benchmark), args.out,
+                     "逐项得分输出文件")
         print(f"\n逐项得分已写入 {args.out}")
     if args.charts:
         from ..charts import scenario_by_level2
@@ -65,14 +65,14 @@ def cmd_required(args: argparse.Namespace) -> int:
     from ..analysis.required import required_text, required_values
 
     check_outputs(Output(args.out, "所需数值输出文件", (".csv",)))
-    config = _config(args)
     points = {args.indicator: args.points} if args.points is not None else None
-    df = required_values(_panel_with_peers(args), args.county, args.share, points, args.year, args.peers, config)
+    df = required_values(_benchmark(args), share=args.share, points=points)
+    bench = df.attrs["benchmark"]
     if args.indicator:
         df = df[df["indicator"] == args.indicator]
     print(required_text(df, args.county))
     if args.out:
-        frame_to_csv(df.set_index("indicator"), args.out, "所需数值输出文件")
+        frame_to_csv(stamped(df.set_index("indicator"), bench), args.out, "所需数值输出文件")
     return 0
 
 def cmd_project(args: argparse.Namespace) -> int:
@@ -80,10 +80,9 @@ def cmd_project(args: argparse.Namespace) -> int:
     from ..analysis.scenarios import distinct_names, load_scenario
 
     check_outputs(Output(args.out, "外推数值输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
-    config = _config(args)
     scenarios = [load_scenario(s) for s in args.scenario or []]
     distinct_names(scenarios)                  # before the projection runs, not after
-    proj = project(_panel_with_peers(args), args.county, args.to, args.peers, config, args.draws, args.seed)
+    proj = project(_benchmark(args), to_year=args.to, draws=args.draws, seed=args.seed)
     print(proj)
     cmp = None
     if scenarios:
@@ -98,7 +97,7 @@ def cmd_project(args: argparse.Namespace) -> int:
                   + ("；" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()) if len(moved) else ""))
             for u in sc.unmapped:
                 print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
-    if args.out:
+    if args.out:   # a panel (county,year,measure,value,…) read back as one: no 对标基准 column here
         frame_to_csv(proj.values.set_index("county").round(10), args.out, "外推数值输出文件")
         print(f"\n外推数值已写入 {args.out}")
     if args.charts:
@@ -111,12 +110,10 @@ def cmd_path(args: argparse.Namespace) -> int:
     from ..analysis.path import cheapest_path
 
     check_outputs(Output(args.out, "方案表输出文件", (".csv",)))
-    config = _config(args)
-    plan = cheapest_path(_panel_with_peers(args), args.county, args.target, args.year, args.peers,
-                         args.effort, config)
+    plan = cheapest_path(_benchmark(args), target=args.target, effort=args.effort)
     print(plan)
     if args.out:
-        frame_to_csv(plan.to_frame().set_index("indicator"), args.out, "方案表输出文件")
+        frame_to_csv(stamped(plan.to_frame().set_index("indicator"), plan.benchmark), args.out, "方案表输出文件")
         print(f"\n方案表已写入 {args.out}")
     return 0 if plan.reached else 1  # 1: the target cannot be reached (the message says why)
 
@@ -124,16 +121,15 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     from ..analysis.sensitivity import sensitivity
 
     check_outputs(Output(args.out, "结果表格输出文件", (".xlsx",)), Output(args.charts, CHARTS, directory=True))
-    config = _config(args)
-    sa = sensitivity(_panel_with_peers(args), args.county, args.year, args.peers, args.draws, args.seed,
-                     args.spread, "dirichlet" if args.dirichlet else "uniform", config,
-                     None if args.sobol == "none" else args.sobol, args.sobol_n)
+    sa = sensitivity(_benchmark(args), draws=args.draws, seed=args.seed, spread=args.spread,
+                     method="dirichlet" if args.dirichlet else "uniform",
+                     sobol=None if args.sobol == "none" else args.sobol, sobol_n=args.sobol_n)
     print(sa)
     if args.out:
         notes: list[str] = []
         frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
                         "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out,
-                       what="结果表格输出文件", notes=notes)
+                       what="结果表格输出文件", notes=notes, notice=sa.benchmark.describe())
         _remind(notes)
         print(f"\n结果已写入 {args.out}")
     if args.charts:
@@ -147,9 +143,15 @@ def cmd_report(args: argparse.Namespace) -> int:
 
     if not args.panel and not args.intake:
         raise ValueError("需要 --panel 或 --intake（或两者）")
+    def announce(bench) -> None:
+        print(bench.describe())
+        for note in bench.notes:
+            print(f"提醒：{note}")
+
     index = build_report(args.county, panel=args.panel, intake=args.intake, peer_panel=args.peer_panel,
                          peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
                          target=args.target, draws=args.draws, seed=args.seed, out=args.out,
-                         notebooks=args.notebooks)
+                         notebooks=args.notebooks, panel_counties_as_peers=args.panel_counties_as_peers,
+                         announce=announce)
     print(f"报告已生成：{index}")
     return 0

@@ -5,12 +5,15 @@ from __future__ import annotations
 import argparse
 import sys
 
+from ..benchmark import SHIPPED, Benchmark, benchmark
 from ..config import ScoringConfig
-from ..panel import Panel, with_peers
+from ..panel import Panel
 from ..writers import frame_to_csv, visible_text, write_text
 
 PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
-                   "其中其他县的数据作为对标加入，被评价县以 PANEL 为准")
+                   "其中其他县的数据作为对标，被评价县以 PANEL 为准")
+
+AS_PEERS_HELP = "把PANEL中其他县也加入对标（默认不加入）"
 
 PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
               "逗号分隔的县名，或 @文件")
@@ -41,14 +44,20 @@ def _save_charts(figures: dict, out: str) -> None:
     paths = save(figures, out)
     print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
 
-def _panel_with_peers(args: argparse.Namespace) -> Panel:
-    """PANEL, plus the other counties of --peer-panel; what was normalised on the way in is said (提醒)."""
-    own = _read_panel(args.panel)
-    if not args.peer_panel:
-        return own
-    from ..peerdata import peer_panel_path
+def _benchmark(args: argparse.Namespace, county: str | None = None) -> Benchmark:
+    """The benchmark of the command: PANEL's county against --peer-panel (its other counties added only
+    with --panel-counties-as-peers) and --peers; its line and notes are said on stderr (提醒)."""
+    peer_panel = args.peer_panel
+    if peer_panel and peer_panel != SHIPPED:
+        from ..peerdata import peer_panel_path
 
-    return with_peers(own, _read_panel(peer_panel_path(args.peer_panel)), args.county)
+        peer_panel = _read_panel(peer_panel_path(peer_panel))
+    bench = benchmark(_read_panel(args.panel), county or args.county, getattr(args, "year", None),
+                      getattr(args, "peers", None), _config(args), peer_panel,
+                      getattr(args, "panel_counties_as_peers", False))
+    for note in bench.notes:
+        print(f"提醒：{note}", file=sys.stderr)
+    return bench
 
 
 def _read_panel(path) -> Panel:

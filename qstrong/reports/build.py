@@ -7,6 +7,7 @@ from __future__ import annotations
 import html
 import re
 import time
+from collections.abc import Callable
 from datetime import datetime
 from html.parser import HTMLParser
 from pathlib import Path
@@ -15,6 +16,7 @@ import nbformat
 from nbconvert import HTMLExporter
 from tqdm import tqdm
 
+from ..benchmark import Benchmark
 from ..errors import InputError
 from ..paths import register_input
 from ..writers import Output, check_outputs, os_problem, write_text
@@ -158,12 +160,16 @@ def render_notebook(nb: nbformat.NotebookNode) -> str:
 def build_report(county: str, panel: str | None = None, intake: str | None = None, peer_panel: str | None = "shandong",
                  peers: str = "shandong", year: int | None = None, scenarios: tuple[str, ...] = ("plan2025",),
                  target: float = 85.0, draws: int = 10_000, seed: int = 0, out: str | Path = "reports",
-                 notebooks: str | Path | None = None, progress: bool = True) -> Path:
-    """Execute and render every notebook; returns the index page's path."""
+                 notebooks: str | Path | None = None, progress: bool = True, panel_counties_as_peers: bool = False,
+                 announce: Callable[[Benchmark], None] | None = None) -> Path:
+    """Execute and render every notebook against one benchmark (`announce` is told it before the
+    notebooks run); returns the index page's path."""
     import papermill as pm
 
     t0 = time.perf_counter()
-    inputs = load_inputs(county, panel, intake, peer_panel, year)   # fails early, with every problem
+    inputs = load_inputs(county, panel, intake, peer_panel, year, peers, panel_counties_as_peers)  # fails early
+    if announce is not None:
+        announce(inputs.benchmark)
     src = Path(notebooks) if notebooks else notebooks_dir()
     for stem in NOTEBOOKS:
         register_input(src / f"{stem}.ipynb")
@@ -172,7 +178,8 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
     params = {"county": county, "year": year, "panel": str(Path(panel).resolve()) if panel else None,
               "intake": str(Path(intake).resolve()) if intake else None,
               "peer_panel": peer_panel if peer_panel in (None, "shandong") else str(Path(peer_panel).resolve()),
-              "peers": peers, "scenarios": list(scenarios), "target": float(target), "draws": int(draws), "seed": int(seed)}
+              "peers": peers, "panel_counties_as_peers": bool(panel_counties_as_peers), "scenarios": list(scenarios),
+              "target": float(target), "draws": int(draws), "seed": int(seed)}
     pages = []
     for stem in tqdm(NOTEBOOKS, desc="生成报告", disable=not progress):
         try:
@@ -228,7 +235,10 @@ def _index(county: str, inputs, params: dict, pages: list[str], seconds: float) 
               "示例数据（对标面板的合成值、示例区县的虚构值）。得分、排名与差距仅用于演示方法，不代表真实情况。"
               "替换为真实数据后重新生成即可。</div>") if inputs.synthetic_values else ""
     params_text = "；".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
-    body = (f"<h1>{e(county)} 山东省质量强县（市、区）评价分析报告</h1>{notice}"
+    bench = inputs.benchmark
+    said = "".join(f"<li>{e(n)}</li>" for n in bench.notes)
+    body = (f"<h1>{e(county)} 山东省质量强县（市、区）评价分析报告</h1><p><b>{e(bench.describe())}</b></p>"
+            f"{'<ul>' + said + '</ul>' if said else ''}{notice}"
             f"<p>生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M:%S')}；qstrong {e(__version__)}；"
             f"用时 {seconds:.1f} 秒</p><h2>报告内容</h2><ul>{links}</ul>"
             f"<h2>数据来源（输入文件 SHA-256）</h2><table><tr><th>用途</th><th>文件</th><th>SHA-256</th>"

@@ -1,5 +1,5 @@
-"""What a report rests on: the county's data (a panel file or an intake folder), the peers, and the
-provenance of every input file (SHA-256), with a plain flag when peer values are synthetic."""
+"""What a report rests on: the county's data (a panel file or an intake folder), its benchmark (the
+peers), and the provenance of every input file (SHA-256), with a plain flag when peer values are synthetic."""
 
 from __future__ import annotations
 
@@ -9,14 +9,15 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..analysis.gaps import is_synthetic
+from ..benchmark import Benchmark, benchmark, is_synthetic
 from ..panel import Panel, with_peers
 
 
 @dataclass
 class Inputs:
-    panel: Panel
+    panel: Panel                                         # the benchmark's counties, every year
     county: str
+    benchmark: Benchmark
     files: list[dict] = field(default_factory=list)     # name, role, sha256, bytes
     intake: object | None = None                         # IntakeResult when read from an intake folder
     synthetic_values: int = 0
@@ -30,10 +31,13 @@ def _hash(path: Path) -> str:
 
 
 def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
-                peer_panel: str | None = "shandong", year: int | None = None) -> Inputs:
-    """The panel a report scores: the county's own data (an intake folder, a panel CSV, or both — the
-    intake for its year, the panel for the other years) plus peers (rows of the county in the peer
-    panel are dropped). Raises PanelError with every problem when the data are bad."""
+                peer_panel: str | None = "shandong", year: int | None = None, peers: str | None = None,
+                panel_counties_as_peers: bool = False) -> Inputs:
+    """The benchmark a report scores: the county's own data (an intake folder, a panel CSV, or both —
+    the intake for its year, the panel for the other years) against the peer panel's counties (rows of
+    the county in the peer panel are dropped) in the group `peers`. With a peer panel, the panel's other
+    counties join the peers only when `panel_counties_as_peers` (the benchmark's notes say which).
+    Raises PanelError with every problem when the data are bad."""
     files: list[dict] = []
     intake_result = None
     if intake:
@@ -55,15 +59,13 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
                       "sha256": _hash(Path(panel)), "bytes": Path(panel).stat().st_size})
     if not intake and not panel:
         raise ValueError("需要 panel（面板CSV）或 intake（填报目录），或两者（填报为当年，面板补历年）")
-    full = own
     if peer_panel:
         from ..peerdata import peer_panel_path
 
         peer_path = peer_panel_path(peer_panel)
-        full = with_peers(own, Panel.from_csv(peer_path), county)
         files.append({"role": "对标面板", "name": peer_path.name, "sha256": _hash(peer_path),
                       "bytes": peer_path.stat().st_size})
-    synthetic = 0
-    if "source" in full.data.columns:
-        synthetic = int(full.data["source"].map(is_synthetic).sum())
-    return Inputs(full, county, files, intake_result, synthetic)
+    bench = benchmark(own, county, year, peers, None, peer_panel or None, panel_counties_as_peers)
+    data = bench.panel.data
+    synthetic = int(data["source"].map(is_synthetic).sum()) if "source" in data.columns else 0
+    return Inputs(bench.panel, bench.county, bench, files, intake_result, synthetic)

@@ -133,15 +133,18 @@ def _fill_sheet(ws, df: pd.DataFrame, index: bool, notes: list[str] | None) -> N
 
 
 def frames_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, index: bool = True,
-                   what: str = "输出文件", notes: list[str] | None = None) -> Path:
+                   what: str = "输出文件", notes: list[str] | None = None, notice: str | None = None) -> Path:
     """One sheet per frame (sheet names from the keys); text cells are string cells, formula-safe.
 
+    With `notice` (e.g. the benchmark's line), a first sheet 说明 holds it in its first row.
     Texts cut at Excel's cell limit are reported by appending a Chinese sentence to `notes`.
     """
     def build(tmp: Path) -> None:
         wb = Workbook()
         wb.remove(wb.active)
         used: set[str] = set()
+        if notice:
+            _put(wb.create_sheet(sheet_title("说明", used)), 1, 1, notice, "说明", notes)
         for name, df in frames.items():
             _fill_sheet(wb.create_sheet(sheet_title(name, used)), df, index, notes)
         if not wb.worksheets:
