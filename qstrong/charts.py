@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import re
 from functools import cache
 from pathlib import Path
 
@@ -63,6 +64,31 @@ def _figure(w: float, h: float) -> tuple[Figure, plt.Axes]:
     return fig, fig.subplots()
 
 
+def _grid(n: int, cols: int, w: float, row_h: float, extra: float) -> tuple[Figure, np.ndarray]:
+    """A grid for `n` small charts, `cols` a row; the unused axes hidden."""
+    cjk_font()
+    fig = Figure(figsize=(w, row_h * max(-(-n // cols), 1) + extra), dpi=110, layout="constrained")
+    axes = fig.subplots(max(-(-n // cols), 1), cols, squeeze=False).ravel()
+    for ax in axes[n:]:
+        ax.set_visible(False)
+    return fig, axes
+
+
+def _for_labels(w: float, labels: list[str], per_line: float, per_row: float) -> tuple[Figure, plt.Axes]:
+    """A figure tall enough for wrapped y labels (`per_line` inch a text line, `per_row` a row)."""
+    return _figure(w, per_line * sum(t.count("\n") + 1 for t in labels) + per_row * len(labels) + 1.4)
+
+
+def wrap(text: str, width: int = 24) -> str:
+    """A label broken every `width` characters (Chinese has no spaces to break at), never cut short; a
+    tail of one or two characters (a full stop) stays on the line before."""
+    text = str(text)
+    lines = [text[k:k + width] for k in range(0, len(text), width)] or [text]
+    if len(lines) > 1 and len(lines[-1]) <= 2:
+        lines[-2:] = [lines[-2] + lines[-1]]
+    return "\n".join(lines)
+
+
 def _notice(fig: Figure, synthetic: int) -> None:
     if synthetic:
         fig.text(0.99, 0.003, "示例数据：对标值含合成/虚构数据", ha="right", va="bottom", fontsize=8, color=LOST)
@@ -88,46 +114,59 @@ def lost_by(frame, label: str, title: str, synthetic: int = 0) -> Figure:
 
 
 def bullet(indicators, title: str, synthetic: int = 0) -> Figure:
-    """Every indicator's score against its points (bullet chart), lost part marked."""
-    df = indicators.iloc[::-1]
-    fig, ax = _figure(9, 0.26 * len(df) + 1.4)
+    """Every indicator's score against its points (bullet chart), most lost points at the top, full labels."""
+    lost = indicators["lost"] if "lost" in indicators else indicators["points"] - indicators["score"]
+    df = indicators.assign(_lost=lost.fillna(0)).sort_values("_lost", ascending=False, kind="stable").iloc[::-1]
+    labels = [wrap(f"{i}. {c}", 30) for i, c in zip(df.index, df["criterion"], strict=True)]
+    fig, ax = _for_labels(11, labels, 0.12, 0.1)
     y = np.arange(len(df))
-    labels = [f"{i}. {c[:18]}" for i, c in zip(df.index, df["criterion"], strict=True)]
     ax.barh(y, df["points"], color=POINTS, height=0.8, label="分值")
     ax.barh(y, df["score"].fillna(0), color=SCORE, height=0.4, label="得分")
     missing = df["score"].isna()
     ax.scatter(df["points"][missing], y[missing.to_numpy()], marker="x", color=LOST, label="缺数据", zorder=3)
+    for k, (p, v) in enumerate(zip(df["points"], df["_lost"], strict=True)):
+        if v > 1e-9:
+            ax.text(p, k, f" 失{v:.2f}", va="center", fontsize=7, color=LOST)
     ax.set_yticks(y, labels, fontsize=7)
+    ax.set_ylim(-0.6, len(df) - 0.4)
+    ax.margins(x=0.12)
     ax.set_xlabel("分")
-    ax.set_title(title)
+    ax.set_title(title + "（按失分从多到少）")
     ax.legend(loc="lower right", fontsize=8)
     _notice(fig, synthetic)
     return fig
 
 
 def peer_distributions(efficacy, values: dict, county: str, title: str, synthetic: int = 0) -> Figure:
-    """For each efficacy component, the peers' values (dots) with the county highlighted."""
-    n = len(efficacy)
-    cols = 3
-    rows = -(-n // cols)
-    cjk_font()
-    fig = Figure(figsize=(11, 2.1 * rows + 0.8), dpi=110, layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    """For each efficacy component, the peers' values (dots) with the county highlighted and the peers
+    beyond Q3 + 3·IQR of the peers (``analysis.ladder.outliers``) marked as outliers."""
+    from .analysis.ladder import fences, outliers
+
+    have = [np.isfinite(np.asarray(values[(i, c)], dtype=float)).any()
+            for i, c in zip(efficacy["indicator"], efficacy["component"], strict=True)]
+    efficacy = efficacy[have]          # components no county has a value for are not drawn
+    fig, axes = _grid(len(efficacy), 3, 12, 2.4, 0.9)
     rng = np.random.default_rng(0)
     for ax, (_, row) in zip(axes, efficacy.iterrows(), strict=False):
         x = np.asarray(values[(row["indicator"], row["component"])], dtype=float)
         x = x[~np.isnan(x)]
-        ax.scatter(x, rng.uniform(-0.3, 0.3, x.size), s=10, color=PEER, alpha=0.6)
+        own = np.flatnonzero(x == row["value"])
+        peers = np.delete(x, own[:1])
+        far = outliers(peers, peers)
+        jitter = rng.uniform(-0.3, 0.3, peers.size)
+        ax.scatter(peers[~far], jitter[~far], s=10, color=PEER, alpha=0.6)
+        if far.any():
+            ax.scatter(peers[far], jitter[far], s=40, color=LOST, marker="x", label="离群值")
+            ax.axvline(fences(peers)[1], color=LOST, lw=0.8, ls=":")
         if not np.isnan(row["value"]):
             ax.scatter([row["value"]], [0], s=80, color=HIGHLIGHT, marker="D", zorder=3, label=county)
         ax.axvline(row["peer_median"], color="#555555", lw=0.8, ls="--")
         ax.set_yticks([])
         ax.set_ylim(-0.6, 0.6)
-        ax.set_title(f"{row['indicator']}. {row['component'][:20]}", fontsize=8)
+        ax.set_title(wrap(f"{row['indicator']}. {row['component']}", 26), fontsize=8)
         ax.tick_params(labelsize=7)
-    for ax in axes[n:]:
-        ax.set_visible(False)
-    fig.suptitle(title + f"（◆ {county}，虚线为中位数）")
+    fig.suptitle(wrap(title + f"（◆ {county}；虚线为中位数；× 离群值：高于对标县Q3+3×IQR，点线为该界限，"
+                      "离群值不作为主要目标）", 70))
     _notice(fig, synthetic)
     return fig
 
@@ -164,35 +203,34 @@ def save(figures: dict[str, Figure], out: str | Path) -> list[Path]:
 LOWER_IS_BETTER = ("q38.pm25",)
 
 
-def trajectory_measures(catalog, scenarios=()) -> list[str]:
-    """The efficacy measures a county moves (each component's lever, and PM2.5), then any measure a
-    scenario changes."""
+def trajectory_measures(catalog, scenarios=(), moving: set[str] | None = None) -> list[str]:
+    """The efficacy measures a county moves (each component's levers; only those in `moving` when
+    given), then any measure a scenario changes."""
     from .rules.efficacy import Efficacy
 
-    out = [c.lever for ind in catalog.indicators for it in ind.items if isinstance(it, Efficacy)
-           for c in it.components]
-    out.append("q38.pm25")
+    out = [m for ind in catalog.indicators for it in ind.items if isinstance(it, Efficacy)
+           for c in it.components for m in c.all_levers if moving is None or m in moving]
     out += [ch.measure for sc in scenarios for ch in sc.changes]
     return list(dict.fromkeys(out))
 
 
 def trajectories(proj, scenarios=(), title: str | None = None) -> Figure:
-    """Small multiples: the county's actual (solid) and projected (dashed) values with the band shaded,
-    and a target line — the scenario's set value where one sets it, otherwise the peer best per year."""
+    """Small multiples, only for the measures that move lost points (and those a scenario changes): the
+    county's actual (solid) and projected (dashed) values with the band shaded, and a target line — the
+    scenario's set value where one sets it, otherwise the peer best per year."""
+    from .analysis.ladder import lost_levers
     from .analysis.projection import METHOD_ZH
+    from .scoring import score_panel
 
     cat = proj.base.catalog
     vals = proj.values
     own = vals[vals["county"] == proj.county]
-    mids = [m for m in trajectory_measures(cat, scenarios) if m in set(own["measure"])]
+    ps = score_panel(proj.base, max(proj.actual_years), proj.config)
+    mids = [m for m in trajectory_measures(cat, scenarios, lost_levers(ps, proj.county)) if m in set(own["measure"])]
     sets = {ch.measure: (ch.value, sc.name) for sc in scenarios for ch in sc.changes
             if ch.op == "set" and ch.who in ("county", "all")}
     peers = vals[(vals["county"] != proj.county) & vals["measure"].isin(mids)]
-    cols = 4
-    rows = max(-(-len(mids) // cols), 1)
-    cjk_font()
-    fig = Figure(figsize=(13, 2.3 * rows + 0.9), dpi=110, layout="constrained")
-    axes = fig.subplots(rows, cols, squeeze=False).ravel()
+    fig, axes = _grid(len(mids), 3, 13, 3.0, 1.2)
     for ax, m in zip(axes, mids, strict=False):
         meas = cat.measures[m]
         d = own[own["measure"] == m].sort_values("year")
@@ -212,18 +250,16 @@ def trajectories(proj, scenarios=(), title: str | None = None) -> Figure:
                 ax.plot(best.index, best.to_numpy(), ":", color=PEER, lw=1.2, label="对标最优")
         method = pro["method"].iloc[0] if len(pro) else ""
         unit = f"（{meas.unit}）" if meas.unit else ""
-        ax.set_title(f"{meas.name_zh[:16]}{unit}\n{METHOD_ZH.get(method, '')}", fontsize=8)
-        ax.tick_params(labelsize=7)
+        ax.set_title(wrap(f"{meas.name_zh}{unit}", 22) + f"\n{METHOD_ZH.get(method, '')}", fontsize=9)
+        ax.tick_params(labelsize=8)
         ax.xaxis.get_major_locator().set_params(integer=True)
-    for ax in axes[len(mids):]:
-        ax.set_visible(False)
     if mids:
         handles = {}
         for ax in axes[:len(mids)]:
             for h, lab in zip(*ax.get_legend_handles_labels(), strict=True):
                 handles.setdefault(lab, h)
         labels = list(handles)
-        fig.legend([handles[k] for k in labels], labels, loc="outside lower center", ncols=len(labels), fontsize=8)
+        fig.legend([handles[k] for k in labels], labels, loc="outside lower center", ncols=len(labels), fontsize=9)
     fig.suptitle(title or f"{proj.county} 各数据项趋势外推至{proj.to_year}年（实线实际，虚线外推，阴影为区间）")
     _notice(fig, int(proj.synthetic))
     return fig
@@ -231,8 +267,6 @@ def trajectories(proj, scenarios=(), title: str | None = None) -> Figure:
 
 def _with_last(act, pro):
     """The projected rows preceded by the last actual row (so the dashed line starts where data ends)."""
-    import pandas as pd
-
     return pd.concat([act.tail(1), pro]) if len(act) else pro
 
 
@@ -286,28 +320,76 @@ def rank_intervals(sa, top: int = 40) -> Figure:
     return fig
 
 
+MOVE = re.compile(r"([+−])(\d+%)$")
+
+
+def tornado_rows(oat: pd.DataFrame) -> pd.DataFrame:
+    """The one-at-a-time table as one row per factor: its full label and the change of the total when
+    the county's value moves down (`down`) and up (`up`); a rule indicator one tier up is `up` only."""
+    from .measures import load_measures
+
+    names = load_measures()
+    rows: dict[str, dict] = {}
+    for r in oat.itertuples():
+        move = MOVE.search(r.factor) if r.kind == "efficacy" else None
+        if move is None:
+            rows[r.factor] = {"label": r.factor, "down": np.nan, "up": r.delta, "kind": r.kind, "step": ""}
+            continue
+        row = rows.setdefault(r.measure, {"label": names[r.measure].name_zh, "down": np.nan, "up": np.nan,
+                                          "kind": r.kind, "step": move.group(2)})
+        row["up" if move.group(1) == "+" else "down"] = r.delta
+    df = pd.DataFrame(list(rows.values()), columns=["label", "down", "up", "kind", "step"])
+    size = df[["down", "up"]].abs().max(axis=1)
+    return df.assign(size=size).sort_values("size", ascending=False, kind="stable", ignore_index=True)
+
+
 def tornado(sa, top: int = 15) -> Figure:
-    """Change of the total for each one-at-a-time move, largest first."""
-    df = sa.oat.head(top).iloc[::-1]
-    fig, ax = _figure(9, 0.35 * len(df) + 1.2)
+    """Change of the total when each of the county's values moves down and up (both bars on one row),
+    and each rule indicator one tier up; largest first, labels in full."""
+    df = tornado_rows(sa.oat).head(top).iloc[::-1]
+    labels = [wrap(t, 22) for t in df["label"]]
+    fig, ax = _for_labels(10, labels, 0.16, 0.2)
     y = np.arange(len(df))
-    ax.barh(y, df["delta"], color=[SCORE if d > 0 else LOST for d in df["delta"]])
-    ax.set_yticks(y, [f[:30] for f in df["factor"]], fontsize=7)
+    step = next((s for s in df["step"] if s), "10%")
+    eff = (df["kind"] == "efficacy").to_numpy()
+    ax.barh(y[eff], df["down"][eff].fillna(0), color=LOST, height=0.6, label=f"本县数值−{step}")
+    ax.barh(y[eff], df["up"][eff].fillna(0), color=SCORE, height=0.6, label=f"本县数值+{step}")
+    ax.barh(y[~eff], df["up"][~eff].fillna(0), color="#f5b041", height=0.6, label="规则指标提升一档")
+    for k, (lo, hi) in enumerate(zip(df["down"], df["up"], strict=True)):
+        for v in (lo, hi):
+            if not np.isnan(v) and v != 0:
+                ax.text(v, k, f" {v:+.2f} ", va="center", fontsize=7, ha="left" if v > 0 else "right")
+    ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(0, color="#333333", lw=0.8)
-    ax.set_xlabel("总分变化")
-    ax.set_title(f"{sa.county} 逐项变动对总分的影响（效能指标数据±10%，规则指标提升一档）")
+    ax.margins(x=0.2)
+    ax.set_xlabel("总分变化（分）")
+    ax.legend(fontsize=8, loc="lower right")
+    ax.set_title(f"{sa.county} 逐项变动对总分的影响（功效系数法指标数据±{step}，规则指标提升一档）")
     return fig
 
 
+def factor_label(name: str) -> str:
+    """A Sobol factor as a reader knows it: 指标N → “N. 三级指标”, a measure id → its Chinese name."""
+    from .catalog import load_catalog
+    from .measures import load_measures
+
+    hit = re.fullmatch(r"指标(\d+)", str(name))
+    if hit:
+        return f"{hit.group(1)}. {load_catalog().indicator(int(hit.group(1))).criterion}"
+    return load_measures()[name].name_zh if name in load_measures() else str(name)
+
+
 def sobol_bars(sobol, title: str, top: int = 15) -> Figure:
-    """First- and total-order Sobol indices with 95 % intervals."""
+    """First-order and total-effect Sobol indices (一阶指数/总效应指数) with 95 % intervals, labelled with
+    the indicators' or measures' names in full."""
     df = sobol.sort_values("ST", ascending=False).head(top).iloc[::-1]
-    fig, ax = _figure(8, 0.35 * len(df) + 1.2)
+    labels = [wrap(factor_label(i), 24) for i in df.index]
+    fig, ax = _for_labels(10, labels, 0.16, 0.2)
     y = np.arange(len(df))
-    ax.barh(y + 0.2, df["ST"], height=0.4, xerr=df["ST_conf"], color=SCORE, label="总效应 ST")
-    ax.barh(y - 0.2, df["S1"], height=0.4, xerr=df["S1_conf"], color="#f5b041", label="一阶 S1")
-    ax.set_yticks(y, [str(i)[:24] for i in df.index], fontsize=8)
-    ax.set_xlabel("Sobol指数（误差线为95%置信区间）")
+    ax.barh(y + 0.2, df["ST"], height=0.4, xerr=df["ST_conf"], color=SCORE, label="总效应指数")
+    ax.barh(y - 0.2, df["S1"], height=0.4, xerr=df["S1_conf"], color="#f5b041", label="一阶指数")
+    ax.set_yticks(y, labels, fontsize=8)
+    ax.set_xlabel("敏感性指数（误差线为95%置信区间）")
     ax.set_title(title)
     ax.legend(fontsize=8, loc="lower right")
     return fig

@@ -118,6 +118,19 @@ def _points_at(ps: PanelScores, ind, lever: str, i: int, value: float) -> float:
     return float(evaluate_indicator(ind, env, ps.config)[0][i])
 
 
+def lost_levers(ps, county: str) -> set[str]:
+    """The lever measures of the efficacy components on which `county` loses points (d below the top)."""
+    i = ps.counties.index(county)
+    out: set[str] = set()
+    for ind in ps.catalog.indicators:
+        for it, res in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):
+            if isinstance(it, Efficacy):
+                top = res.detail["settings"].base + res.detail["settings"].span
+                out |= {m for c, k in zip(it.components, res.detail["coefs"], strict=True)
+                        if k.d[i] < top - 1e-9 for m in c.all_levers}
+    return out
+
+
 def headline(df: pd.DataFrame) -> pd.DataFrame:
     """One row per component: its headline rung (the highest rung that is not an outlier)."""
     return df[df["headline"]].reset_index(drop=True)
