@@ -138,3 +138,26 @@ def test_tables_have_no_empty_index_header_and_show_names_and_percentages():
     oat = pd.DataFrame({"factor": ["指标7提升一档：召开创建动员部署大会"], "measure": [""], "kind": ["rule"], "delta": [1.0]})
     html = table(oat, "逐项", index=False).to_html()
     assert "规则计分" in html and ">rule<" not in html and "数据项" not in html
+
+
+def test_every_rule_recovery_step_begins_with_a_verb(report):
+    from qstrong.measures import load_measures
+    from qstrong.rules.base import VERBS
+    from qstrong.rules.efficacy import Efficacy
+
+    # A county with nothing: every yes/no 否, every count 0, every level its lowest-scoring one — so every
+    # rule item offers its steps (Deduct and Cases included).
+    measures = load_measures()
+    env = {m: np.array([0.0]) for m in measures}
+    for m in measures.values():
+        if m.kind == "level":
+            env[m.id] = np.array([float(len(m.levels) - 1)])
+    actions = list(report.steps.loc[report.steps["kind"] != "efficacy", "action"])
+    for ind in load_catalog().indicators:
+        for it in ind.items:
+            if not isinstance(it, Efficacy):
+                actions += [st.action for st in it.options(it.evaluate(env, None), env, 0)]
+    assert len(actions) > 60
+    bad = [a for a in actions if not a.startswith(VERBS) or ID.search(a)]
+    assert bad == []
+    assert "召开创建动员部署大会" in actions and any(a.startswith("出台") for a in actions)

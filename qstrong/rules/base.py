@@ -57,6 +57,54 @@ def _val(env: Env, mid: str, i) -> str:
     return format_value(_m(mid), env[mid][i])
 
 
+#: Recovery steps read as actions: each begins with one of these verbs.
+VERBS = ("出台", "召开", "建成", "建立", "成立", "制定", "形成", "开展", "组织", "获得", "提高", "提升", "创建", "筹建",
+         "保障", "畅通", "推动", "宣传", "写明", "补齐", "新增", "增加")
+#: Yes/no measures whose names describe a state, not a deed: the deed that makes them true.
+DEEDS = {
+    "q01.spirit_in_official_docs": "写明质量发展理念及质量精神/宣传口号，并在党委政府文件中明确体现",
+    "q03.mass_activities": "开展群众性质量文化活动（近一年）",
+    "q03.publicity": "宣传质量文化（近一年，通过多种途径）",
+    "q11.support_policies": "制定出台质量发展、质量提升和品牌等方面的扶持政策",
+    "q12.one_stop_platform": "建成与支柱产业相适应的质量基础设施一站式服务平台或服务站",
+    "q13.in_development_plan": "推动标准化工作纳入本级国民经济和社会发展规划",
+    "q16.metrology_center": "筹建省级及以上产业计量测试中心（经推荐、上级批准）",
+    "q18.integrity_activities": "开展诚信计量示范活动（商业、服务业等民生领域）",
+    "q22.complaint_channel": "畅通质量投诉平台或渠道，确保有效",
+    "q34.smart_site_system": "建成与工程质量安全监督相适应的智慧工地信息化管理系统",
+}
+
+
+def deed(mid: str) -> str:
+    """The action that makes the yes/no measure `mid` true, beginning with a verb."""
+    name = _m(mid).name_zh
+    if mid in DEEDS:
+        return DEEDS[mid]
+    if name.startswith("财政经费"):
+        return "保障" + name
+    if "领域建立" in name:                    # q21: 生产安全领域建立风险预警机制… → 建立生产安全领域风险预警机制…
+        return "建立" + name.replace("领域建立", "领域", 1)
+    return name
+
+
+def _noun(mid: str) -> str:
+    """A count measure's name as the thing counted (数量 dropped: 新增国家级质量荣誉1个)."""
+    return _m(mid).name_zh.removesuffix("数量")
+
+
+def action(mid: str, value: float, env: Env, i) -> str:
+    """The step that brings county `i`'s measure `mid` to `value` (engine encoding), beginning with a verb."""
+    m, now = _m(mid), _val(env, mid, i)
+    if m.kind == "bool":
+        return deed(mid)
+    if m.kind == "level":
+        return f"提升{m.name_zh}为“{m.level_labels[int(value)]}”（现为“{now}”）"
+    shown = format_value(m, value)
+    if m.kind == "count":
+        return f"增加{_noun(mid)}至{shown}（现{now}）"
+    return f"提高{m.name_zh}至{shown}（现{now}）"
+
+
 def _nan_if_missing(points: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     missing = np.zeros(np.shape(points), dtype=bool)
     for a in arrays:

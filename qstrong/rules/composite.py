@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..measures import fmt_num, load_measures
-from .base import Env, Item, ItemResult, Step, _m, _nan_if_missing, _val, step_kind
+from .base import Env, Item, ItemResult, Step, _m, _nan_if_missing, _val, action, deed, step_kind
 
 _COND = re.compile(r"^\s*([\w.]+)\s*(?:(>=|<=|==|>|<)\s*([\w.+-]+))?\s*$")
 _CMP = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, ">": np.greater, "<": np.less}
@@ -116,9 +116,9 @@ class Cases(Item):
                 local.update({t: np.asarray([v]) for t, v in targets})
                 gained = float(self.evaluate(local, None).points[0]) - pts
                 if gained > 0 and (targets not in out or out[targets].gain < gained):
-                    names = "、".join(c.explain(env, i) for c in part)
-                    out[targets] = Step(f"{self.label}：需满足 {names}", gained, targets,
-                                        step_kind([t for t, _ in targets]))
+                    deeds = "，".join(action(t, v, env, i) for t, v in targets)
+                    deeds += f"，满足“{self.label}”要求" if self.label else ""
+                    out[targets] = Step(deeds, gained, targets, step_kind([t for t, _ in targets]))
         return sorted(out.values(), key=lambda st: (st.gain, len(st.targets)))   # least demanding first
 
 
@@ -165,8 +165,8 @@ class Deduct(Item):
             gain = max(self.full - self.per_missing * (len(lacking) - j), 0.0) - pts
             if np.isnan(pts) or gain <= 0:
                 continue
-            names = "、".join(_m(m).name_zh for m in lacking[:j])
-            out.append(Step(f"补齐{j}项：{names}", gain, tuple((m, 1.0) for m in lacking[:j]), "document"))
+            deeds = "；".join(deed(m) for m in lacking[:j])
+            out.append(Step(f"补齐{j}项：{deeds}", gain, tuple((m, 1.0) for m in lacking[:j]), "document"))
             if gain >= room:
                 break
         return out

@@ -8,7 +8,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..measures import fmt_num
-from .base import Item, ItemResult, Step, _m, _nan_if_missing, _val, step_kind
+from .base import Item, ItemResult, Step, _m, _nan_if_missing, _noun, _val, action, step_kind
 
 
 @dataclass
@@ -39,10 +39,9 @@ class Threshold(Item):
         pts = res.points[i]
         if np.isnan(pts) or pts >= self.points:
             return []
-        m = _m(self.measure)
-        what = "是" if m.kind == "bool" else f"{fmt_num(self.min)}{m.unit}"
-        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到{what}", self.points - pts,
-                     ((self.measure, float(self.min if m.kind != "bool" else 1.0)),), step_kind([self.measure]))]
+        target = 1.0 if _m(self.measure).kind == "bool" else float(self.min)
+        return [Step(action(self.measure, target, env, i), self.points - pts, ((self.measure, target),),
+                     step_kind([self.measure]))]
 
 
 class Flag(Threshold):
@@ -92,7 +91,7 @@ class PerUnit(Item):
         if np.isnan(pts) or not 0 < want < np.inf:
             return []
         m, item_room = _m(self.measure), (self.cap - pts) if self.cap is not None else np.inf
-        return [Step(f"{m.name_zh}：再增加{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, item_room),
+        return [Step(f"新增{_noun(self.measure)}{k}{m.unit}（现{_val(env, self.measure, i)}）", min(k * self.per, item_room),
                      ((self.measure, float(x + k)),), "count")
                 for k in range(1, int(np.ceil(want / self.per - 1e-12)) + 1)]
 
@@ -136,10 +135,10 @@ class Tiers(Item):
 
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each higher tier."""
-        pts, m = res.points[i], _m(self.measure)
+        pts = res.points[i]
         if np.isnan(pts):
             return []
-        return [Step(f"{m.name_zh}：由{_val(env, self.measure, i)}达到“{self.tier_label(k)}”档", p - pts,
+        return [Step(f"增加{_noun(self.measure)}至“{self.tier_label(k)}”档（现{_val(env, self.measure, i)}）", p - pts,
                      ((self.measure, float(lo)),), "count")
                 for k, (lo, p) in reversed(list(enumerate(self.tiers))) if p > pts]
 
@@ -172,9 +171,8 @@ class Level(Item):
 
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each higher-scoring level."""
-        pts, m = res.points[i], _m(self.measure)
+        pts = res.points[i]
         if np.isnan(pts):
             return []
-        return sorted((Step(f"{m.name_zh}：由“{_val(env, self.measure, i)}”提升为“{m.level_labels[k]}”",
-                            float(p) - pts, ((self.measure, float(k)),), "document")
+        return sorted((Step(action(self.measure, k, env, i), float(p) - pts, ((self.measure, float(k)),), "document")
                        for k, p in enumerate(self._table) if p > pts), key=lambda st: st.gain)
