@@ -1,0 +1,142 @@
+"""One benchmark, named everywhere; one rank: the same inputs and benchmark give the same total and
+排名 in score, gaps, whatif (baseline), sensitivity (nominal), path (start) and every report page."""
+
+import html
+import json
+import re
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import load_workbook
+
+from qstrong.analysis.gaps import gaps
+from qstrong.analysis.path import cheapest_path
+from qstrong.analysis.scenarios import compare
+from qstrong.analysis.sensitivity import sensitivity
+from qstrong.benchmark import benchmark
+from qstrong.cli import main
+from qstrong.panel import Panel
+from qstrong.reports.build import build_report
+from qstrong.reports.inputs import load_inputs
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = ROOT / "data" / "sample" / "zibo_panel.csv"
+SUBMISSIONS = ROOT / "data" / "sample" / "submissions"
+RANK = r"(第\d+名/共\d+个)"
+SHANDONG = ["--peer-panel", "shandong", "--peers", "shandong"]
+
+
+def run(capsys, *argv) -> str:
+    capsys.readouterr()
+    code = main(list(argv))
+    out = capsys.readouterr()
+    assert code == 0, out.err
+    return out.out
+
+
+def page_text(path: Path) -> str:
+    t = re.sub(r"<style.*?</style>|<img[^>]*>", "", path.read_text("utf-8"), flags=re.S)
+    return re.sub(r"\s+", " ", html.unescape(re.sub(r"<[^>]+>", " ", t)))
+
+
+@pytest.fixture(scope="module")
+def demo(tmp_path_factory):
+    """The demo's steps on one benchmark: intake → panel CSV; the report from the same submissions,
+    with the sample panel for the earlier years (its other seven counties not added)."""
+    root = tmp_path_factory.mktemp("bench")
+    panel = root / "intake_panel.csv"
+    assert main(["intake", str(SUBMISSIONS), "--year", "2022", "--out", str(panel)]) == 0
+    index = build_report("临淄区", panel=str(SAMPLE), intake=str(SUBMISSIONS), peer_panel="shandong",
+                         peers="shandong", year=2022, draws=20, out=root / "report", progress=False)
+    return panel, index.parent, root
+
+
+def test_one_total_and_rank_everywhere(demo, capsys):
+    panel, report, root = demo
+    args = [str(panel), "--county", "临淄区", *SHANDONG]
+    score = json.loads(run(capsys, "score", *args, "--format", "json"))
+    total, rank = f"{score['total']:.2f}", score["rank_text"]
+    line = score["benchmark"]["description"]
+    assert line.startswith("对标：全省136个县（市、区） · 2022年 · 默认解读 · 合成数据占比")
+    assert re.fullmatch(RANK, rank) and rank.endswith("/共136个") and score["benchmark"]["counties"] == 136
+    found = {
+        "gaps": re.search(r"总分 ([\d.]+) / 100，排名 " + RANK, run(capsys, "gaps", *args)),
+        "whatif": re.search(r"^基线\s+([\d.]+)\s.*?" + RANK, run(capsys, "whatif", *args, "--scenario", "plan2025"),
+                            re.M),
+        "sensitivity": re.search(r"基准得分 ([\d.]+)，排名 " + RANK,
+                                 run(capsys, "sensitivity", *args, "--draws", "20", "--sobol", "none")),
+        "path": re.search(r"当前 ([\d.]+) 分 → .*当前排名 " + RANK, run(capsys, "path", *args, "--target", "85")),
+    }
+    for stem in ("01_差距分析", "02_情景与2025预测", "03_敏感性分析", "04_部门任务清单"):
+        text = page_text(report / f"{stem}.html")
+        assert line in text, stem                             # the benchmark's line on every page
+        found[stem] = re.search(r"总分 ([\d.]+)(?: / 100)?，排名 " + RANK, text)
+    assert line in page_text(report / "index.html")
+    assert {k: m and m.groups() for k, m in found.items()} == {k: (total, rank) for k in found}
+
+
+def test_api_takes_the_benchmark_and_scores_once():
+    bench = benchmark(SAMPLE, "临淄区", peer_panel="shandong")
+    rep, cmp = gaps(bench), compare(bench, scenarios=["plan2025"])
+    sa = sensitivity(bench, draws=10, sobol=None, progress=False)
+    plan = cheapest_path(bench, target=85)
+    assert all(r.benchmark is bench for r in (rep, cmp, sa, plan))
+    assert rep.card is not None and rep.total == cmp.summary.loc["基线", "total"] == sa.nominal["临淄区"] \
+        == plan.current == bench.total
+    assert cmp.table().loc["基线", "rank"] == rep.rank_text == bench.rank_text()
+    # the old positional form builds the same benchmark inside
+    assert gaps(SAMPLE, "临淄区").benchmark.n == 8
+
+
+def test_outputs_carry_the_line(demo, capsys):
+    panel, _, root = demo
+    args = [str(panel), "--county", "临淄区", *SHANDONG]
+    line = json.loads(run(capsys, "score", *args, "--format", "json"))["benchmark"]["description"]
+    run(capsys, "gaps", *args, "--out", str(root / "gaps.xlsx"))
+    wb = load_workbook(root / "gaps.xlsx")
+    assert wb.sheetnames[0] == "说明" and wb["说明"]["A1"].value == line
+    run(capsys, "path", *args, "--target", "85", "--out", str(root / "plan.csv"))
+    plan = pd.read_csv(root / "plan.csv", encoding="utf-8-sig")
+    assert len(plan) and set(plan["对标基准"]) == {line}
+    assert run(capsys, "score", *args).startswith(line)
+
+
+def tiny() -> Panel:
+    """甲 and 乙 have indicator 1's document (2 points), 丙 not: totals 2, 2, 0."""
+    rows = [("甲县", "是"), ("乙县", "是"), ("丙县", "否")]
+    return Panel.from_frame(pd.DataFrame([(c, 2022, "q01.spirit_in_official_docs", v) for c, v in rows],
+                                         columns=["county", "year", "measure", "value"]))
+
+
+def test_rank_ties_share_the_best_rank():
+    p = tiny()
+    assert [benchmark(p, c).rank_text() for c in ("甲县", "乙县", "丙县")] == \
+        ["第1名/共3个", "第1名/共3个", "第3名/共3个"]
+    assert benchmark(p, "乙县").total == 2.0 and benchmark(p, "丙县").total == 0.0
+
+
+def test_panel_counties_join_only_when_chosen():
+    own, peers = tiny(), tiny().data.replace({"甲县": "丁县", "乙县": "戊县", "丙县": "己县"})
+    peer_panel = Panel.from_frame(peers[["county", "year", "measure", "value"]])
+    left = benchmark(own, "甲县", peer_panel=peer_panel)
+    assert sorted(left.counties) == sorted(["甲县", "丁县", "戊县", "己县"])
+    assert len(left.notes) == 1 and "其他2个县（乙县、丙县）未加入对标" in left.notes[0]
+    added = benchmark(own, "甲县", peer_panel=peer_panel, panel_counties_as_peers=True)
+    assert added.n == 6 and added.notes == ("面板中的其他2个县已按选择加入对标",)
+    assert benchmark(own, "甲县").notes == ()                       # no peer panel: the panel is the peers
+    # a report's inputs: the sample panel's seven other counties are said, not silently added
+    inp = load_inputs("临淄区", panel=str(SAMPLE), peer_panel="shandong")
+    assert "其他7个县" in inp.benchmark.notes[0] and "未加入对标" in inp.benchmark.notes[0]
+    shipped = benchmark(SAMPLE, "临淄区", peer_panel="shandong").scores.totals
+    assert inp.benchmark.scores.totals.drop("临淄区").equals(shipped.drop("临淄区"))
+
+
+def test_describe_names_the_group():
+    shandong = benchmark(SAMPLE, "临淄区", peer_panel="shandong")
+    assert re.fullmatch(r"对标：全省136个县（市、区） · 2022年 · 默认解读 · 合成数据占比\d+%", shandong.describe())
+    zibo = benchmark(SAMPLE, "临淄区", peers="prefecture", peer_panel="shandong")    # Zibo: 5 districts, 3 counties
+    assert zibo.describe().startswith("对标：同一地级市8个县（市、区） · 2022年 · 默认解读")
+    custom = benchmark(tiny(), "甲县", peers="乙县")
+    assert custom.describe() == "对标：自定义对标组2个县（市、区） · 2022年 · 默认解读"
+    assert custom.to_dict()["description"] == custom.describe()
