@@ -17,7 +17,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SUBMISSIONS = ROOT / "data" / "sample" / "submissions"
 EVIL_REMARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
 EVIL_FILE = "区科技局<b>粗体<i>.xlsx"   # no "/" in a file name
-PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "scenarios", "target", "draws", "seed"}
+PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "panel_counties_as_peers", "scenarios", "target", "draws", "seed"}
 
 
 def test_notebooks_are_stored_without_outputs_and_begin_with_parameters():
