@@ -57,10 +57,11 @@ def _sum(rows) -> float:
     return sum(s.score for s in rows if s.score is not None)
 
 
-def scorecard_text(card: CountyScore, explain: bool = True) -> str:
-    """The scorecard by level 1 → level 2 → indicator, with each indicator's explanation."""
+def scorecard_text(card: CountyScore, explain: bool = True, rank: str = "") -> str:
+    """The scorecard by level 1 → level 2 → indicator, with each indicator's explanation; `rank`
+    (第k名/共N个, the benchmark's) beside the total when given."""
     lines = [f"{card.county} {card.year}年 山东省质量强县（市、区）评价自评得分",
-             f"总分 {score_text(card.total)} / 100"
+             f"总分 {score_text(card.total)} / 100" + (f"，排名 {rank}" if rank else "")
              + ("" if card.complete else f"（数据不完整：仅{fmt_num(card.max_scored)}分的指标可计分）"),
              "一票否决：" + ("触发——" + "；".join(card.veto_reasons) if card.vetoed else "未触发")
              + (f"（未填报：{'、'.join(card.veto_unknown)}）" if card.veto_unknown else ""),

@@ -13,7 +13,7 @@ import sys
 
 from ..benchmark import stamped
 from ..catalog import load_catalog
-from ..display import clip, pad
+from ..display import clip, pad, scorecard_text
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
@@ -92,7 +92,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     elif args.format == "csv":
         _write_csv(stamped(card.to_frame(), bench), args.out)
     else:
-        _emit(f"{bench.describe()}\n{card}\n排名 {bench.rank_text()}（总分在对标组中的排名）", args.out)
+        _emit(f"{bench.describe()}\n{scorecard_text(card, rank=bench.rank_text())}", args.out)
     return 0
 
 
