@@ -19,10 +19,10 @@ from ..catalog import Catalog, load_catalog
 from ..departments import assignment
 from ..errors import InputError
 from ..measures import Measure
-from ..names import normalise_name
+from ..names import clean_text, normalise_name
 from ..params import check_params
 from ..paths import check_output
-from ..writers import os_problem, safe_text, write_atomic
+from ..writers import formula_like, os_problem, safe_text, write_atomic
 from . import layout as L
 
 INPUT_FILL = PatternFill("solid", fgColor="FFF2CC")
@@ -210,8 +210,9 @@ def write_templates(out: str | Path, county: str = "临淄区", year: int = 2022
     a blank template — one with values, evidence or remarks (a department's answer) is never overwritten."""
     catalog = catalog or load_catalog()
     county, year, deadline = normalise_name(county), check_params(year=year)["year"], safe_text(str(deadline or ""))
-    if not county:
-        raise InputError(["--county：县（市、区）名称为空"], "无法生成模板")
+    if not county or formula_like(county):
+        raise InputError([f"--county：县（市、区）名称“{clean_text(county)}”"
+                          + ("为空" if not county else "以 = + - @ 等字符开头，会被电子表格当作公式")], "无法生成模板")
     out = check_output(out, "模板输出目录", directory=True)
     plan = dict(assignment(catalog).by_department)
     plan[L.MASTER] = tuple(catalog.measures)
