@@ -15,6 +15,7 @@ from typing import Any
 from .catalog import Catalog, load_catalog
 from .efficacy import EfficacySettings, Goalposts, settings_problems, shown_value
 from .errors import InputError
+from .measures import load_measures
 from .rules.efficacy import Efficacy
 from .textfiles import parse_json, unreported
 
@@ -154,6 +155,9 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         star = {}
     default = cfg.efficacy[min(cfg.efficacy)].to_dict() if cfg.efficacy else {}
     star_problems = settings_problems({**default, **star}, "efficacy.*")
+    if not star_problems and star.get("gate") is not None:
+        star_problems = [f"efficacy.*.gate：门槛只能按指标设置（有门槛的指标："
+                         f"{'、'.join(str(i) for i in cfg.efficacy if cfg.efficacy[i].gate is not None)}）"]
     problems += star_problems
     star = {} if star_problems else dict(star)
     own = {}
@@ -172,6 +176,8 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         own[ident] = (key, value)
         merged = {**cfg.efficacy[ident].to_dict(), **star, **value}
         found = settings_problems(merged, f"efficacy.{key}")
+        if not found and value.get("gate") is not None:
+            found = _gate_problems(ident, float(value["gate"]), f"efficacy.{key}.gate", cfg, catalog)
         problems += found
         if not found:
             changes[ident] = {**star, **value}
@@ -185,7 +191,7 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
     with_variants = [i.id for i in catalog.indicators if i.variants]
     for key, name in var.items():
         ident = _ident(key, "variants", with_variants, "解读变体", problems)
-        if ident is None or name is None:
+        if ident is None:
             continue
         options = catalog.indicator(ident).variants
         if not isinstance(name, str) or name not in options:
@@ -194,3 +200,17 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         else:
             variants[ident] = name
     return changes, variants, problems
+
+
+def _gate_problems(ident: int, gate: float, where: str, cfg: ScoringConfig, catalog: Catalog) -> list[str]:
+    """A gate only where the standard has one (“X%以下不得分”), within the gated measures' allowed range."""
+    if cfg.efficacy[ident].gate is None:
+        gated = "、".join(str(i) for i, s in cfg.efficacy.items() if s.gate is not None)
+        return [f"{where}：指标{ident}的评价标准没有门槛（“低于某值不得分”），不能设置 gate；有门槛的指标：{gated}"]
+    measures = load_measures()
+    item = next(it for it in catalog.indicator(ident).items if isinstance(it, Efficacy))
+    for mid in item.measures():
+        m = measures[mid]
+        if (m.low is not None and gate < m.low) or (m.high is not None and gate > m.high):
+            return [f"{where}：门槛{gate:g}超出{m.name_zh}的取值范围（{m.describe_allowed()}）"]
+    return []

@@ -140,6 +140,8 @@ def goalposts_problems(raw: Mapping, where: str = "goalposts") -> list[str]:
                 problems.append(f"{_path(where, key)}：分位数应在0到1之间，而不是{v:g}")
         if low is not None and high is not None and not low < high:
             problems.append(f"{where}：标杆方法 {policy} 需要 low < high（现为 {low:g} 与 {high:g}）")
+        elif low is not None and high is not None and not math.isfinite(high - low):
+            problems.append(f"{where}：high − low（{high:g} − {low:g}）超出可表示的范围，请检查是否多写了位数")
     if policy == "topk":
         k = raw.get("k")
         if isinstance(k, bool) or not isinstance(k, int | np.integer) or not 1 <= k <= MAX_TOPK:
@@ -155,7 +157,7 @@ def settings_problems(raw: Mapping, where: str = "") -> list[str]:
     problems = [f"{_path(where, k)}：未知的设置项，可选：{'、'.join(SETTING_KEYS)}" for k in raw if k not in SETTING_KEYS]
     base, span = _number(raw, "base", where, problems), _number(raw, "span", where, problems)
     _number(raw, "gate", where, problems)
-    for key in ("base", "span"):
+    for key in ("base", "span", "goalposts"):
         if key in raw and raw[key] is None:
             problems.append(f"{_path(where, key)}：不能为空")
     if base is not None and base < 0:

@@ -1,0 +1,56 @@
+"""Second round of hostile configs, scenarios, options and outputs: each case a defect once found."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from qstrong.cli import main
+
+ROOT = Path(__file__).resolve().parents[1]
+SAMPLE = str(ROOT / "data" / "sample" / "zibo_panel.csv")
+BASE = ["--county", "临淄区"]
+
+
+def cli(capsys, *args: str) -> tuple[int, str, str]:
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def refused(capsys, *args: str) -> str:
+    """Run the CLI, assert exit 2 and no traceback; the error text."""
+    code, out, err = cli(capsys, *args)
+    assert code == 2, (out, err)
+    assert "Traceback" not in err and "程序内部错误" not in err
+    return err
+
+
+def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
+    path.write_text(text, encoding=encoding)
+    return path
+
+
+# ── configs ───────────────────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("doc, fragments", [
+    ({"efficacy": {"10": {"base": 0, "span": 100, "goalposts": None}}}, ["efficacy.10.goalposts"]),
+    ({"efficacy": {"*": {"goalposts": None}}}, ["efficacy.*.goalposts"]),
+    ({"variants": {"15": None}}, ["variants.15"]),
+    ({"efficacy": {"17": {"gate": 500}, "40": {"gate": -1e300}}}, ["efficacy.17.gate", "efficacy.40.gate"]),
+    ({"efficacy": {"26": {"gate": -5}}}, ["efficacy.26.gate"]),
+    ({"efficacy": {"*": {"gate": 50}}}, ["efficacy.*.gate"]),
+    ({"efficacy": {"10": {"goalposts": {"policy": "fixed", "low": -1e308, "high": 1e308}}}},
+     ["efficacy.10.goalposts", "超出可表示的范围"]),
+])
+def test_config_nulls_gates_and_huge_goalposts_are_refused(capsys, tmp_path, doc, fragments):
+    cfg = write(tmp_path / "c.json", json.dumps(doc))
+    err = refused(capsys, "score", SAMPLE, *BASE, "--config", str(cfg))
+    for fragment in fragments:
+        assert fragment in err
+    assert "RuntimeWarning" not in err
+
+
+def test_config_gate_within_range_still_reads(capsys, tmp_path):
+    cfg = write(tmp_path / "c.json", json.dumps({"efficacy": {"26": {"gate": 95}, "17": {"gate": None}}}))
+    code, _, err = cli(capsys, "score", SAMPLE, *BASE, "--config", str(cfg))
+    assert code == 0, err
