@@ -327,7 +327,7 @@ class PathPlan:
 
     def _repr_html_(self) -> str:
         e = html.escape
-        head = (f"<h4>{e(self.county)} {self.year}年 达到{self.target:.2f}分的最省力路径：当前{self.current:.2f}分，"
+        head = (self.benchmark._repr_html_() + f"<h4>{e(self.county)} {self.year}年 达到{self.target:.2f}分的最省力路径：当前{self.current:.2f}分，"
                 f"方案后{self.total:.2f}分，工作量{fmt_num(self.effort, 2)}</h4><p>{e(self.message)}</p>")
         return head + self.to_frame().round(4).to_html(escape=True, index=False)
 

@@ -314,7 +314,7 @@ class Comparison:
         return comparison_text(self)
 
     def _repr_html_(self) -> str:
-        return self.table().round(2).to_html() + self.deltas().round(4).to_html()
+        return self.benchmark._repr_html_() + self.table().round(2).to_html() + self.deltas().round(4).to_html()
 
 
 BASELINE = "基线"

@@ -187,7 +187,7 @@ class Sensitivity:
         return sensitivity_text(self)
 
     def _repr_html_(self) -> str:
-        return (self.interpretations.round(2).to_html() + self.weights.round(3).to_html()
+        return (self.benchmark._repr_html_() + self.interpretations.round(2).to_html() + self.weights.round(3).to_html()
                 + self.oat.round(3).to_html())
 
 
