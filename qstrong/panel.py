@@ -72,21 +72,26 @@ def _names(col: pd.Series, lines: pd.Series, what: str, source: str, notes: list
     first = pd.Series(lines.to_numpy(), index=raw.to_numpy()).groupby(level=0, sort=False).first()
     done = {text: normalise_name(unquote(text.strip())) for text in first.index}   # '=x as written back → =x
     for text, line in first.items():
-        if done[text] != text.strip() and done[text]:
+        if done[text] != text and done[text]:
             notes.append(Problem(f"{what}{name_changes(text).removeprefix('名称')}", line=int(line), source=source))
     return raw.map(done).tolist()
 
 
-def _years(col: pd.Series) -> tuple[np.ndarray, list[str]]:
-    """Years as ints and a problem text per row ('' when the year is fine)."""
+def _years(col: pd.Series, lines: pd.Series, source: str, notes: list[Problem]) -> tuple[np.ndarray, list[str]]:
+    """Years as ints and a problem text per row ('' when the year is fine); a spelling that had to be
+    normalised (an invisible character, full-width digits) is noted once."""
     raw = col.astype(object).where(col.notna(), "").map(str)
     parsed: dict[str, int | str] = {}
-    for v in pd.unique(raw.to_numpy()):
+    first = pd.Series(lines.to_numpy(), index=raw.to_numpy()).groupby(level=0, sort=False).first()
+    for v, line in first.items():
         try:
             y = float(normalise_name(v))
             if not y.is_integer():
                 raise ValueError
             parsed[v] = int(y) if YEARS[0] <= y <= YEARS[1] else f"年份“{v}”超出范围（应在{YEARS[0]}～{YEARS[1]}之间）"
+            if normalise_name(v) != v and isinstance(parsed[v], int):
+                notes.append(Problem(f"年份“{v}”含空格、不可见或全角字符，已规范为{parsed[v]}", line=int(line),
+                                     source=source))
         except (ValueError, OverflowError):
             parsed[v] = f"年份“{v}”不是整数年份"
     got = raw.map(parsed)
@@ -114,7 +119,7 @@ class Panel:
             what = "不是普通文件（是目录或设备）" if path.exists() else "文件不存在"
             raise PanelError([Problem(what, source=str(path))])
         register_input(path)
-        df, rows = read_rows(path)
+        df, rows = read_rows(path, REQUIRED)
         problems = [Problem(msg, line=line, source=str(path)) for line, msg in rows]
         if df is None:
             raise PanelError(problems)
@@ -148,7 +153,7 @@ class Panel:
         cache: dict[tuple[str, object], tuple[float | None, str | None]] = {}
         counties = _names(df["county"], df["line"], "县（市、区）名称", source, notes)
         mids = _names(df["measure"], df["line"], "数据项编号", source, notes)
-        years, year_problems = _years(df["year"])
+        years, year_problems = _years(df["year"], df["line"], source, notes)
         for k, (county, mid, raw, line) in enumerate(zip(counties, mids, df["value"], df["line"], strict=True)):
             here = dict(line=int(line), county=county, measure=mid, source=source)
             if not county:

@@ -21,7 +21,7 @@ from .textfiles import TextError, decode
 MAX_PANEL_BYTES = 200 * 1024 * 1024       # the bundled 136-county panel is ~6 MB
 
 
-def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
+def read_rows(path: Path, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
     """The CSV as text columns plus a ``line`` column (or None), with (line, problem) pairs."""
     try:
         size = path.stat().st_size
@@ -37,10 +37,10 @@ def read_rows(path: Path) -> tuple[pd.DataFrame | None, list[tuple[int | None, s
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")]
-    return parse(text)
+    return parse(text, required)
 
 
-def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
+def parse(text: str, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
     """Rows of CSV text checked against its header (see the module docstring): None when the header
     itself is wrong; otherwise the readable rows, and (line, problem) for each row left out."""
     problems: list[tuple[int | None, str]] = []
@@ -80,6 +80,11 @@ def parse(text: str) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]
                     continue
                 row = row[:width]
             elif len(row) < width:
+                short = [n for n in names[len(row):] if n in required]
+                if short:
+                    problems.append((line, f"这一行只有{len(row)}个字段，缺少“{'、'.join(short)}”列：请补全该行"
+                                           "（没有数值时也要保留逗号）"))
+                    continue
                 row = row + [""] * (width - len(row))
             stray = [k for k in unnamed if row[k].strip()]
             for k in stray:

@@ -243,3 +243,12 @@ def test_names_neutralised_on_export_read_back_as_they_were(tmp_path):
     frame_to_csv(frame.set_index("county"), p)
     assert "'=甲县" in p.read_text(encoding="utf-8-sig")          # written neutralised …
     assert Panel.from_csv(p).counties == ["=甲县", "@乙县", "-丙县", "丁县"]   # … read back as it was
+
+
+def test_every_normalisation_is_said_and_short_rows_are_refused(tmp_path):
+    p = write(tmp_path, HEAD + f"临淄区 ,2022\u200b,{NUM},1\n临淄区,２０２２,{COUNT},1\n")
+    notes = [str(n) for n in Panel.from_csv(p).notes]
+    assert any("“临淄区 ”" in n and "第2行" in n for n in notes)                 # outer space too
+    assert any("年份" in n and "第2行" in n for n in notes) and any("年份“２０２２”" in n for n in notes)
+    msgs = problems(write(tmp_path, HEAD + f"临淄区,2022,{COUNT}\n", "short.csv"))
+    assert len(msgs) == 1 and "只有3个字段" in msgs[0] and "value" in msgs[0]
