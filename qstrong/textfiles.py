@@ -270,10 +270,23 @@ class _StrictLoader(yaml.SafeLoader):
         if not math.isfinite(value):
             self.problems.append(f"{_mark(node)}：“{node.value}”不是有限数字，不能使用")
             return REFUSED
-        return value
+        return self._plain(node, value)
+
+    def construct_yaml_int(self, node):
+        return self._plain(node, super().construct_yaml_int(node))
+
+    def _plain(self, node, value):
+        """YAML 1.1 reads 1:30 as 90, 0x100 as 256, 1_871 as 1871 and 010 as 8: only plain decimals pass."""
+        if _PLAIN_NUMBER.fullmatch(node.value):
+            return value
+        self.problems.append(f"{_mark(node)}：“{node.value}”不是普通的十进制数字（YAML 会把它读成 {value:g}）："
+                             "请写成普通数字（如 90、1871），或加引号作为文本")
+        return REFUSED
 
 
 _REFUSED_TAG = "tag:qstrong,2026:refused"
+_PLAIN_NUMBER = re.compile(r"[-+]?(?:0|[1-9][0-9]*)(?:\.[0-9]*)?(?:[eE][-+]?[0-9]+)?|[-+]?\.[0-9]+(?:[eE][-+]?[0-9]+)?")
+_StrictLoader.add_constructor("tag:yaml.org,2002:int", _StrictLoader.construct_yaml_int)
 _StrictLoader.add_constructor("tag:yaml.org,2002:float", _StrictLoader.construct_yaml_float)
 _StrictLoader.add_constructor(_REFUSED_TAG, lambda loader, node: REFUSED)
 

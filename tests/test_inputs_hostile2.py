@@ -54,3 +54,18 @@ def test_config_gate_within_range_still_reads(capsys, tmp_path):
     cfg = write(tmp_path / "c.json", json.dumps({"efficacy": {"26": {"gate": 95}, "17": {"gate": None}}}))
     code, _, err = cli(capsys, "score", SAMPLE, *BASE, "--config", str(cfg))
     assert code == 0, err
+
+
+# ── scenarios ─────────────────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("written", ["1:30", "0x100", "1_871", "010", "1_0.5", "1:30.5"])
+def test_scenario_yaml_11_number_forms_are_refused(capsys, tmp_path, written):
+    sc = write(tmp_path / "s.yaml", f"name: t\nchanges:\n  - {{measure: q34.online_rate, set: {written}}}\n")
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", str(sc))
+    assert f"“{written}”不是普通的十进制数字" in err and "第3行" in err
+
+
+def test_scenario_plain_numbers_still_read(capsys, tmp_path):
+    sc = write(tmp_path / "s.yaml", "name: t\nchanges:\n  - {measure: q34.online_rate, set: 99.5}\n"
+                                    "  - {measure: q40.invention_patents, add: 10}\n")
+    code, _, err = cli(capsys, "whatif", SAMPLE, *BASE, "--scenario", str(sc))
+    assert code == 0, err
