@@ -7,9 +7,10 @@ are read off the engine with that lever value (the indicator re-scored, peers un
 levers and moved goalposts are counted as the engine counts them.
 
 Outlier rule (robust, stated in every table): a peer value is an outlier when it lies beyond
-Q3 + 3·IQR of the peers' component values (Q1 − 3·IQR where lower is better); with fewer than
-``MIN_PEERS`` peers nothing is flagged. An outlier rung is never the headline target: the headline is
-the highest rung that is not an outlier.
+Q3 + 3·IQR of the peers' component values (Q1 − 3·IQR where lower is better: ``outliers(…,
+lower_is_better=True)``; the method scores every component higher-is-better, so the ladder uses the upper
+fence); with fewer than ``MIN_PEERS`` peers nothing is flagged. An outlier rung is never the headline
+target: the headline is the highest rung that is not an outlier.
 """
 
 from __future__ import annotations
