@@ -69,3 +69,40 @@ def test_scenario_plain_numbers_still_read(capsys, tmp_path):
                                     "  - {measure: q40.invention_patents, add: 10}\n")
     code, _, err = cli(capsys, "whatif", SAMPLE, *BASE, "--scenario", str(sc))
     assert code == 0, err
+
+
+def _scenario(tmp_path: Path, file: str, name: str, lines: str = "  - {measure: q34.online_rate, set: 99}\n") -> str:
+    return str(write(tmp_path / file, f"name: \"{name}\"\nchanges:\n{lines}"))
+
+
+@pytest.mark.parametrize("second, fragment", [
+    ("A（变化）", "以“（变化）”结尾"), ("indicator", "已用作输出表的列名“indicator”"),
+    ("对标基准", "已用作输出表的列名“对标基准”"), (" 基 线", "已用作输出表的列名“基线”"),
+])
+def test_scenario_names_that_collide_with_columns_are_refused(capsys, tmp_path, second, fragment):
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", _scenario(tmp_path, "a.yaml", "A"),
+                  "--scenario", _scenario(tmp_path, "b.yaml", second))
+    assert fragment in err
+
+
+def test_scenario_names_are_compared_normalised(capsys, tmp_path):
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", "plan2025",
+                  "--scenario", _scenario(tmp_path, "p.yaml", "规划目标２０２５ "))
+    assert "出现了不止一次" in err
+
+
+def test_repeated_changes_of_one_measure_are_refused(capsys, tmp_path):
+    lines = ("  - {measure: q34.online_rate, set: 99}\n  - {measure: q34.online_rate, set: 98}\n"
+             "  - {measure: q40.invention_patents, add: 1, who: peers}\n"
+             "  - {measure: q40.invention_patents, grow: 5, who: all}\n"
+             "  - {measure: q41.tech_trade, add: 1, who: peers}\n"
+             "  - {measure: q41.tech_trade, add: 1, who: county}\n")
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", _scenario(tmp_path, "r.yaml", "R", lines))
+    assert "第2项调整（q34.online_rate" in err and "第4项调整（q40.invention_patents" in err
+    assert "第6项" not in err and "2处问题" in err
+
+
+def test_too_many_changes_are_refused(capsys, tmp_path):
+    lines = "".join(f"  - {{measure: q40.invention_patents, add: {k}}}\n" for k in range(1, 600))
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", _scenario(tmp_path, "big.yaml", "big", lines))
+    assert "超过上限500项" in err and "第2项" not in err

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from ..benchmark import COLUMN as BENCH_COLUMN
 from ..benchmark import Benchmark, benchmark, rank_text
 from ..catalog import load_catalog
 from ..config import ScoringConfig
@@ -215,6 +216,23 @@ def _change(k: int, ch: object, measures: dict[str, Measure], problems: list[str
     return Change(mid, op, float(value), who, note, clean_text(raw))
 
 
+MAX_CHANGES = 500     # a scenario is a plan's targets, not a data set
+_REACH = {"county": {"county"}, "peers": {"peers"}, "all": {"county", "peers"}}
+
+
+def _repeated(changes: list[Change]) -> list[str]:
+    """Two changes of one measure for the same counties (who overlapping): which would win is a guess."""
+    problems, first = [], {}
+    for k, ch in enumerate(changes, 1):
+        for j, earlier in first.get(ch.measure, []):
+            if _REACH[ch.who] & _REACH[earlier.who]:
+                problems.append(f"第{k}项调整（{ch.measure}，who: {ch.who}）与第{j}项（who: {earlier.who}）调整同一数据项的"
+                                "同一些县：每个数据项对同一些县只能调整一次，请合并为一项")
+                break
+        first.setdefault(ch.measure, []).append((k, ch))
+    return problems
+
+
 def parse_scenario(data: Any, source: str = "") -> Scenario:
     """Validate a scenario given as plain data; raises ScenarioError listing every problem."""
     measures = load_catalog().measures
@@ -236,7 +254,12 @@ def parse_scenario(data: Any, source: str = "") -> Scenario:
     if not isinstance(raw_changes, list):
         problems.append(f"changes 应为列表，而不是{shown_value(raw_changes)}")
         raw_changes = []
+    if len(raw_changes) > MAX_CHANGES:
+        problems.append(f"changes 有{len(raw_changes):,}项调整，超过上限{MAX_CHANGES}项：一个情景是一组规划目标，"
+                        "请检查是否选错了文件，或拆成几个情景")
+        raw_changes = []
     changes = [c for k, ch in enumerate(raw_changes, 1) if (c := _change(k, ch, measures, problems))]
+    problems += _repeated(changes)
     unmapped = data.get("unmapped") or []
     if not isinstance(unmapped, list) or not all(isinstance(u, dict) and isinstance(u.get("target"), str)
                                                  and isinstance(u.get("note", ""), str) for u in unmapped):
@@ -320,15 +343,26 @@ class Comparison:
 BASELINE = "基线"
 
 
+DELTA_SUFFIX = "（变化）"
+RESERVED = (BASELINE, "indicator", BENCH_COLUMN)
+
+
 def distinct_names(scs: list[Scenario]) -> None:
-    """Scenario names become table columns: one name twice, or the baseline's name, would hide a column."""
+    """Scenario names become table columns (and name（变化） their changes): a name twice (compared after
+    NFKC, spaces and invisible characters dropped), a fixed column's name, or a generated one would hide a
+    column."""
     problems, seen = [], set()
+    reserved = {normalise_name(r): r for r in RESERVED}
     for sc in scs:
-        if sc.name == BASELINE:
-            problems.append(f"情景名称“{BASELINE}”已用于基线，请换一个名称")
-        elif sc.name in seen:
-            problems.append(f"情景名称“{sc.name}”出现了不止一次（同一情景文件给了两次，或两个文件同名）：请只给一次或改名")
-        seen.add(sc.name)
+        key = normalise_name(sc.name)
+        if key in reserved:
+            problems.append(f"情景名称“{sc.name}”已用作输出表的列名“{reserved[key]}”，请换一个名称")
+        elif key.endswith(normalise_name(DELTA_SUFFIX)):
+            problems.append(f"情景名称“{sc.name}”以“{DELTA_SUFFIX}”结尾，与输出表中各情景变化量的列名相混，请换一个名称")
+        elif key in seen:
+            problems.append(f"情景名称“{sc.name}”出现了不止一次（同一情景文件给了两次，或两个文件同名；"
+                            "比较时不计空格、全角/半角）：请只给一次或改名")
+        seen.add(key)
     if problems:
         raise InputError(problems, "情景（--scenario）有{n}处问题")
 
