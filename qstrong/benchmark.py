@@ -127,6 +127,13 @@ class Benchmark:
         return _make(self.panel, self.county, self.year, self.peers, config, self.peer_source, self.notes)
 
 
+def _same_file(a: object, b: object) -> bool:
+    try:
+        return bool(a) and bool(b) and Path(str(a)).resolve() == Path(str(b)).resolve()
+    except OSError:
+        return False
+
+
 def rank_text(rank: int, n: int) -> str:
     return f"第{rank}名/共{n}个"
 
@@ -171,10 +178,13 @@ def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str 
 
         peer_obj = peer_panel if isinstance(peer_panel, Panel) else Panel.from_csv(peer_panel_path(peer_panel))
         others = [c for c in own.counties if c != county]
+        same_file = _same_file(own.source, peer_obj.source)
         if others and not panel_counties_as_peers:
             own = Panel(own.data[own.data["county"] == county].reset_index(drop=True), own.catalog, own.source)
-            notes.append(f"面板中的其他{len(others)}个县（{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}）"
-                         "未加入对标（需要时请明确选择加入）")
+            if not same_file:
+                names = f"{'、'.join(others[:5])}{'等' if len(others) > 5 else ''}"
+                notes.append(f"面板中的其他{len(others)}个县（{names}）的数据未用于对标：对标县的数据取自对标面板"
+                             "（需要时请明确选择加入）")
         elif others:
             notes.append(f"面板中的其他{len(others)}个县已按选择加入对标")
         full = with_peers(own, peer_obj, county)
@@ -187,5 +197,8 @@ def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str 
     spec = peers if isinstance(peers, str) or peers is None else ",".join(peers)
     spec = spec or SHIPPED
     group = select(full, county, peers)
+    if len(group.counties) == 1:
+        notes.append("对标组中只有本县一个县（市、区）：功效系数法指标的标杆就是本县自己的值（得满分），"
+                     "排名（第1名/共1个）没有意义；请用 --peer-panel 加入对标县")
     year = group.latest_year() if year is None else int(year)
     return _make(group, county, year, spec, config, source, tuple(notes))

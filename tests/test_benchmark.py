@@ -121,13 +121,13 @@ def test_panel_counties_join_only_when_chosen():
     peer_panel = Panel.from_frame(peers[["county", "year", "measure", "value"]])
     left = benchmark(own, "甲县", peer_panel=peer_panel)
     assert sorted(left.counties) == sorted(["甲县", "丁县", "戊县", "己县"])
-    assert len(left.notes) == 1 and "其他2个县（乙县、丙县）未加入对标" in left.notes[0]
+    assert len(left.notes) == 1 and "其他2个县（乙县、丙县）的数据未用于对标" in left.notes[0]
     added = benchmark(own, "甲县", peer_panel=peer_panel, panel_counties_as_peers=True)
     assert added.n == 6 and added.notes == ("面板中的其他2个县已按选择加入对标",)
     assert benchmark(own, "甲县").notes == ()                       # no peer panel: the panel is the peers
     # a report's inputs: the sample panel's seven other counties are said, not silently added
     inp = load_inputs("临淄区", panel=str(SAMPLE), peer_panel="shandong")
-    assert "其他7个县" in inp.benchmark.notes[0] and "未加入对标" in inp.benchmark.notes[0]
+    assert "其他7个县" in inp.benchmark.notes[0] and "未用于对标" in inp.benchmark.notes[0]
     shipped = benchmark(SAMPLE, "临淄区", peer_panel="shandong").scores.totals
     assert inp.benchmark.scores.totals.drop("临淄区").equals(shipped.drop("临淄区"))
 
@@ -140,3 +140,12 @@ def test_describe_names_the_group():
     custom = benchmark(tiny(), "甲县", peers="乙县")
     assert custom.describe() == "对标：自定义对标组2个县（市、区） · 2022年 · 默认解读"
     assert custom.to_dict()["description"] == custom.describe()
+
+
+def test_the_panel_as_its_own_peer_panel_and_a_county_alone_are_said_plainly(tmp_path):
+    p = tmp_path / "p.csv"
+    p.write_text(SAMPLE.read_text(encoding="utf-8-sig"), encoding="utf-8")
+    same = benchmark(str(p), "临淄区", peer_panel=str(p))
+    assert same.notes == () and same.n == 8                         # nothing left out: no contradictory note
+    alone = benchmark(tiny().data[tiny().data["county"] == "甲县"], "甲县")
+    assert alone.n == 1 and "只有本县" in alone.notes[0]
