@@ -106,3 +106,15 @@ def test_required_values_omit_indicators_already_at_full_points():
     assert top.empty and list(top.columns) == COLUMNS
     second = required_values(df, "乙县")
     assert second["indicator"].tolist() == [41] and second["required"].iloc[0] == pytest.approx(3.0)
+
+
+def test_gap_step_targets_the_headline_rung_not_the_outlier():
+    # The panel of the first test: the best peer 40 is beyond the fence 12.25, so the gap report's step
+    # for 33 aims at the 75 % rung 4.75 (d = 60 + 4.75 = 64.75 → 1.295 points, +0.075), i.e. 5 bases.
+    from qstrong.analysis.gaps import gaps
+
+    df = prefab({"甲县": 1, "乙县": 0, "丙县": 2, "丁县": 3, "戊县": 4, "己县": 5, "庚县": 40})
+    step = gaps(df, "甲县").steps.set_index("indicator").loc[33]
+    assert step["targets"] == (("q33.prefab_bases", 5.0),)
+    assert step["gain"] == pytest.approx(0.075)
+    assert step["action"].startswith("提高") and "75%分位" in step["action"] and "最优值40超出离群界限" in step["action"]

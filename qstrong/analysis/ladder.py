@@ -48,6 +48,13 @@ def outliers(values: np.ndarray, peers: np.ndarray, lower_is_better: bool = Fals
     return v < lo if lower_is_better else v > hi
 
 
+def rungs(peers: np.ndarray) -> tuple[list[float], np.ndarray, int]:
+    """The peers' values at the RUNGS, which of them are outliers, and the headline rung's position."""
+    values = [float(np.quantile(peers, q)) for _, q in RUNGS]
+    flags = outliers(np.asarray(values), peers)
+    return values, flags, max(j for j in range(len(RUNGS)) if not flags[j])
+
+
 def _scores(source) -> PanelScores:
     return source if isinstance(source, PanelScores) else source.scores
 
@@ -88,9 +95,7 @@ def _rungs(base: dict, ps: PanelScores, ind, comp, change: str, i: int, peers: n
     """The four rungs of one component, each fed back into the engine; marginal from the rung below."""
     out = []
     prev_lever, prev_points = base["lever_current"], base["current_points"]
-    values = [float(np.quantile(peers, q)) for _, q in RUNGS]
-    flags = outliers(np.asarray(values), peers)
-    head = max(j for j in range(len(RUNGS)) if not flags[j])
+    values, flags, head = rungs(peers)
     for j, ((name, _), v) in enumerate(zip(RUNGS, values, strict=True)):
         reached = base["value"] >= v
         need = base["lever_current"] if reached else comp.solve_lever(ps.env, i, change, v)

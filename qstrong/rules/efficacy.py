@@ -195,7 +195,12 @@ class Efficacy(Item):
         return "；".join(parts) + f"；得分={formula}={fmt_num(res.points[i])}分"
 
     def steps(self, res: ItemResult, env: Env, i: int, room: float) -> list[Step]:
-        """Per component: reach the peer best (d = base + span), and the lever measure's value."""
+        """Per component: reach the headline target — the highest peer rung (median, 75 %, 90 %, best;
+        ``analysis.ladder``) that is not an outlier, or less where less gives full points — and the lever
+        measure's value. A best peer beyond the outlier fence is named as such, never the target, unless
+        the county has already passed every other rung."""
+        from ..analysis.ladder import RUNGS, rungs
+
         s: EfficacySettings = res.detail["settings"]
         top = s.base + s.span
         out = []
@@ -203,12 +208,22 @@ class Efficacy(Item):
             d = k.d[i]
             if np.isnan(d) or d >= top - 1e-12 or room <= 0:
                 continue
-            x_req = required_value(k.x, i, top, s)
+            x_req, goal = required_value(k.x, i, top, s), "对标最优"
+            peers = np.delete(k.x, i)[~np.delete(k.gated_out, i)]
+            peers = peers[np.isfinite(peers)]
+            values, flags, head = rungs(peers) if peers.size else ([], [False], 0)
+            if flags[-1] and k.x[i] < values[head] < x_req:
+                x_req, goal = values[head], f"对标{RUNGS[head][0]}；最优值{fmt_num(values[-1])}超出离群界限，不作目标"
+            elif flags[-1]:
+                goal = "对标最优；该值超出离群界限，仅供参考"
             if np.isnan(x_req):
                 continue
-            gain = min(self.points * c.weight * (top - d) / 100.0, room)
+            y = k.x.copy()
+            y[i] = x_req
+            d_new = top if goal.startswith("对标最优") else float(coefficient(y, s).d[i])
+            gain = min(self.points * c.weight * (d_new - d) / 100.0, room)
             lever = c.solve_lever(env, i, s.change, x_req)
-            text = f"{c.label}：由{fmt_num(k.x[i])}提高到{fmt_num(x_req)}（对标最优）"
+            text = f"提高{c.label}：由{fmt_num(k.x[i])}到{fmt_num(x_req)}（{goal}）"
             targets: tuple[tuple[str, float], ...] = ()
             if lever is not None:
                 name = load_measures()[c.lever].name_zh
@@ -216,7 +231,8 @@ class Efficacy(Item):
                 targets = ((c.lever, lever),)
             else:
                 text += f"（仅调整{load_measures()[c.lever].name_zh}无法达到）"
-            out.append(Step(text, gain, targets, "efficacy"))
+            if gain > 0:
+                out.append(Step(text, gain, targets, "efficacy"))
         return out
 
     def options(self, res: ItemResult, env: Env, i: int, room: float = np.inf, rank=None,
