@@ -51,7 +51,10 @@ def output_problem(path: str | Path, what: str = "输出文件", directory: bool
         if real == folder or folder in real.parents:
             return f"{what}“{p}”位于正在读取的目录“{folder}”之内，不能写入：请写到该目录之外"
     if p.is_symlink():
-        return f"{what}“{p}”是符号链接，为安全起见不写入：请指定普通文件"
+        if p.is_dir():
+            return (f"{what}“{p}”是指向目录“{os.path.realpath(p)}”的符号链接，为安全起见不写入："
+                    "请直接指定该目录")
+        return f"{what}“{p}”是符号链接，为安全起见不写入：请指定普通{'目录' if directory else '文件'}"
     if p.exists() and not (p.is_file() or p.is_dir()):
         return f"{what}“{p}”是设备、管道或套接字等特殊文件，不是普通文件：请指定普通文件路径"
     if directory:

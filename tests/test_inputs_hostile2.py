@@ -106,3 +106,51 @@ def test_too_many_changes_are_refused(capsys, tmp_path):
     lines = "".join(f"  - {{measure: q40.invention_patents, add: {k}}}\n" for k in range(1, 600))
     err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", _scenario(tmp_path, "big.yaml", "big", lines))
     assert "超过上限500项" in err and "第2项" not in err
+
+
+# ── outputs ───────────────────────────────────────────────────────────────────────────────────────
+@pytest.mark.parametrize("args, fragment", [
+    (["score", SAMPLE, "--all", "--out", "all.xlsx"], "“all.xlsx”的扩展名应为 .txt 或 .csv 或 .json"),
+    (["score", SAMPLE, "--all", "--format", "csv", "--out", "x.xlsx"], "（--format csv）“x.xlsx”的扩展名应为 .csv"),
+    (["score", SAMPLE, *BASE, "--format", "json", "--out", "t2.csv"], "的扩展名应为 .json"),
+    (["catalog", "--format", "table", "--out", "c.csv"], "的扩展名应为 .txt"),
+    (["measures", "--out", "m.csv"], "的扩展名应为 .txt"),
+])
+def test_out_suffix_must_match_the_format(capsys, tmp_path, monkeypatch, args, fragment):
+    monkeypatch.chdir(tmp_path)
+    assert fragment in refused(capsys, *args)
+    assert not list(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize("suffix, start", [(".csv", "\ufeffindicator,"), (".json", "{"), (".txt", "对标")])
+def test_out_suffix_gives_the_format(capsys, tmp_path, suffix, start):
+    out = tmp_path / f"t{suffix}"
+    code, _, err = cli(capsys, "score", SAMPLE, *BASE, "--out", str(out))
+    assert code == 0, err
+    assert out.read_text("utf-8").startswith(start)
+
+
+@pytest.mark.parametrize("args", [
+    ["score", SAMPLE, *BASE, "--out", ""], ["catalog", "--out", " "], ["measures", "--out", ""],
+    ["gaps", SAMPLE, *BASE, "--charts", ""], ["whatif", SAMPLE, *BASE, "--scenario", "plan2025", "--out", ""],
+    ["required", SAMPLE, *BASE, "--out", ""], ["path", SAMPLE, *BASE, "--target", "90", "--out", ""],
+    ["report", *BASE, "--panel", SAMPLE, "--out", ""], ["intake", ".", "--report", ""],
+])
+def test_empty_output_path_is_refused(capsys, args):
+    err = refused(capsys, *args)
+    assert "输出路径为空" in err
+
+
+def test_empty_output_path_is_refused_in_python():
+    from qstrong.errors import InputError
+    from qstrong.writers import Output, check_outputs
+
+    with pytest.raises(InputError, match="路径为空"):
+        check_outputs(Output("", "表格输出文件"))
+
+
+def test_symlink_to_a_directory_is_said_as_such(capsys, tmp_path):
+    (tmp_path / "real").mkdir()
+    (tmp_path / "link").symlink_to(tmp_path / "real")
+    err = refused(capsys, "gaps", SAMPLE, *BASE, "--charts", str(tmp_path / "link"))
+    assert "是指向目录" in err and "普通文件" not in err

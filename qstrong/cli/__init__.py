@@ -17,7 +17,7 @@ from ..display import clip, pad, scorecard_text
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
-from ..writers import Output, check_outputs, frame_to_csv, to_json
+from ..writers import Output, check_outputs, format_output, frame_to_csv, to_json
 from .analysis import (
     _remind,
     cmd_gaps,
@@ -40,9 +40,13 @@ from .common import (
 )
 from .options import ChineseParser
 
+FORMAT_HELP = "输出格式：table（表格文本，默认）、csv、json；给了 --out 而未给 --format 时按扩展名确定"
+OUT_HELP = "写入文件而非屏幕：.txt（表格）、.csv 或 .json，须与 --format 相符"
 RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
 
 def cmd_catalog(args: argparse.Namespace) -> int:
+    args.format, out = format_output(args.out, args.format, "目录输出文件")
+    check_outputs(out)
     cat = load_catalog()
     df = cat.to_frame()
     if args.format == "csv":
@@ -63,12 +67,15 @@ def cmd_catalog(args: argparse.Namespace) -> int:
     return 0
 
 def cmd_measures(args: argparse.Namespace) -> int:
+    check_outputs(format_output(args.out, None, "数据项清单输出文件", ("table",))[1])
     lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{m.describe_allowed()}）"
              for m in load_measures().values()]
     _emit("\n".join(lines), args.out)
     return 0
 
 def cmd_score(args: argparse.Namespace) -> int:
+    args.format, out = format_output(args.out, args.format, "计分输出文件")
+    check_outputs(out)
     if args.all:
         ps = score_panel(_all_panel(args), args.year, _config(args))
         df = ps.to_frame().round(ROUND)
@@ -117,7 +124,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_intake(args: argparse.Namespace) -> int:
     from ..intake.collect import intake
-    from ..intake.report import write_report
+    from ..intake.report import chase_table, write_report
 
     res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve, evidence=args.evidence)
     print(res.report())
@@ -129,7 +136,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         print(f"收集报告已写入 {args.report}")
         _remind(notes)
     if args.chase:
-        frame_to_csv(res.chase(), args.chase, "未填报清单输出文件")
+        frame_to_csv(chase_table(res), args.chase, "未填报清单输出文件", index=False)
         print(f"未填报清单已写入 {args.chase}")
     if not res.ok:
         return 2
@@ -157,12 +164,12 @@ def build_parser() -> argparse.ArgumentParser:
     sub = p.add_subparsers(dest="command", required=True)
 
     c = sub.add_parser("catalog", help="打印指标目录（43项三级指标、分值、评价标准、责任部门）")
-    c.add_argument("--format", choices=["table", "csv", "json"], default="table")
-    c.add_argument("--out", help="写入文件而非屏幕")
+    c.add_argument("--format", choices=["table", "csv", "json"], help=FORMAT_HELP)
+    c.add_argument("--out", help=OUT_HELP)
     c.set_defaults(func=cmd_catalog)
 
     m = sub.add_parser("measures", help="打印数据项清单（各部门填报的原始数据）")
-    m.add_argument("--out")
+    m.add_argument("--out", help="写入文件（.txt）而非屏幕")
     m.set_defaults(func=cmd_measures)
 
     s = sub.add_parser("score", help="按评价标准为面板中的县（市、区）计分")
@@ -171,9 +178,9 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--county", help="被评价的县（市、区），如 临淄区")
     who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
     s.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
-    s.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    s.add_argument("--format", choices=["table", "csv", "json"], help=FORMAT_HELP)
     s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
-    s.add_argument("--out", help="写入文件而非屏幕")
+    s.add_argument("--out", help=OUT_HELP)
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.add_argument("--peers", default="shandong", help=PEERS_HELP)
     s.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)

@@ -99,6 +99,9 @@ def _help_zh(text: str) -> str:
     return text
 
 
+OUTPUT_OPTIONS = ("out", "report", "chase", "charts")
+
+
 def option_problems(args: argparse.Namespace) -> list[str]:
     """Numeric options (given as text) parsed in place and range-checked by the declared parameters,
     together; --county normalised (``names.normalise_name``). Returns every problem, in Chinese."""
@@ -107,6 +110,10 @@ def option_problems(args: argparse.Namespace) -> list[str]:
     parsed, problems = param_problems(**values)
     for name, value in parsed.items():
         setattr(args, PARAMS[name].attr, value)
+    for dest in OUTPUT_OPTIONS:
+        value = getattr(args, dest, None)
+        if isinstance(value, str) and not value.strip():
+            problems.append(f"--{dest}：输出路径为空，请给出文件或目录名（或不给这个选项）")
     if getattr(args, "county", None) is not None:
         county = normalise_name(args.county)
         if not county:

@@ -11,9 +11,9 @@ from .cells import (
            unquote,
            visible_text,
 )
-from .files import Output, check_outputs, os_problem, write_atomic, write_text
+from .files import Output, check_outputs, format_output, os_problem, write_atomic, write_text
 from .tables import frame_to_csv, frames_to_xlsx, sheet_title, to_json
 
-__all__ = ["Output", "cell_value", "check_outputs", "formula_like", "frame_to_csv", "frames_to_xlsx", "is_plain_number",
+__all__ = ["Output", "cell_value", "check_outputs", "format_output", "formula_like", "frame_to_csv", "frames_to_xlsx", "is_plain_number",
            "os_problem", "safe_frame", "safe_text", "sheet_title", "to_json", "truncate", "unquote", "visible_text", "write_atomic",
            "write_text"]

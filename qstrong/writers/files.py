@@ -51,7 +51,10 @@ def check_outputs(*outputs: Output) -> None:
     """Check a command's outputs before it works: every problem (place, extension, clash) in one InputError."""
     problems, seen = [], {}
     for out in outputs:
-        if not out.path:
+        if out.path is None:
+            continue
+        if not str(out.path).strip():
+            problems.append(f"{out.what}的路径为空：请给出{'目录' if out.directory else '文件'}名，或不给这个选项")
             continue
         path = Path(out.path)
         label = f"{out.what}“{out.path}”"
@@ -67,6 +70,21 @@ def check_outputs(*outputs: Output) -> None:
             problems.append(problem)
     if problems:
         raise InputError(problems, TITLE)
+
+
+FORMAT_SUFFIX = {"table": ".txt", "csv": ".csv", "json": ".json"}
+
+
+def format_output(path: str | Path | None, fmt: str | None, what: str = "输出文件",
+                  formats: tuple[str, ...] = ("table", "csv", "json")) -> tuple[str, Output]:
+    """(the format, the Output to check) for a --format/--out pair: the format is taken from the file's
+    extension when --format is not given (.csv, .json, .txt for a table); a given format's extension must match.
+    A mismatch or an extension no writer has (.xlsx) is found by :func:`check_outputs`."""
+    suffix = Path(path).suffix.lower() if path else ""
+    if fmt is None:
+        fmt = next((f for f in formats if FORMAT_SUFFIX[f] == suffix), "table") if path else "table"
+        return fmt, Output(path, what, tuple(FORMAT_SUFFIX[f] for f in formats))
+    return fmt, Output(path, f"{what}（--format {fmt}）", (FORMAT_SUFFIX[fmt],))
 
 
 def _new_file_mode(path: Path) -> int:
