@@ -119,7 +119,7 @@ def gaps_text(rep) -> str:
     """The gap analysis as Chinese tables for the terminal."""
     r = rep.rank
     lines = [rep.benchmark.describe(),
-             f"{rep.county} {rep.year}年 失分分析（对标组：{rep.peer_spec}，{len(rep.peers)}个县（市、区））",
+             f"{rep.county} {rep.year}年 失分分析（对标见上一行）",
              f"总分 {rep.total:.2f} / 100，排名 {rep.rank_text}，失分 {rep.lost:.2f}"
              + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）")]
     if rep.synthetic_values:
@@ -199,7 +199,7 @@ def sensitivity_text(sa) -> str:
     t = sa.interpretations
     w = sa.weights.loc[sa.county]
     b = sa.benchmark
-    lines = [b.describe(), f"{sa.county} {sa.year}年 敏感性分析（对标组：{sa.peer_spec}，{len(sa.counties)}个县（市、区））",
+    lines = [b.describe(), f"{sa.county} {sa.year}年 敏感性分析（对标见上一行）",
              f"基准得分 {b.total:.2f}，排名 {b.rank_text()}",
              *([f"注意：对标数据中有{sa.synthetic_values}个数值为合成/示例数据，排名仅供演示。"] if sa.synthetic_values else []),
              "",
