@@ -140,7 +140,7 @@ def bullet(indicators, title: str, synthetic: int = 0) -> Figure:
 def peer_distributions(efficacy, values: dict, county: str, title: str, synthetic: int = 0) -> Figure:
     """For each efficacy component, the peers' values (dots) with the county highlighted and the peers
     beyond Q3 + 3·IQR of the peers (``analysis.ladder.outliers``) marked as outliers."""
-    from .analysis.ladder import fences, outliers
+    from .analysis.ladder import RUNGS, fences, outliers, rungs
 
     have = [np.isfinite(np.asarray(values[(i, c)], dtype=float)).any()
             for i, c in zip(efficacy["indicator"], efficacy["component"], strict=True)]
@@ -161,12 +161,15 @@ def peer_distributions(efficacy, values: dict, county: str, title: str, syntheti
         if not np.isnan(row["value"]):
             ax.scatter([row["value"]], [0], s=80, color=HIGHLIGHT, marker="D", zorder=3, label=county)
         ax.axvline(row["peer_median"], color="#555555", lw=0.8, ls="--")
+        if peers.size:
+            goal, _, head = rungs(peers)
+            ax.axvline(goal[head], color="#27ae60", lw=1.2, label=f"主要目标（{RUNGS[head][0]}）")
         ax.set_yticks([])
         ax.set_ylim(-0.6, 0.6)
         ax.set_title(wrap(f"{row['indicator']}. {row['component']}", 26), fontsize=8)
         ax.tick_params(labelsize=7)
-    fig.suptitle(wrap(title + f"（◆ {county}；虚线为中位数；× 离群值：高于对标县Q3+3×IQR，点线为该界限，"
-                      "离群值不作为主要目标）", 70))
+    fig.suptitle(wrap(title + f"（◆ {county}；虚线为中位数；绿线为主要目标：不离群的最高一档（中位数、75%、90%分位或最优）；"
+                      "× 离群值：高于对标县Q3+3×IQR，点线为该界限）", 70))
     _notice(fig, synthetic)
     return fig
 

@@ -92,7 +92,8 @@ def test_bullet_sorted_by_lost_points_with_full_labels(report):
 
 
 def test_peer_distributions_mark_an_injected_outlier():
-    # 33: 甲 1 and peers 0, 2, 3, 4, 5, 40 → fence 12.25 (Q3 4.75 + 3 × 2.5): only 40 is an outlier.
+    # 33: 甲 1 and peers 0, 2, 3, 4, 5, 40 → fence 12.25 (Q3 4.75 + 3 × 2.5): only 40 is an outlier;
+    # the 90 % rung 22.5 is beyond the fence too, so the headline is the 75 % rung 4.75.
     df = pd.DataFrame([(c, 2022, "q33.prefab_bases", v) for c, v in
                        (("甲县", 1), ("乙县", 0), ("丙县", 2), ("丁县", 3), ("戊县", 4), ("己县", 5), ("庚县", 40))],
                       columns=["county", "year", "measure", "value"])
@@ -102,6 +103,8 @@ def test_peer_distributions_mark_an_injected_outlier():
     marked = [c for c in ax.collections if c.get_label() == "离群值"]
     assert len(marked) == 1 and marked[0].get_offsets()[:, 0].tolist() == [40]
     assert any(line.get_xdata()[0] == pytest.approx(12.25) for line in ax.get_lines())
+    goal = [line for line in ax.get_lines() if line.get_label().startswith("主要目标")]
+    assert len(goal) == 1 and goal[0].get_label() == "主要目标（75%分位）" and goal[0].get_xdata()[0] == 4.75
     assert not rendered(fig)
 
 
