@@ -171,6 +171,8 @@ def _indicator_points(values: Mapping, parsed: dict) -> list[str]:
         out.append(f"{PARAMS['indicator'].title}：{'指标' + str(ident) + '不按功效系数法计分' if known else '没有指标' + str(ident)}"
                    f"，可选的功效系数法指标：{'、'.join(map(str, efficacy))}")
         parsed.pop("indicator")
+    if values.get("points") is not None and values.get("share") is not None:
+        out.append(f"{PARAMS['share'].title}：不能与 --indicator/--points 同时使用（二者只能选一）")
     if values.get("points") is not None and values.get("indicator") is None:
         out.append(f"{PARAMS['points'].title}：须与 --indicator 一起使用（指明是哪个指标的目标分）")
     elif pts is not None and parsed.get("indicator") is not None:

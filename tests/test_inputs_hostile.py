@@ -357,7 +357,7 @@ def test_api_checks_parameters_like_the_cli():
         project(SAMPLE, "临淄区", 2024, draws=True)
     with pytest.raises(InputError) as exc:
         required_values(SAMPLE, "临淄区", share=2, points={40: 9, 5: 1})
-    assert len(exc.value.problems) == 3
+    assert len(exc.value.problems) == 4      # share out of range and given with points; 40's points; 5
     with pytest.raises(InputError, match="--target（目标总分）：“-1”超出范围"):
         cheapest_path(SAMPLE, "临淄区", "-1")
     assert check_params(draws="  200 ", spread="0.5", to_year=2030) == {"draws": 200, "spread": 0.5, "to_year": 2030}

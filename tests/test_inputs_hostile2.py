@@ -154,3 +154,20 @@ def test_symlink_to_a_directory_is_said_as_such(capsys, tmp_path):
     (tmp_path / "link").symlink_to(tmp_path / "real")
     err = refused(capsys, "gaps", SAMPLE, *BASE, "--charts", str(tmp_path / "link"))
     assert "是指向目录" in err and "普通文件" not in err
+
+
+# ── options ───────────────────────────────────────────────────────────────────────────────────────
+def test_required_says_a_target_already_reached(capsys):
+    code, out, err = cli(capsys, "required", SAMPLE, *BASE, "--indicator", "40", "--points", "1")
+    assert code == 0, err
+    assert "指标40：现1.35分，已达到目标1分" in out and "数据缺失" not in out
+
+
+def test_required_share_with_points_is_refused(capsys):
+    err = refused(capsys, "required", SAMPLE, *BASE, "--share", "0.5", "--indicator", "40", "--points", "2")
+    assert "--share" in err and "不能与 --indicator/--points 同时使用" in err
+    from qstrong.analysis.required import required_values
+    from qstrong.errors import InputError
+
+    with pytest.raises(InputError, match="不能与"):
+        required_values(SAMPLE, "临淄区", share=0.5, points={40: 2})

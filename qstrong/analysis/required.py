@@ -42,13 +42,18 @@ def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: flo
     return float(np.ceil(v - 1e-9)) if m.kind == "count" else v
 
 
-def required_values(panel, county: str | None = None, share: float = 1.0, points: dict[int, float] | None = None,
+def required_values(panel, county: str | None = None, share: float | None = None,
+                    points: dict[int, float] | None = None,
                     year: int | None = None, peers=None, config: ScoringConfig | None = None) -> pd.DataFrame:
     """Per efficacy indicator (and component): the value needed for `share` of its points (or the
     points given per indicator in `points`), against the peer group. Parameters as declared in
     ``qstrong.params`` (share 0…1; each indicator an efficacy one, its points 0…its points); every bad
-    value is listed. `panel` may be a Benchmark; the result's ``attrs["benchmark"]`` is the one used."""
+    value is listed; `share` (default 1) and `points` exclude each other. `panel` may be a Benchmark; the
+    result's ``attrs["benchmark"]`` is the one used, ``attrs["reached"]`` the indicators already at their
+    target and ``attrs["missing"]`` those the county lacks data for."""
     parsed, problems = param_problems(share=share, year=year)
+    if share is not None and points:
+        problems.append("--share（目标分占指标分值的比例）：不能与 --indicator/--points 同时使用（二者只能选一）")
     if points is not None and not isinstance(points, Mapping):
         problems.append(f"points 应为 {{指标编号: 目标分}}，而不是{type(points).__name__}")
         points = None
@@ -60,12 +65,12 @@ def required_values(panel, county: str | None = None, share: float = 1.0, points
             checked[values["indicator"]] = values["points"]
     if problems:
         raise InputError(problems, "参数有{n}处问题")
-    share, year, points = parsed["share"], parsed.get("year"), checked or None
+    share, year, points = parsed.get("share", 1.0), parsed.get("year"), checked or None
     bench = benchmark(panel, county, year, peers, config)
     county, ps = bench.county, bench.scores
     i = ps.counties.index(county)
     names = load_measures()
-    rows = []
+    rows, missing = [], []
     for ind in ps.catalog.indicators:
         items = ind.items_for(ps.config.variants.get(ind.id))
         for it, res in zip(items, ps.results[ind.id], strict=True):
@@ -77,6 +82,7 @@ def required_values(panel, county: str | None = None, share: float = 1.0, points
             levers = {c.lever for c in it.components}
             current_pts = float(res.points[i])
             if np.isnan(current_pts):  # the county lacks an input: nothing to solve against
+                missing.append(ind.id)
                 continue
             base = {"indicator": ind.id, "target_points": target, "current_points": current_pts}
             if len(it.components) > 1 and len(levers) == 1:
@@ -97,9 +103,13 @@ def required_values(panel, county: str | None = None, share: float = 1.0, points
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
                                  best_other) else True, "method": "功效系数公式闭式求解"})
-    out = pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
-    out = out[out["current_points"] < out["target_points"] - 1e-9].reset_index(drop=True)  # not yet there
+    full = pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
+    there = full["current_points"] >= full["target_points"] - 1e-9
+    out = full[~there].reset_index(drop=True)       # not yet there
     out.attrs["benchmark"] = bench
+    done = full[there & ~full["indicator"].isin(out["indicator"])].drop_duplicates("indicator")
+    out.attrs["reached"] = done[["indicator", "target_points", "current_points"]].to_dict("records")
+    out.attrs["missing"] = sorted(set(missing))
     return out
 
 
@@ -107,14 +117,18 @@ COLUMNS = ["indicator", "target_points", "current_points", "component", "measure
            "value_required", "new_best", "method"]
 
 
-def required_text(df: pd.DataFrame, county: str) -> str:
+def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str:
+    """The table in words, then the indicators left out and why (target reached, data missing);
+    `only`: one indicator asked for."""
     from ..measures import fmt_num
 
     bench = df.attrs.get("benchmark")
     lines = [*([bench.describe()] if bench is not None else []),
              f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
-    if df.empty:
-        lines.append("  没有可求解的指标：本县功效系数法指标的数据缺失（见计分结果中的“数据不完整”）。")
+    reached = [r for r in df.attrs.get("reached", []) if only is None or r["indicator"] == only]
+    missing = [i for i in df.attrs.get("missing", []) if only is None or i == only]
+    if df.empty and not reached and not missing:
+        lines.append("  没有可求解的指标。")
     for _, r in df.iterrows():
         unit = load_measures()[r["measure"]].unit
         need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
@@ -124,4 +138,8 @@ def required_text(df: pd.DataFrame, county: str) -> str:
         lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
                      f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'])}{unit}，"
                      f"需达到{need}{best}")
+    lines += [f"  指标{r['indicator']}：现{fmt_num(r['current_points'])}分，已达到目标{fmt_num(r['target_points'])}分，无需提高"
+              for r in reached]
+    if missing:
+        lines.append(f"  指标{'、'.join(map(str, missing))}：本县数据缺失，无法求解（见计分结果中的“数据不完整”）")
     return "\n".join(lines)

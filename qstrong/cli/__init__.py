@@ -199,7 +199,7 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_whatif)
 
     q = _analysis_parser(sub, "required", "功效系数法指标达到目标分所需的数值（闭式求解）")
-    q.add_argument("--share", default=1.0, help="目标为各指标分值的比例（0～1，默认1，即满分）")
+    q.add_argument("--share", help="目标为各指标分值的比例（0～1，默认1，即满分）")
     q.add_argument("--indicator", help="只看一个功效系数法指标（指标编号）")
     q.add_argument("--points", help="与 --indicator 一起：该指标的目标分（0～该指标分值）")
     q.add_argument("--out", help="CSV输出")

@@ -70,7 +70,7 @@ def cmd_required(args: argparse.Namespace) -> int:
     bench = df.attrs["benchmark"]
     if args.indicator:
         df = df[df["indicator"] == args.indicator]
-    print(required_text(df, args.county))
+    print(required_text(df, args.county, args.indicator))
     if args.out:
         frame_to_csv(stamped(df.set_index("indicator"), bench), args.out, "所需数值输出文件")
     return 0
