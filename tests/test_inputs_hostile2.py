@@ -171,3 +171,13 @@ def test_required_share_with_points_is_refused(capsys):
 
     with pytest.raises(InputError, match="不能与"):
         required_values(SAMPLE, "临淄区", share=0.5, points={40: 2})
+
+
+def test_control_characters_are_shown_visibly_on_stderr_and_stdout(capsys, tmp_path):
+    text = Path(SAMPLE).read_text("utf-8").replace("博山区", "博山\x1b]0;PWN\x07\x1b[2J区")
+    panel = write(tmp_path / "esc.csv", text)
+    for args in (["score", str(panel), *BASE], ["score", str(panel), "--county", "淄博"]):
+        _, out, err = cli(capsys, *args)
+        assert "\x1b" not in out + err and "\x07" not in out + err
+        assert "\\x1b" in err
+    assert "\x1b" not in cli(capsys, "score", str(panel), "--county", "博山\x1b[2J区")[2]

@@ -17,7 +17,7 @@ from ..display import clip, pad, scorecard_text
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
-from ..writers import Output, check_outputs, format_output, frame_to_csv, to_json
+from ..writers import Output, check_outputs, format_output, frame_to_csv, to_json, visible_text
 from .analysis import (
     _remind,
     cmd_gaps,
@@ -271,7 +271,33 @@ def build_parser() -> argparse.ArgumentParser:
 INTERNAL_ERROR = 3
 
 
+class _Visible:
+    """A stream whose text shows control characters as ``\\x1b`` (:func:`writers.visible_text`): nothing a
+    county name, note or message carries can drive the terminal."""
+
+    def __init__(self, stream):
+        self._stream = stream
+
+    def write(self, text: str) -> int:
+        return self._stream.write(visible_text(text))
+
+    def __getattr__(self, name: str):
+        return getattr(self._stream, name)
+
+
 def main(argv: list[str] | None = None) -> int:
+    """The command line; everything it prints to stdout and stderr goes through :class:`_Visible`."""
+    saved = sys.stdout, sys.stderr
+    sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    try:
+        return _main(argv)
+    finally:
+        if isinstance(sys.stdout, _Visible):
+            sys.stdout = saved[0]
+        sys.stderr = saved[1]
+
+
+def _main(argv: list[str] | None) -> int:
     try:
         args = build_parser().parse_args(argv)
         return args.func(args)
