@@ -16,10 +16,13 @@ import nbformat
 from nbconvert import HTMLExporter
 from tqdm import tqdm
 
+from ..analysis.summary import Summary, leader_summary
 from ..benchmark import Benchmark
 from ..errors import InputError
 from ..paths import register_input
 from ..writers import Output, check_outputs, os_problem, write_text
+from .front import CSS as FRONT_CSS
+from .front import front_section
 from .inputs import load_inputs
 
 PAGE = "报告页面"
@@ -141,11 +144,11 @@ def notebooks_dir() -> Path:
     return here
 
 
-def _page(title: str, body: str, active: str) -> str:
+def _page(title: str, body: str, active: str, css: str = "") -> str:
     nav = "".join(f'<a href="{html.escape(stem)}.html"{" class=on" if stem == active else ""}>{html.escape(stem[3:])}</a>'
                   for stem in NOTEBOOKS)
     return (f"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>{html.escape(title)}</title>"
-            f"<style>{CSS}</style></head><body><nav><a href=\"index.html\"{' class=on' if active == 'index' else ''}>"
+            f"<style>{CSS}{css}</style></head><body><nav><a href=\"index.html\"{' class=on' if active == 'index' else ''}>"
             f"首页</a>{nav}</nav>{body}</body></html>")
 
 
@@ -194,7 +197,9 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
             raise RuntimeError(f"{stem} 含有外部引用，不能离线打开：{refs[:3]}")
         write_text(out / f"{stem}.html", page, PAGE)
         pages.append(stem)
-    return write_text(out / "index.html", _index(county, inputs, params, pages, time.perf_counter() - t0), PAGE)
+    summary = leader_summary(inputs.benchmark, inputs.intake, target=float(target), draws=int(draws), seed=int(seed))
+    page = index_page(county, inputs, summary, params, pages, time.perf_counter() - t0)
+    return write_text(out / "index.html", page, PAGE)
 
 
 def _prepare_output(out: Path) -> Path:
@@ -224,7 +229,8 @@ def _notebook_failure(stem: str, exc) -> Exception:
     return RuntimeError(f"报告“{page}”生成时出错：{exc.ename}: {exc.evalue}")
 
 
-def _index(county: str, inputs, params: dict, pages: list[str], seconds: float) -> str:
+def index_page(county: str, inputs, summary: Summary, params: dict, pages: list[str], seconds: float) -> str:
+    """index.html: the leader's front page (:mod:`.front`), then the links and the provenance (screen only)."""
     from .. import __version__
 
     e = html.escape
@@ -235,13 +241,12 @@ def _index(county: str, inputs, params: dict, pages: list[str], seconds: float) 
               "示例数据（对标面板的合成值、示例区县的虚构值）。得分、排名与差距仅用于演示方法，不代表真实情况。"
               "替换为真实数据后重新生成即可。</div>") if inputs.synthetic_values else ""
     params_text = "；".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
-    bench = inputs.benchmark
-    said = "".join(f"<li>{e(n)}</li>" for n in bench.notes)
-    body = (f"<h1>{e(county)} 山东省质量强县（市、区）评价分析报告</h1><p><b>{e(bench.describe())}</b></p>"
-            f"{'<ul>' + said + '</ul>' if said else ''}{notice}"
+    body = (f"{front_section(summary, notice)}<div class=\"after-front\">"
+            f"<h2>{e(county)} 山东省质量强县（市、区）评价分析报告</h2>"
             f"<p>生成时间：{datetime.now().strftime('%Y-%m-%d %H:%M:%S')}；qstrong {e(__version__)}；"
             f"用时 {seconds:.1f} 秒</p><h2>报告内容</h2><ul>{links}</ul>"
             f"<h2>数据来源（输入文件 SHA-256）</h2><table><tr><th>用途</th><th>文件</th><th>SHA-256</th>"
             f"<th>字节</th></tr>{rows}</table><p>参数：{e(params_text)}</p>"
-            "<p>本报告为单个离线HTML文件集合：不引用任何网络资源，图片内嵌，可在内网直接打开。</p>")
-    return _page(f"{county} 分析报告", body, "index")
+            "<p>本报告为单个离线HTML文件集合：不引用任何网络资源，图片内嵌，可在内网直接打开。"
+            "打印本页时只打印上方的领导摘要（一页A4）。</p></div>")
+    return _page(f"{county} 分析报告", body, "index", FRONT_CSS)
