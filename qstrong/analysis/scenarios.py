@@ -355,7 +355,9 @@ def distinct_names(scs: list[Scenario]) -> None:
     reserved = {normalise_name(r): r for r in RESERVED}
     for sc in scs:
         key = normalise_name(sc.name)
-        if key in reserved:
+        if key == BASELINE:
+            problems.append(f"情景名称“{sc.name}”已用于基线，请换一个名称")
+        elif key in reserved:
             problems.append(f"情景名称“{sc.name}”已用作输出表的列名“{reserved[key]}”，请换一个名称")
         elif key.endswith(normalise_name(DELTA_SUFFIX)):
             problems.append(f"情景名称“{sc.name}”以“{DELTA_SUFFIX}”结尾，与输出表中各情景变化量的列名相混，请换一个名称")
