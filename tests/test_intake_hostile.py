@@ -407,8 +407,8 @@ def _(d, T):
     edit(T.path(TECH), d / tfile(TECH), meta_set("year", "99999999999999999999"))
 
 
-@case("array_formula_keeps_its_text", lambda T: [], [Cell(TECH, COUNT, NORM, "3", "公式=SUM(1,2)取计算结果3")],
-      ok=True)
+@case("array_formula_is_refused_with_its_text", at(TECH, COUNT, "单元格是公式（=SUM(1,2)），文件中保存的结果为“3”"),
+      [Cell(TECH, COUNT, REJ, None, "选择性粘贴→数值")])
 def _(d, T):
     tmp = d / "tmp.xlsx"
     typed(TECH, {COUNT: 0})(d, T)
@@ -418,8 +418,8 @@ def _(d, T):
     tmp.unlink()
 
 
-@case("data_table_formula_keeps_a_readable_text", lambda T: [],
-      [Cell(TECH, COUNT, NORM, "3", "公式{=TABLE(A1,A2)}（模拟运算表 E5）取计算结果3")], ok=True)
+@case("data_table_formula_is_refused_with_a_readable_text",
+      at(TECH, COUNT, "单元格是公式（{=TABLE(A1,A2)}（模拟运算表 E5）），文件中保存的结果为“3”"), [Cell(TECH, COUNT, REJ, None)])
 def _(d, T):
     tmp = d / "tmp.xlsx"
     typed(TECH, {COUNT: 0})(d, T)

@@ -172,7 +172,7 @@ def test_missing_evidence_notices_are_capped_and_chased(T, tmp_path):
     notices = [i for i in res.issues if "缺佐证材料" in i.message]
     n = len(CATALOG.measures)
     assert len(notices) == MAX_LISTED + 1
-    assert f"另有{n - MAX_LISTED}处同类问题（缺佐证材料）未逐一列出" in notices[-1].message
+    assert f"另有{n - MAX_LISTED}条同类提醒（缺佐证材料）未逐一列出" in notices[-1].message
     assert len(res.panel) == n
     chase = res.chase()
     assert (chase.status == "缺佐证").sum() == n

@@ -26,7 +26,7 @@ MESSY = {
     "q12.one_stop_platform": "√",
     "q17.class_a_coverage": "94%",
     "q18.demo_units": "１２１",
-    "q20.certificates": "1,686家",
+    "q20.certificates": "1,686张",
     "q40.invention_patents": "823件",
 }
 

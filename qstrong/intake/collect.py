@@ -22,7 +22,7 @@ from ..paths import register_folder, register_input
 from . import layout as L
 from . import resolutions as R
 from .files import read_submission
-from .model import NO_EVIDENCE
+from .model import NO_EVIDENCE, Listing
 from .normalise import normalise
 from .reader import (
     ACCEPTED,
@@ -173,7 +173,12 @@ def intake(folder: str | Path, year: int | None = None, county: str | None = Non
     if not folder.is_dir():
         raise InputError([f"目录不存在：{folder}"], "无法收集")
     register_folder(folder)
-    paths, issues = list_files(folder)
+    paths, skipped = list_files(folder)
+    listing = Listing()                  # a thousand ignored files: fifty listed, the rest counted
+    for i in skipped:
+        listing.add(i)
+    listing.summarise()
+    issues = listing.issues
     if county is not None and normalise_name(county) != county:
         issues.append(Issue(f"参数 county：{name_changes(county)}", level="提醒"))
         county = normalise_name(county)
@@ -195,9 +200,28 @@ def intake(folder: str | Path, year: int | None = None, county: str | None = Non
         if county is not None and b.meta["county"] != county:
             issues.append(Issue(f"模板属于“{b.meta['county']}”，本次收集的是“{county}”", b.info.name, L.SHEET_META))
             b.reads = []
+    _mixed(books, issues, county is None, year is None)
     _duplicate_departments(books, issues)
     panel, notes = _combine(books, res, catalog, issues)
     return IntakeResult(str(folder), books, issues, panel, notes)
+
+
+def _mixed(books: list[WorkbookRead], issues: list[Issue], by_county: bool, by_year: bool) -> None:
+    """Templates of several counties (or years) in one intake, none asked for: an error naming each
+    county's files (which one was meant is not ours to guess)."""
+    for key, label, option, asked in (("county", "县（市、区）", "--county", by_county), ("year", "年度", "--year", by_year)):
+        groups: dict[str, list[str]] = defaultdict(list)
+        for b in books:
+            if b.meta and b.reads:
+                groups[b.meta[key]].append(b.info.name)
+        if not asked or len(groups) < 2:
+            continue
+        parts = []
+        for value, names in sorted(groups.items(), key=lambda kv: -len(kv[1])):
+            shown = "、".join(f"“{n}”" for n in names[:10]) + (f"等{len(names)}个文件" if len(names) > 10 else "")
+            parts.append(f"{value}{'年' if key == 'year' else ''}：{shown}")
+        issues.append(Issue(f"收集目录中的模板属于{len(groups)}个不同的{label}（{'；'.join(parts)}）。一次收集只能是一个"
+                            f"{label}：请用 {option} 指定要收集的{label}，或把其他的文件移出目录", level="错误"))
 
 
 def _duplicate_departments(books: list[WorkbookRead], issues: list[Issue]) -> None:

@@ -31,6 +31,11 @@ _SHEET_TAG = re.compile(rb"<(?:\w+:)?sheet\b([^>]*)>")
 _ATTR = re.compile(rb"""([\w:]+)\s*=\s*(?:"([^"]*)"|'([^']*)')""")
 _REL = re.compile(rb"<(?:\w+:)?Relationship\b([^>]*)>")
 _CELL_CONTENT = re.compile(rb"<(?:\w+:)?(?:v|is|f)[\s>/]")
+_ROW_OR_CELL = re.compile(rb"<(?:\w+:)?row\b(?P<row>[^>]*)>|<(?:\w+:)?c\b(?P<cell>[^>]*?)(?:/>|>(?P<body>.*?)</(?:\w+:)?c>)",
+                          re.S)
+_FORMULA = re.compile(rb"<(?:\w+:)?f\b")
+_CACHED = re.compile(rb"<(?:\w+:)?v\b[^>]*>(.*?)</(?:\w+:)?v>", re.S)
+_REF = re.compile(r"([A-Za-z]{1,3})([0-9]+)")
 
 
 @dataclass(frozen=True)
@@ -70,9 +75,18 @@ def read_submission(path: Path, root: Path) -> tuple[FileInfo, bytes]:
     return info, data
 
 
-def is_ignorable(path: Path) -> bool:
-    """Office lock files (~$x.xlsx) and hidden files are skipped without comment."""
-    return path.name.startswith(("~$", ".")) or path.name in ("Thumbs.db", "desktop.ini")
+def skipped_name(path: Path) -> str:
+    """Why a file is skipped by its name ('' if it is not): Office lock files (~$x.xlsx), hidden and
+    system files. Said as a notice, so a real workbook saved under such a name is never lost unseen."""
+    name = path.name
+    if name.startswith("~$"):
+        return ("文件名以“~$”开头（Office打开文件时生成的临时锁定文件），已跳过未读取：如果这是要报送的工作簿，"
+                "请去掉文件名开头的“~$”后重新报送")
+    if name.startswith("."):
+        return "隐藏文件（文件名以“.”开头），已跳过未读取：如果这是要报送的工作簿，请去掉文件名开头的“.”后重新报送"
+    if name.lower() in ("thumbs.db", "desktop.ini"):
+        return "系统文件，已跳过"
+    return ""
 
 
 def sniff(data: bytes, size: int, suffix: str = ".xlsx") -> tuple[str, str]:
@@ -178,11 +192,47 @@ def workbook_sheets(data: bytes) -> list[Sheet]:
     return out
 
 
-def sheet_has_content(data: bytes, member: str) -> bool:
+@dataclass
+class CellScan:
+    """What a sheet's XML says about its cells before any parser sees it."""
+
+    repeated: list[tuple[int, int]]             # (row, column) written more than once, in order
+    formulas: dict[tuple[int, int], str | None]  # formula cells: the result Excel saved (None: none saved)
+
+
+def scan_cells(z: zipfile.ZipFile, member: str) -> CellScan:
+    """Every <c> of a sheet, positioned as Excel does (an omitted r follows the previous cell or row)."""
+    from openpyxl.utils import column_index_from_string
+
+    xml = z.read(member)
+    seen: set[tuple[int, int]] = set()
+    out = CellScan([], {})
+    row = col = 0
+    for m in _ROW_OR_CELL.finditer(xml):
+        if m.group("row") is not None:
+            r = _attrs(m.group("row")).get("r", "")
+            row, col = (int(r) if r.isdigit() else row + 1), 0
+            continue
+        ref = _REF.fullmatch(_attrs(m.group("cell")).get("r", ""))
+        if ref:
+            row, col = int(ref.group(2)), column_index_from_string(ref.group(1).upper())
+        else:
+            col += 1
+        if (row, col) in seen and (row, col) not in out.repeated:
+            out.repeated.append((row, col))
+        seen.add((row, col))
+        body = m.group("body") or b""
+        if _FORMULA.search(body):
+            v = _CACHED.search(body)
+            out.formulas[(row, col)] = html.unescape(v.group(1).decode("utf-8", "replace")) if v else None
+    return out
+
+
+def sheet_has_content(z: zipfile.ZipFile, member: str) -> bool:
     """Whether a sheet's XML holds any cell value or formula (read as a stream, never parsed)."""
     tail = b""
     try:
-        with zipfile.ZipFile(io.BytesIO(data)) as z, z.open(member) as f:
+        with z.open(member) as f:
             for chunk in iter(lambda: f.read(1 << 16), b""):
                 if _CELL_CONTENT.search(tail + chunk):
                     return True

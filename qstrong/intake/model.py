@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -58,15 +59,50 @@ class CellRead:
     no_evidence: bool = False
 
 
+def kind_of(message: str) -> str:
+    """A message's kind when none is given: its text without what it quotes and its numbers."""
+    return re.sub(r"“[^”]*”|（[^）]*）|[0-9]+", "…", message)[:30]
+
+
 @dataclass
-class WorkbookRead:
-    info: FileInfo
-    meta: dict[str, str] = field(default_factory=dict)
-    contact: dict[str, str] = field(default_factory=dict)
-    reads: list[CellRead] = field(default_factory=list)
+class Listing:
+    """Issues as listed: of one kind (and level, sheet) only MAX_LISTED, the rest counted."""
+
     issues: list[Issue] = field(default_factory=list)
     listed: Counter = field(default_factory=Counter)       # (kind, level, sheet) → problems listed
     unlisted: Counter = field(default_factory=Counter)     # … and those only counted
+
+    def add(self, issue: Issue, kind: str = "") -> bool:
+        """Record `issue`; of one `kind` (a short Chinese label, else :func:`kind_of` its message) only
+        MAX_LISTED are listed, the rest counted for :meth:`summarise`. Returns whether it was listed."""
+        key = (kind, issue.level, issue.sheet) if kind else (kind_of(issue.message), issue.level, "")
+        if not self.would_list(*key):
+            self.unlisted[key] += 1
+            return False
+        self.listed[key] += 1
+        self.issues.append(issue)
+        return True
+
+    def would_list(self, kind: str, level: str = "错误", sheet: str = "") -> bool:
+        """Whether the next problem of `kind` would be listed (spares composing an unlisted message)."""
+        return self.listed[(kind, level, sheet)] < MAX_LISTED
+
+    def summarise(self, file: str = "") -> None:
+        """One line per kind with unlisted issues: 另有N处同类问题 / 另有N条同类提醒."""
+        for (kind, level, sheet), n in self.unlisted.items():
+            cells = "，各单元格的情况见收集报告的逐格记录" if kind in CELL_KINDS else ""
+            what = f"另有{n}条同类提醒" if level == "提醒" else f"另有{n}处同类问题"
+            self.issues.append(Issue(f"{what}（{kind}）未逐一列出：前{MAX_LISTED}{'条' if level == '提醒' else '处'}见上"
+                                     f"{cells}", file, sheet, level=level))
+        self.unlisted.clear()
+
+
+@dataclass
+class WorkbookRead(Listing):
+    info: FileInfo | None = None
+    meta: dict[str, str] = field(default_factory=dict)
+    contact: dict[str, str] = field(default_factory=dict)
+    reads: list[CellRead] = field(default_factory=list)
 
     @property
     def department(self) -> str:
@@ -77,26 +113,5 @@ class WorkbookRead:
         return bool(self.meta) and not any(i.level == "错误" and not i.cell and not i.measure
                                            for i in self.issues)
 
-    def add(self, issue: Issue, kind: str = "") -> bool:
-        """Record `issue`; of one `kind` (a short Chinese label) only MAX_LISTED per file are listed,
-        the rest counted for :meth:`summarise`. Returns whether it was listed."""
-        if kind:
-            key = (kind, issue.level, issue.sheet)
-            if not self.would_list(*key):
-                self.unlisted[key] += 1
-                return False
-            self.listed[key] += 1
-        self.issues.append(issue)
-        return True
-
-    def would_list(self, kind: str, level: str = "错误", sheet: str = "") -> bool:
-        """Whether the next problem of `kind` would be listed (spares composing an unlisted message)."""
-        return self.listed[(kind, level, sheet)] < MAX_LISTED
-
-    def summarise(self) -> None:
-        """One line per kind with unlisted problems: 另有N处同类问题."""
-        for (kind, level, sheet), n in self.unlisted.items():
-            cells = "，各单元格的情况见收集报告的逐格记录" if kind in CELL_KINDS else ""
-            self.issues.append(Issue(f"另有{n}处同类问题（{kind}）未逐一列出：前{MAX_LISTED}处见上{cells}",
-                                     self.info.name, sheet, level=level))
-        self.unlisted.clear()
+    def summarise(self, file: str = "") -> None:
+        super().summarise(file or self.info.name)

@@ -21,10 +21,10 @@ from . import numfmt
 
 TRUE_TEXT = {"是", "有", "√", "✓", "✔", "y", "yes", "true", "t", "1", "对"}
 FALSE_TEXT = {"否", "无", "×", "✗", "✘", "n", "no", "false", "f", "0", "没有"}
-COUNT_UNITS = ("项", "个", "家", "次", "件", "张", "处")   # a count typed with any of these is still a count
 SHORT_UNITS = {"亿元": "亿", "万元": "万", "万人": "万", "μg/m³": "ug/m3"}
 _THOUSANDS = re.compile(r"^[+-]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?$")
 _NUMBER = re.compile(r"^[+-]?([0-9]+(\.[0-9]*)?|\.[0-9]+)$")
+_LEADING_NUMBER = re.compile(r"^([+-]?(?:[0-9]{1,3}(?:,[0-9]{3})+|[0-9]+)(?:\.[0-9]*)?|\.[0-9]+)([^0-9,.].*)$")
 _SPACED_DIGITS = re.compile(r"[0-9.,+\-]\s+[0-9.,]")
 QUOTE_LIMIT = 60          # characters of a typed value quoted in a message
 
@@ -54,8 +54,8 @@ def _clean(text: str) -> str:
 
 
 def _units(m: Measure) -> list[str]:
-    """The measure's own unit and its short forms, longest first (what may follow a number)."""
-    units = {m.unit, SHORT_UNITS.get(m.unit, "")} | (set(COUNT_UNITS) if m.kind == "count" else set())
+    """The measure's own unit and its short form, longest first (the only text that may follow a number)."""
+    units = {m.unit, SHORT_UNITS.get(m.unit, "")}
     return sorted(units - {"", "%"}, key=len, reverse=True)
 
 
@@ -98,6 +98,11 @@ def _number_from_text(m: Measure, text: str) -> tuple[float | None, list[str], s
         t = t.replace(",", "")
         notes.append("去掉千位分隔符")
     if not _NUMBER.match(t):
+        lead = _LEADING_NUMBER.match(t)
+        if lead and not re.search(r"[0-9]", lead.group(2)):
+            mine = f"该数据项的单位是{m.unit}" if m.unit and m.unit != "%" else "该数据项不带单位"
+            return None, notes, (f"“{quote(text)}”带单位“{quote(lead.group(2))}”，但{mine}：请只填阿拉伯数字，"
+                                 "按规定单位填写")
         hint = f"（请只填阿拉伯数字，单位按{m.unit}）" if m.unit and m.unit != "%" else "（请只填阿拉伯数字）"
         return None, notes, f"“{quote(text)}”不是数字{hint}"
     return float(t), notes, ""

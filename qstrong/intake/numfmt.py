@@ -15,6 +15,7 @@ from dataclasses import dataclass
 _PLACEHOLDER = "0#?"
 _DATE_CODES = "ymdhs"
 _LITERAL_PLAIN = "$-+/():!^&'~{}<>= "     # shown as they are without quotes
+_SIGNS = "-+()\u2212\u2012\u2013\u2014\ufe63\uff0d\uff0b\uff08\uff09"   # minus, plus, brackets, dashes
 _CONDITION = re.compile(r"^\[(?:<=|>=|<>|<|>|=)")
 _ELAPSED = re.compile(r"^\[(?:h+|m+|s+)\]$", re.I)
 
@@ -31,6 +32,7 @@ class Shown:
     number: bool = True         # the section shows the number at all
     condition: bool = False     # the format chooses its section by a [condition]
     drops_sign: bool = False    # a negative value shown without its minus sign
+    signs: str = ""             # literal signs or brackets beside the number ("-"0.0, \\-0.0, (0.0))
 
     @property
     def unit(self) -> str:
@@ -45,7 +47,7 @@ class Shown:
     def plain(self) -> bool:
         """Shows the number as stored (General, 0.00, #,##0, …)."""
         return (self.number and not (self.percent or self.literal.strip() or self.date or self.per_thousand
-                                     or self.condition or self.drops_sign))
+                                     or self.condition or self.drops_sign or self.signs))
 
 
 def sections(code: str) -> list[str]:
@@ -92,7 +94,9 @@ def shown(code: str | None, value: float) -> Shown:
         section, negative_section = parts[0], False
     s = _scan(section)
     drops_sign = negative_section and "-" not in s.literal and value < 0
-    return Shown(code, s.percent, s.literal, s.date, s.per_thousand, s.number, condition, drops_sign)
+    own = s.literal.replace("-", "", 1) if negative_section else s.literal     # the section's own minus
+    signs = "".join(ch for ch in own if ch in _SIGNS)
+    return Shown(code, s.percent, s.literal, s.date, s.per_thousand, s.number, condition, drops_sign, signs)
 
 
 def hides_text(code: str | None) -> bool:
@@ -178,6 +182,9 @@ def problem(s: Shown, what: str) -> str:
                 "请把单元格格式改为“常规”")
     if s.drops_sign:
         return f"{fmt}把负数显示为不带负号的数，含义不明：请把单元格格式改为“常规”"
+    if s.signs:
+        return (f"{fmt}在数值旁显示符号“{''.join(dict.fromkeys(s.signs))}”，单元格显示的数与所填的数正负不同或含义不明："
+                "请把单元格格式改为“常规”")
     if s.percent > 1:
         return f"{fmt}含多个百分号，数值按{100 ** s.percent:,}倍显示：请把单元格格式改为“常规”"
     return ""

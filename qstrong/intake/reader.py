@@ -12,17 +12,19 @@ from __future__ import annotations
 import io
 import re
 import warnings
-from typing import Any
+import zipfile
 
 import openpyxl
 import python_calamine
 from openpyxl.reader.excel import ExcelReader
+from openpyxl.utils import get_column_letter
 
 from ..catalog import Catalog
 from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
 from . import layout as L
-from .files import FileInfo, sheet_has_content, sniff, workbook_sheets
+from .files import CellScan, FileInfo, scan_cells, sheet_has_content, sniff, workbook_sheets
+from .fixed import check_guide
 from .model import ACCEPTED, MISSING, NORMALISED, REJECTED, CellRead, Issue, WorkbookRead
 from .sheet import EVIDENCE_POLICIES, Grid, read_data
 
@@ -36,8 +38,9 @@ __all__ = ["ACCEPTED", "MISSING", "NORMALISED", "REJECTED", "CellRead", "Issue",
 class _Reader(ExcelReader):
     """openpyxl's reader, loading only the named sheets (the others are never parsed)."""
 
-    def __init__(self, data: bytes, wanted: set[str], data_only: bool):
-        super().__init__(io.BytesIO(data), read_only=False, keep_vba=False, data_only=data_only, keep_links=False)
+    def __init__(self, data: bytes, wanted: set[str]):
+        super().__init__(io.BytesIO(data), read_only=False, keep_vba=False, data_only=False, keep_links=False,
+                         rich_text=True)
         self.wanted = wanted
 
     def read_workbook(self) -> None:
@@ -47,42 +50,46 @@ class _Reader(ExcelReader):
         self.parser.defined_names = type(self.parser.defined_names)()   # print titles of dropped sheets
 
 
-def load_sheets(data: bytes, wanted: set[str], data_only: bool = False) -> openpyxl.Workbook:
+def load_sheets(data: bytes, wanted: set[str]) -> openpyxl.Workbook:
+    """The named sheets, formulas as formulas and rich text with its runs."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        reader = _Reader(data, wanted, data_only)
+        reader = _Reader(data, wanted)
         reader.read()
     return reader.wb
 
 
-def _cached_cells(data: bytes) -> dict[tuple[int, int], Any]:
-    """The data sheet's values as Excel last saved them: formula results, error values (#DIV/0!)
-    included. (calamine turns a cached error into an empty cell, which would read as "no result".)
-    """
-    wb = load_sheets(data, {L.SHEET_DATA}, data_only=True)
-    return {k: c.value for k, c in wb[L.SHEET_DATA]._cells.items()}
-
-
-def _check_sheets(data: bytes, info: FileInfo, out: WorkbookRead) -> None:
-    """Sheets the template does not have: an error if they hold anything, a notice if empty."""
+def _check_sheets(data: bytes, info: FileInfo, out: WorkbookRead) -> dict[str, CellScan] | None:
+    """The template's sheets scanned (repeated cells, formulas' saved results); sheets the template
+    does not have: an error if they hold anything, a notice if empty. None when the file must not be
+    loaded (a cell written twice: which one Excel shows is not ours to guess)."""
     try:
         listed = workbook_sheets(data)
     except Exception:  # noqa: BLE001 — a missing or odd workbook.xml: openpyxl's message follows
-        return
+        return {}
     names = [s.name for s in listed]
     for name in sorted({n for n in names if names.count(n) > 1}):
         out.add(Issue(f"工作簿中有{names.count(name)}个名为“{clean_text(name)}”的工作表（文件被改动），无法确定读哪一个："
                       "请使用下发的模板重新填报", info.name, clean_text(name)))
-    for s in listed:
-        if s.name in TEMPLATE_SHEETS:
-            continue
-        name = clean_text(s.name)
-        if s.member and sheet_has_content(data, s.member):
-            out.add(Issue(f"工作簿中有模板没有的工作表“{name}”，其中有内容：填报值只能填在“{L.SHEET_DATA}”工作表，"
-                          f"其他工作表不读取。请把数据移到“{L.SHEET_DATA}”工作表并删除该表后重新报送",
-                          info.name, name))
-        else:
-            out.add(Issue(f"工作簿中有模板没有的空白工作表“{name}”，已忽略", info.name, name, level="提醒"))
+    scans: dict[str, CellScan] = {}
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        members = set(z.namelist())
+        for s in listed:
+            name = clean_text(s.name)
+            if s.name in TEMPLATE_SHEETS:
+                if s.member in members:
+                    scans[s.name] = scan_cells(z, s.member)
+                    for r, c in scans[s.name].repeated:
+                        out.add(Issue(f"单元格{get_column_letter(c)}{r}在文件中出现不止一次（文件被程序改动），无法确定"
+                                      "Excel显示的是哪一个：请在Excel中打开、核对后另存为.xlsx，或使用下发的模板重新填报",
+                                      info.name, name, f"{get_column_letter(c)}{r}"))
+            elif s.member and sheet_has_content(z, s.member):
+                out.add(Issue(f"工作簿中有模板没有的工作表“{name}”，其中有内容：填报值只能填在“{L.SHEET_DATA}”工作表，"
+                              f"其他工作表不读取。请把数据移到“{L.SHEET_DATA}”工作表并删除该表后重新报送",
+                              info.name, name))
+            else:
+                out.add(Issue(f"工作簿中有模板没有的空白工作表“{name}”，已忽略", info.name, name, level="提醒"))
+    return None if any(s.repeated for s in scans.values()) else scans
 
 
 def _open(info: FileInfo, data: bytes, kind: str, out: WorkbookRead) -> dict[str, Grid] | None:
@@ -102,27 +109,21 @@ def _open(info: FileInfo, data: bytes, kind: str, out: WorkbookRead) -> dict[str
                           "请删除该表后重新报送", info.name, clean_text(n)))
         out.add(Issue("旧版格式(.xls/.et)已读取，但无法检查单元格格式与公式；建议另存为.xlsx", info.name, level="提醒"))
         return {n: Grid(rows=rows) for n, rows in sheets.items()}
-    _check_sheets(data, info, out)
+    scans = _check_sheets(data, info, out)
+    if scans is None:
+        return None
     try:
         wb = load_sheets(data, set(TEMPLATE_SHEETS))
     except Exception as exc:  # noqa: BLE001 — malformed XML (ParseError), damaged data (zlib.error), ...
         out.add(Issue(f"工作簿无法打开（{type(exc).__name__}），文件可能已损坏：请重新保存为.xlsx后报送", info.name))
         return None
-    grids = {}
-    for ws in wb.worksheets:
-        cached = None
-        if ws.title == L.SHEET_DATA and any(c.data_type == "f" for c in ws._cells.values()):
-            try:
-                cached = _cached_cells(data)
-            except Exception:  # noqa: BLE001
-                cached = None
-        grids[ws.title] = Grid(ws, cached=cached)
-    return grids
+    return {ws.title: Grid(ws, cached=scans[ws.title].formulas if ws.title in scans else {})
+            for ws in wb.worksheets}
 
 
 def read_workbook(info: FileInfo, data: bytes, catalog: Catalog, evidence: str = "warn") -> WorkbookRead:
     """Everything one file says, with every problem found (never stops at the first)."""
-    out = WorkbookRead(info)
+    out = WorkbookRead(info=info)
     try:
         _read_workbook(info, data, catalog, out, evidence)
     except Exception as exc:  # noqa: BLE001 — a damaged file must become a message, never a traceback
@@ -145,6 +146,7 @@ def _read_workbook(info: FileInfo, data: bytes, catalog: Catalog, out: WorkbookR
         return
     if L.SHEET_GUIDE in sheets:
         g = sheets[L.SHEET_GUIDE]
+        check_guide(g, catalog, out)
         for r in range(1, min(g.max_row, 40) + 1):
             if g.text(r, 1) in L.GUIDE_FIELDS:
                 out.contact[g.text(r, 1)] = clean_text(g.text(r, 2))[:200]

@@ -27,12 +27,15 @@ HEADERS = {
 SHEETS = {"files": "汇总", "issues": "问题清单", "cells": "逐格记录", "chase": "未填报清单"}
 
 
+def chase_table(res: IntakeResult) -> pd.DataFrame:
+    """未填报清单 with the report's Chinese headers (also what --chase writes, without an index)."""
+    return res.chase().rename(columns=HEADERS["chase"])
+
+
 def report_frames(res: IntakeResult) -> dict[str, pd.DataFrame]:
-    frames = {"files": res.files(), "issues": res.issues_frame(), "cells": res.cells(), "chase": res.chase()}
-    out = {}
-    for key, df in frames.items():
-        df = df.rename(columns=HEADERS[key])
-        out[SHEETS[key]] = df
+    frames = {"files": res.files(), "issues": res.issues_frame(), "cells": res.cells()}
+    out = {SHEETS[key]: df.rename(columns=HEADERS[key]) for key, df in frames.items()}
+    out[SHEETS["chase"]] = chase_table(res)
     out["裁定记录"] = pd.DataFrame({"裁定": res.resolutions})
     return out
 

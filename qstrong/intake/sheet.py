@@ -10,14 +10,15 @@ import difflib
 from functools import lru_cache
 from typing import Any
 
+from openpyxl.cell.rich_text import CellRichText, TextBlock
 from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.formula import ArrayFormula, DataTableFormula
 
 from ..catalog import Catalog
-from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
 from . import layout as L
 from .files import FileInfo
+from .fixed import check_data_sheet
 from .model import (
     ACCEPTED,
     BAD_VALUE,
@@ -30,10 +31,13 @@ from .model import (
     WorkbookRead,
 )
 from .normalise import normalise
+from .templates import template_measures
 
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 MAX_TEXT = 100_000                   # characters of a remark or evidence kept (the rest cut, with a notice)
 EVIDENCE_POLICIES = ("warn", "strict", "off")
+NO_EVIDENCE_WORDS = {"无", "没有", "暂无", "无佐证", "无佐证材料", "没有佐证材料", "暂无佐证材料", "n/a", "na", "none",
+                     "null", "nil", "略", "空", "未提供", "不详"}
 _HEADERS = {name for name, _ in L.COLUMNS}
 
 
@@ -41,8 +45,9 @@ class Grid:
     """Uniform access to a sheet's cells (1-based), from openpyxl or from calamine rows."""
 
     def __init__(self, ws=None, rows: list[list[Any]] | None = None, cached: dict[tuple[int, int], Any] | None = None):
-        self.ws, self.rows, self.cached = ws, rows, cached
+        self.ws, self.rows, self.cached = ws, rows, cached      # cached: formula cells' saved results
         self._merged: dict[int, list[tuple[int, int]]] | None = None
+        self._cf: list[tuple[Any, str]] | None = None
 
     def is_merged(self, r: int, c: int) -> bool:
         """Whether (r, c) lies in a merged range (ranges indexed by column once: many ranges stay cheap)."""
@@ -66,7 +71,7 @@ class Grid:
     def filled(self) -> list[tuple[int, int, Any]]:
         """(row, column, value) of every cell holding something, without creating empty cells."""
         if self.ws is not None:
-            return [(r, c, cell.value) for (r, c), cell in self.ws._cells.items() if cell.value is not None]
+            return [(r, c, _plain(cell.value)) for (r, c), cell in self.ws._cells.items() if cell.value is not None]
         return [(r, c, v) for r, row in enumerate(self.rows, 1) for c, v in enumerate(row, 1) if v not in (None, "")]
 
     def rows_with_content(self, first: int, cols: tuple[int, ...]) -> list[int]:
@@ -76,7 +81,7 @@ class Grid:
 
     def value(self, r: int, c: int) -> Any:
         if self.ws is not None:
-            return self.ws.cell(r, c).value
+            return _plain(self.ws.cell(r, c).value)
         row = self.rows[r - 1] if r - 1 < len(self.rows) else []
         v = row[c - 1] if c - 1 < len(row) else None
         return None if v == "" else v
@@ -92,9 +97,32 @@ class Grid:
     def number_format(self, r: int, c: int) -> str:
         return self.ws.cell(r, c).number_format if self.ws is not None else ""
 
+    def scripts(self, r: int, c: int) -> str:
+        """The text of superscript or subscript runs in a rich-text cell (shown raised or lowered)."""
+        v = self.ws.cell(r, c).value if self.ws is not None else None
+        if not isinstance(v, CellRichText):
+            return ""
+        return "".join(b.text for b in v if isinstance(b, TextBlock) and b.font is not None
+                       and b.font.vertAlign in ("superscript", "subscript"))
+
+    def conditional_formats(self, r: int, c: int) -> list[str]:
+        """Number formats that conditional formatting may give the cell (each rule's dxf numFmt)."""
+        if self.ws is None:
+            return []
+        if self._cf is None:
+            self._cf = [(cf.sqref, rule.dxf.numFmt.formatCode) for cf in self.ws.conditional_formatting
+                        for rule in cf.rules if rule.dxf is not None and rule.dxf.numFmt is not None]
+        coord = f"{get_column_letter(c)}{r}"
+        return list(dict.fromkeys(code for rng, code in self._cf if coord in rng))
+
     def cached_value(self, r: int, c: int) -> Any:
         v = None if self.cached is None else self.cached.get((r, c))
         return None if v == "" else v
+
+
+def _plain(v: Any) -> Any:
+    """Rich text as the text it shows (runs joined)."""
+    return str(v) if isinstance(v, CellRichText) else v
 
 
 def _header_name(v: Any) -> str:
@@ -170,10 +198,11 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
         return
     meta = out.meta
     dept, county, year = meta["department"], meta["county"], int(meta["year"])
-    expected = set(catalog.measures) if dept == L.MASTER else set(assignment(catalog).by_department[dept])
+    expected = set(template_measures(catalog, dept))
     known = tuple(catalog.measures)
     seen: dict[str, str] = {}
     _outside_columns(g, cols, info, out)
+    check_data_sheet(g, cols, catalog, out)
     vc, ic = cols[L.VALUE], cols[L.MEASURE_ID]
     for r in g.rows_with_content(L.HEADER_ROW + 1, (vc, ic)):
         typed = "" if g.value(r, ic) is None else str(g.value(r, ic))
@@ -210,7 +239,7 @@ def read_data(g: Grid, info: FileInfo, catalog: Catalog, out: WorkbookRead, evid
                         sha256=info.sha256, modified=info.modified)
         out.reads.append(read)
         read_value(g, r, vc, catalog, read, out, here)
-        if read.value is not None and evidence != "off" and not read.evidence.strip():
+        if read.value is not None and evidence != "off" and no_evidence(read.evidence):
             _no_evidence(read, out, here, evidence, cols.get(L.EVIDENCE), r)
     for mid in [m for m in catalog.measures if m in expected and m not in seen]:
         out.add(Issue(f"模板中的数据项行被删除：{catalog.measures[mid].name_zh}", info.name, sheet, measure=mid),
@@ -230,8 +259,18 @@ def _outside_columns(g: Grid, cols: dict[str, int], info: FileInfo, out: Workboo
                           info.name, L.SHEET_DATA, f"{get_column_letter(c)}{r}"), kind="表头以外的内容")
 
 
+def no_evidence(text: str) -> bool:
+    """Whether a 佐证材料 text names no evidence: empty once invisible characters and spaces are gone,
+    only punctuation (-, —, /, \\), or a word for none (无, 没有, 暂无, N/A, …)."""
+    t = normalise_name(text).lower()
+    return t in NO_EVIDENCE_WORDS or not any(ch.isalnum() for ch in t)
+
+
 def _no_evidence(read: CellRead, out: WorkbookRead, here: dict, policy: str, col: int | None, r: int) -> None:
-    where = f"（{get_column_letter(col)}{r}为空）" if col else f"（表头没有“{L.EVIDENCE}”列）"
+    at = f"{get_column_letter(col)}{r}" if col else ""
+    shown = clean_text(read.evidence).strip()[:20] if normalise_name(read.evidence) else ""
+    where = (f"（表头没有“{L.EVIDENCE}”列）" if not col else f"（{at}为空）" if not read.evidence.strip()
+             else f"（{at}只有空格或不可见字符）" if not shown else f"（{at}只有“{shown}”，不是佐证材料）")
     read.no_evidence = True
     if policy == "strict":
         msg = f"无佐证材料，按填报说明不予采用{where}：请在“{L.EVIDENCE}”列注明依据后重新报送"
@@ -251,8 +290,17 @@ def _formula_text(raw: Any) -> str:
     return str(raw)
 
 
+def _formula_problem(shown: str, saved: Any) -> str:
+    """Why a formula in a value cell is refused: its saved result may be stale or forged."""
+    saved = "" if saved is None else clean_text(saved).strip()
+    what = ("文件中没有保存计算结果" if not saved else f"保存的结果是错误值 {saved[:20]}" if saved.startswith("#")
+            else f"文件中保存的结果为“{saved[:60]}”")
+    return (f"单元格是公式（{shown}），{what}。公式在Excel打开时会重新计算，文件中保存的结果可能已过时或被改动，不予采用："
+            "请直接填写数值（复制后“选择性粘贴→数值”）")
+
+
 def read_value(g: Grid, r: int, c: int, catalog: Catalog, read: CellRead, out: WorkbookRead, here: dict) -> None:
-    """One value cell: formulas by their cached result, numbers as their format shows them."""
+    """One value cell: numbers as their format (and any conditional format) shows them; formulas refused."""
     m = catalog.measures[read.measure]
     raw = g.value(r, c)
     kind = g.kind(r, c)
@@ -270,20 +318,25 @@ def read_value(g: Grid, r: int, c: int, catalog: Catalog, read: CellRead, out: W
     if kind == "e" or (isinstance(raw, str) and raw.strip() in ERROR_VALUES):
         return reject(f"单元格是错误值 {clean_text(raw).strip()[:20]}，请改为实际数值")
     if formula:
-        shown = read.original[:200]
-        cached = g.cached_value(r, c)
-        if cached is None:
-            return reject(f"单元格是公式（{shown}）且没有计算结果：请直接填写数值，或在Excel中打开后保存")
-        if isinstance(cached, str) and cached.strip() in ERROR_VALUES:
-            return reject(f"公式（{shown}）的结果是错误值 {cached.strip()}，请改为实际数值")
-        read.note = f"公式{shown}取计算结果{clean_text(cached)[:200]}"
-        raw = cached
-    res = normalise(m, raw, g.number_format(r, c) or "")
+        return reject(_formula_problem(read.original[:200], g.cached_value(r, c)))
+    scripted = g.scripts(r, c)
+    if scripted:
+        return reject(f"单元格中的“{clean_text(scripted)[:20]}”是上标或下标（显示为“{read.original[:60]}”），不是所填的数字："
+                      "请清除格式后重新填写")
+    fmt = g.number_format(r, c) or ""
+    res = normalise(m, raw, fmt)
     if res.error:
         return reject(res.error)
+    for code in g.conditional_formats(r, c):
+        other = normalise(m, raw, code) if code != fmt else res
+        if other.error:
+            return reject(f"条件格式可能把单元格格式改为“{code}”：{other.error}")
+        if other.value != res.value:
+            return reject(f"条件格式可能把单元格格式改为“{code}”，单元格会显示另一个数（{other.value}而不是{res.value}）："
+                          "请删除该单元格的条件格式")
     if res.value is None:
         read.status = MISSING
         return
     read.value = res.value
     read.note = "；".join(x for x in (read.note, res.note) if x)
-    read.status = NORMALISED if (res.changed and res.note) or formula else ACCEPTED
+    read.status = NORMALISED if res.changed and res.note else ACCEPTED

@@ -31,6 +31,7 @@ THIN = Side(style="thin", color="999999")
 BORDER = Border(left=THIN, right=THIN, top=THIN, bottom=THIN)
 WRAP = Alignment(wrap_text=True, vertical="top")
 UNLOCKED = Protection(locked=False)
+DEADLINE = "报送截止日期"          # its text is the deadline the office chose (not known at intake)
 
 KIND_HELP = {
     "bool": "从下拉框选择“是”或“否”（也接受 有/无）。",
@@ -98,14 +99,13 @@ def _indicator_label(catalog: Catalog, m: Measure) -> str:
     return f"{ind.id}. {ind.criterion}"
 
 
-def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: Catalog, n: int) -> None:
-    ws.column_dimensions["A"].width = 18
-    ws.column_dimensions["B"].width = 90
-    rows = [
+def guide_rows(department: str, county: str, year: int, deadline: str, catalog: Catalog, n: int) -> list[tuple[str, str]]:
+    """The 填报说明 sheet's rows (label in A, text or the department's answer in B)."""
+    return [
         (f"{county}{year}年度山东省质量强县（市、区）评价数据填报表", ""),
         ("填报部门", department),
         ("评价年度", str(year)),
-        ("报送截止日期", deadline or "以领导小组办公室通知为准"),
+        (DEADLINE, deadline or "以领导小组办公室通知为准"),
         ("用途", f"本表由{catalog.department_table['lead_office']}（设在区市场监管局）收集，用于对照"
                  f"《{catalog.meta['title']}》自评计分、查找失分点。共{n}个数据项，见“{L.SHEET_DATA}”工作表。"),
         *[(f, "") for f in L.GUIDE_FIELDS],
@@ -120,6 +120,28 @@ def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: 
                    "佐证材料原件随本表一并报送。无佐证材料的数据不予采用。"),
         ("保存与报送", "请保存为 .xlsx 格式（不要另存为 .xls、.et、.csv 或带宏的 .xlsm），不要加密码。"),
     ]
+
+
+def data_heading(department: str) -> list[str]:
+    """The 填报 sheet's title and instruction (A1, A2)."""
+    return [f"{department} 填报数据", "请在黄色单元格填报；“数据项编号”列供系统识别，请勿修改。"]
+
+
+def template_measures(catalog: Catalog, department: str) -> tuple[str, ...]:
+    """The measures of a department's template, in row order (the master template: all)."""
+    return tuple(catalog.measures) if department == L.MASTER else tuple(assignment(catalog).by_department[department])
+
+
+def fixed_row(catalog: Catalog, m: Measure, k: int) -> dict[str, object]:
+    """The template's own cells of measure `m`'s row (the k-th, from 1), by column header."""
+    return {"序号": k, "指标": _indicator_label(catalog, m), "数据项": m.name_zh, "单位": m.unit, "数据项编号": m.id,
+            "填报要求": m.describe_allowed()}
+
+
+def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: Catalog, n: int) -> None:
+    ws.column_dimensions["A"].width = 18
+    ws.column_dimensions["B"].width = 90
+    rows = guide_rows(department, county, year, deadline, catalog, n)
     for r, (a, b) in enumerate(rows, start=1):
         ws.cell(r, 1, a).font = Font(bold=True)
         ws.cell(r, 1).alignment = WRAP
@@ -137,16 +159,16 @@ def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: 
 
 
 def _data_sheet(ws, department: str, measures: list[Measure], catalog: Catalog) -> None:
-    ws.cell(L.TITLE_ROW, 1, f"{department} 填报数据").font = Font(bold=True, size=13)
-    ws.cell(L.TITLE_ROW + 1, 1, "请在黄色单元格填报；“数据项编号”列供系统识别，请勿修改。")
+    title, note = data_heading(department)
+    ws.cell(L.TITLE_ROW, 1, title).font = Font(bold=True, size=13)
+    ws.cell(L.TITLE_ROW + 1, 1, note)
     for k, (name, width) in enumerate(L.COLUMNS, start=1):
         c = ws.cell(L.HEADER_ROW, k, name)
         c.font, c.fill, c.border, c.alignment = Font(bold=True), HEAD_FILL, BORDER, WRAP
         ws.column_dimensions[c.column_letter].width = width
     validations: dict[tuple, tuple[DataValidation, list[str]]] = {}
     for r, m in enumerate(measures, start=L.FIRST_ROW):
-        row = {"序号": r - L.FIRST_ROW + 1, "指标": _indicator_label(catalog, m), "数据项": m.name_zh,
-               "单位": m.unit, "数据项编号": m.id, "填报要求": m.describe_allowed()}
+        row = fixed_row(catalog, m, r - L.FIRST_ROW + 1)
         for name, _ in L.COLUMNS:
             c = ws.cell(r, L.COL_INDEX[name], row.get(name))
             c.border, c.alignment = BORDER, WRAP
@@ -214,8 +236,7 @@ def write_templates(out: str | Path, county: str = "临淄区", year: int = 2022
         raise InputError([f"--county：县（市、区）名称“{clean_text(county)}”"
                           + ("为空" if not county else "以 = + - @ 等字符开头，会被电子表格当作公式")], "无法生成模板")
     out = check_output(out, "模板输出目录", directory=True)
-    plan = dict(assignment(catalog).by_department)
-    plan[L.MASTER] = tuple(catalog.measures)
+    plan = {d: template_measures(catalog, d) for d in [*assignment(catalog).by_department, L.MASTER]}
     paths = {department: out / template_filename(department) for department in plan}
     filled = [f"“{p}”已有填报内容（填报值、佐证材料或备注），不能用空白模板覆盖：请换一个输出目录"
               for p in paths.values() if p.exists() and _answered(p)]

@@ -1,4 +1,5 @@
-"""The files of an intake folder: walked without following links, every skipped entry said.
+"""The files of an intake folder: walked without following links, every skipped entry said (lock,
+hidden and system files too, each a notice).
 
 A link that leaves the folder is refused (an error naming link and target); a dangling link, a
 link inside the folder, a FIFO, socket or device is skipped with a notice. Nothing is opened here.
@@ -10,7 +11,7 @@ import os
 import stat
 from pathlib import Path
 
-from .files import WORKBOOK_SUFFIXES, is_ignorable
+from .files import WORKBOOK_SUFFIXES, skipped_name
 from .model import Issue
 
 _KINDS = ((stat.S_ISFIFO, "命名管道（FIFO）"), (stat.S_ISSOCK, "套接字（socket）"), (stat.S_ISCHR, "字符设备"),
@@ -55,14 +56,14 @@ def list_files(folder: Path) -> tuple[list[Path], list[Issue]]:
                 issues.append(Issue(f"无法读取文件信息（{err.strerror}），已跳过", rel))
                 continue
             if stat.S_ISLNK(st.st_mode):
-                if not is_ignorable(p):
-                    issues.append(_link(p, folder, rel))
+                issues.append(_link(p, folder, rel))
                 continue
             if not stat.S_ISREG(st.st_mode):
                 what = next((label for test, label in _KINDS if test(st.st_mode)), "特殊文件")
                 issues.append(Issue(f"不是普通文件（{what}），已跳过", rel, level="提醒"))
                 continue
-            if is_ignorable(p):
+            if skipped_name(p):
+                issues.append(Issue(skipped_name(p), rel, level="提醒"))
                 continue
             if p.suffix.lower() not in WORKBOOK_SUFFIXES:
                 issues.append(Issue("不是工作簿，已忽略（佐证材料请按通知另行报送）", rel, level="提醒"))
