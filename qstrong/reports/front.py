@@ -50,8 +50,9 @@ def _completeness(s: Summary) -> str:
     if not c.count:
         text = f'<span class="ok">数据齐全</span>（{e(c.source)}）：没有未填报的数据项'
     else:
-        deps = "；".join(f"{e(d)}：{e('、'.join(ms))}" for d, ms in c.by_department.items())
-        text = f'<span class="warn">未填报数据项 {c.count} 项</span>（{e(c.source)}），缺数据的指标不计分。{deps}'
+        deps = "、".join(f"{e(d)} {len(ms)}项" for d, ms in c.by_department.items())
+        text = (f'<span class="warn">未填报数据项 {c.count} 项</span>（{e(c.source)}），缺数据的指标不计分。'
+                f"涉及部门：{deps}（明细见“部门任务清单”页）")
     if c.no_evidence:
         text += f"；另有{c.no_evidence}项已填报但缺佐证材料"
     return text
