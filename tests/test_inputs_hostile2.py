@@ -181,3 +181,13 @@ def test_control_characters_are_shown_visibly_on_stderr_and_stdout(capsys, tmp_p
         assert "\x1b" not in out + err and "\x07" not in out + err
         assert "\\x1b" in err
     assert "\x1b" not in cli(capsys, "score", str(panel), "--county", "博山\x1b[2J区")[2]
+
+
+def test_unknown_option_is_listed_with_a_missing_value(capsys):
+    err = refused(capsys, "score", SAMPLE, *BASE, "--bogus", "--year")
+    assert "--year 后缺少取值" in err and "无法识别的参数：--bogus" in err
+
+
+def test_to_is_checked_against_the_panel_with_the_other_options(capsys):
+    err = refused(capsys, "project", SAMPLE, *BASE, "--to", "2022", "--draws", "0")
+    assert "--draws" in err and "--to（外推目标年）：“2022”超出范围：应为不小于2023" in err

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import sys
 
 from ..errors import InputError
 from ..names import normalise_name
@@ -77,7 +78,14 @@ class ChineseParser(argparse.ArgumentParser):
     def parse_args(self, args=None, namespace=None):
         """The options, numbers parsed and checked (:func:`option_problems`); OptionError lists every
         problem: invalid choices, unknown options and bad values together."""
-        ns, extras = self.parse_known_args(args, namespace)
+        try:
+            ns, extras = self.parse_known_args(args, namespace)
+        except OptionError as exc:     # argparse stops at the first missing value: add the unknown options
+            command, unknown = self._unknown_options(sys.argv[1:] if args is None else list(args))
+            if unknown:
+                exc.problems.append(chinese(f"unrecognized arguments: {' '.join(unknown)}"))
+                raise OptionError(list(dict.fromkeys(exc.problems)), f"{self.prog} {command}".strip()) from None
+            raise
         if extras:
             self.problems.append(chinese(f"unrecognized arguments: {' '.join(extras)}"))
         self.problems += option_problems(ns)
@@ -85,6 +93,24 @@ class ChineseParser(argparse.ArgumentParser):
             command = getattr(ns, "command", None)
             raise OptionError(list(dict.fromkeys(self.problems)), f"{self.prog} {command}" if command else self.prog)
         return ns
+
+    def _unknown_options(self, argv: list[str]) -> tuple[str, list[str]]:
+        """(the sub-command, the options in `argv` that neither it nor this parser knows, abbreviations allowed)."""
+        known, command = set(self._option_string_actions), ""
+        subs = [a for a in self._actions if isinstance(a, argparse._SubParsersAction)]
+        for token in argv:
+            if subs and token in subs[0].choices and not command:
+                command = token
+                known |= set(subs[0].choices[token]._option_string_actions)
+        unknown = []
+        for token in argv:
+            if token == "--":
+                break
+            name = token.split("=", 1)[0]
+            if len(name) > 1 and name.startswith("-") and not name[1].isdigit() and name != "-" \
+                    and not any(k.startswith(name) for k in known):
+                unknown.append(token)
+        return command, unknown
 
     def format_help(self) -> str:
         return _help_zh(super().format_help())
@@ -99,6 +125,22 @@ def _help_zh(text: str) -> str:
     return text
 
 
+def _to_year_problems(panel: str, parsed: dict) -> list[str]:
+    """--to against PANEL's last year, when other options are bad already (so all are listed in one run);
+    a panel that cannot be read is left to the command, which reports it."""
+    from ..analysis.projection import HORIZON
+    from ..panel import Panel
+
+    try:
+        last = Panel.from_csv(panel).years[-1]
+    except (InputError, OSError, ValueError, IndexError):
+        return []
+    to_year = parsed["to_year"]
+    if to_year > last:
+        return []
+    return param_problems({"to_year": (last + 1, last + HORIZON)}, to_year=to_year)[1]
+
+
 OUTPUT_OPTIONS = ("out", "report", "chase", "charts")
 
 
@@ -108,6 +150,8 @@ def option_problems(args: argparse.Namespace) -> list[str]:
     values = {p.name: getattr(args, p.attr) for p in PARAMS.values()
               if p.kind is not str and getattr(args, p.attr, None) is not None}
     parsed, problems = param_problems(**values)
+    if problems and "to_year" in parsed and getattr(args, "panel", None):
+        problems += _to_year_problems(args.panel, parsed)
     for name, value in parsed.items():
         setattr(args, PARAMS[name].attr, value)
     for dest in OUTPUT_OPTIONS:
