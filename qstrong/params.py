@@ -208,3 +208,14 @@ def check_memory(nbytes: float, what: str, advice: str) -> None:
     budget = memory_budget()
     if nbytes > budget:
         raise InputError([f"{what}约需{_size(nbytes)}内存，超过允许的{_size(budget)}：{advice}"], "参数有{n}处问题")
+
+
+WORK_BUDGET = 25_000_000       # county scorings one analysis may run: about a minute on an office PC
+
+
+def check_work(runs: int, formula: str, what: str, advice: str) -> None:
+    """InputError when an analysis would score more than :data:`WORK_BUDGET` counties (before starting);
+    `formula` shows how `runs` was counted."""
+    if runs > WORK_BUDGET:
+        raise InputError([f"{what}需计分 {formula} = {runs:,}次（县×样本），超过允许的{WORK_BUDGET:,}次"
+                          f"（约一两分钟）：{advice}"], "参数有{n}处问题")

@@ -191,3 +191,13 @@ def test_unknown_option_is_listed_with_a_missing_value(capsys):
 def test_to_is_checked_against_the_panel_with_the_other_options(capsys):
     err = refused(capsys, "project", SAMPLE, *BASE, "--to", "2022", "--draws", "0")
     assert "--draws" in err and "--to（外推目标年）：“2022”超出范围：应为不小于2023" in err
+
+
+def test_sobol_inputs_beyond_the_work_budget_is_refused_up_front(capsys):
+    import time
+
+    start = time.monotonic()
+    err = refused(capsys, "sensitivity", SAMPLE, *BASE, "--peer-panel", "shandong", "--draws", "10",
+                  "--sobol", "inputs", "--sobol-n", "65536")
+    assert time.monotonic() - start < 60
+    assert "N×(D+2)×县数 = 65,536×" in err and "请把 --sobol-n 减到" in err

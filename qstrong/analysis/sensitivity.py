@@ -230,7 +230,9 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     county, group, ps = bench.county, bench.panel, bench.scores
     i = ps.counties.index(county)
     if sobol:
-        from .sobol import sobol_bytes, sobol_for
+        from .sobol import check_sobol_work, sobol_bytes, sobol_for
+
+        check_sobol_work(ps, county, sobol, sobol_n)
     check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0),
                  f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else ""),
                  "请减少 --draws" + ("或 --sobol-n" if sobol else "") + "，或缩小对标组（--peers）")

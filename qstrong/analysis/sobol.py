@@ -13,7 +13,7 @@ from SALib.analyze import sobol as sobol_analyze
 from SALib.sample import sobol as sobol_sample
 from tqdm import tqdm
 
-from ..params import check_memory, check_params
+from ..params import WORK_BUDGET, check_memory, check_params, check_work
 from ..rules.efficacy import Efficacy
 from ..scoring import score_arrays
 
@@ -57,6 +57,19 @@ def sobol_bytes(ps, county: str, what: str, n: int, chunk: int = 1000) -> int:
     return samples
 
 
+def check_sobol_work(ps, county: str, what: str, n: int) -> None:
+    """The inputs model scores every county N × (D + 2) times: refused beyond ``params.WORK_BUDGET``, with
+    the largest --sobol-n that fits (weights only reweigh the scores, so they are cheap)."""
+    if what != "inputs":
+        return
+    d, c = len(_input_measures(ps, ps.counties.index(county))), len(ps.counties)
+    runs = n * (d + 2) * c
+    fits = 2 ** int(np.floor(np.log2(max(WORK_BUDGET / ((d + 2) * c), 1))))
+    advice = (f"请把 --sobol-n 减到{fits}或更小" if fits >= 16 else "请缩小对标组（--peers）") + \
+        "，或改用 --sobol weights"
+    check_work(runs, f"N×(D+2)×县数 = {n:,}×({d}+2)×{c}", f"Sobol分析（inputs，N={n:,}）", advice)
+
+
 def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int = 0, spread: float = 0.25,
               input_step: float = 0.10, chunk: int = 1000, progress: bool = True) -> pd.DataFrame:
     """Sobol indices of the county's total over the weights (±`spread`, renormalised to 100) or over
@@ -64,6 +77,7 @@ def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int =
     v = check_params(sobol=what, sobol_n=n, spread=spread, seed=seed)
     n, spread, seed = v["sobol_n"], v["spread"], v["seed"]
     check_memory(sobol_bytes(ps, county, what, n, chunk), f"Sobol分析（N={n:,}）", "请减少 --sobol-n")
+    check_sobol_work(ps, county, what, n)
     cat = ps.catalog
     i = ps.counties.index(county)
     if what == "weights":
