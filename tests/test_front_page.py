@@ -14,8 +14,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from qstrong.analysis.path import cheapest_path
-from qstrong.analysis.summary import FIRST_ACTIONS, Completeness, leader_summary
+from qstrong.analysis.path import EFFORT_UNIT, cheapest_path
+from qstrong.analysis.projection import project
+from qstrong.analysis.scenarios import compare, load_scenario
+from qstrong.analysis.summary import FIRST_ACTIONS, Completeness, leader_summary, plan_views
 from qstrong.cli import main
 from qstrong.reports.browser import FLAGS, chromium
 from qstrong.reports.build import NOTEBOOKS, external_references, index_page
@@ -133,6 +135,31 @@ def test_department_text_is_escaped(panel_front):
     assert "<script" not in html and "<img src=x" not in html
     assert html.count("&lt;script&gt;") >= 2 + 3 * FIRST_ACTIONS
     assert external_references(html) == []
+
+
+def test_plan_as_scenario_and_as_projection_side_by_side(panel_front):
+    bench = panel_front[0].benchmark
+    sc = load_scenario("plan2025")
+    pj = project(bench, to_year=2025, draws=20)
+    v = plan_views(bench, sc, pj)
+    today, ahead = compare(bench, scenarios=[sc]).summary, pj.with_scenario(sc)
+    assert (v.base, v.today) == pytest.approx((bench.total, today.loc[sc.name, "total"]))
+    assert (v.trend, v.projected) == pytest.approx((ahead["trend"], ahead["with_scenario"]))
+    table = v.table()
+    assert list(table.columns) == ["项目", "情景：2022年实际数据＋规划目标", "预测：趋势外推至2025年＋规划目标"]
+    diff, trend, _, _, gap = (float(x) for x in re.findall(r"[+-]\d+\.\d\d", v.sentence()))
+    assert diff == pytest.approx(v.projected - v.today, abs=0.006)
+    assert diff == pytest.approx(trend + gap, abs=0.011)          # the sentence adds up
+    assert v.sentence().count("。") == 1
+
+
+def test_effort_figures_say_their_unit_and_the_editable_table(panel_front):
+    assert "点" in EFFORT_UNIT and "可编辑的工作量表" in EFFORT_UNIT and "effort.csv" in EFFORT_UNIT
+    plan = cheapest_path(panel_front[0].benchmark, target=TARGET)
+    assert str(plan).endswith(EFFORT_UNIT) and EFFORT_UNIT in plan._repr_html_()
+    for stem in ("02_情景与2025预测", "04_部门任务清单"):
+        source = (ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        assert "md(EFFORT_UNIT)" in source and "工作量：点" in source, stem
 
 
 def _print_pdf(page: Path, pdf: Path) -> None:

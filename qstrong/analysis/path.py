@@ -63,6 +63,8 @@ TOL = 1e-9
 _PER = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*(\S.*?)\s*$")
 _NUMBER = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,3})?", re.ASCII)
 _PERCENT_UNITS = {"%", "个百分点", "百分点"}
+EFFORT_UNIT = ("工作量为相对点数（无量纲），取自可编辑的工作量表（随包附带 qstrong/data/effort.csv，可用自己的表覆盖）："
+               "每项措施的工作量 = Σ |目标值 − 现值| × 该数据项每单位的工作量（是/否、等级类按每一档计）。")
 
 
 class EffortError(InputError):
@@ -323,13 +325,13 @@ class PathPlan:
                                             f"（+{r['gain']:.2f}分，工作量{fmt_num(r['effort'], 2)}）")
         for deps, acts in groups.items():
             lines += [f"{deps}：", *acts]
-        return "\n".join(lines)
+        return "\n".join([*lines, EFFORT_UNIT])
 
     def _repr_html_(self) -> str:
         e = html.escape
         head = (self.benchmark._repr_html_() + f"<h4>{e(self.county)} {self.year}年 达到{self.target:.2f}分的最省力路径：当前{self.current:.2f}分，"
                 f"方案后{self.total:.2f}分，工作量{fmt_num(self.effort, 2)}</h4><p>{e(self.message)}</p>")
-        return head + self.to_frame().round(4).to_html(escape=True, index=False)
+        return head + self.to_frame().round(4).to_html(escape=True, index=False) + f"<p>{e(EFFORT_UNIT)}</p>"
 
 
 def cheapest_path(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = None,

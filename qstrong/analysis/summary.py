@@ -16,12 +16,11 @@ from ..departments import assignment
 from ..measures import fmt_num, load_measures
 from .gaps import gaps
 from .path import EffortTable, PathPlan, cheapest_path, load_effort
+from .scenarios import BASELINE, compare
 from .sensitivity import sensitivity
 
 FIRST_ACTIONS = 5
 MOVERS = 3
-EFFORT_UNIT = ("工作量为相对点数（无量纲），取自可编辑的工作量表（随包附带 qstrong/data/effort.csv，可用自己的表覆盖）："
-               "每项措施的工作量 = Σ |目标值 − 现值| × 该数据项每单位的工作量（是/否、等级类按每一档计）。")
 VETO_ZH = {"triggered": "已触发", "not": "未触发", "unknown": "无法判断（数据缺失）"}
 
 
@@ -172,3 +171,48 @@ def leader_summary(bench: Benchmark, intake=None, target: float = 85.0, draws: i
     return Summary(bench, bench.total, bench.rank(), bench.n, bench.rank_text(),
                    (int(band["rank_p05"]), int(band["rank_p95"])), sa.draws, sa.spread, veto, items, completeness(bench, intake),
                    year_change(bench), plan.target, plan, actions, rep.by_level("level2"), rep.synthetic_values)
+
+
+@dataclass(frozen=True)
+class PlanViews:
+    """One scenario read two ways: on the evaluation year's data, and on the trend plus the scenario."""
+
+    scenario: str
+    year: int
+    to_year: int
+    base: float              # the evaluation year's total (基线)
+    today: float             # … with the scenario applied
+    today_rank: str
+    trend: float             # the total projected to `to_year` on trend
+    projected: float         # … with the scenario applied to the projection
+    projected_rank: str
+
+    @property
+    def labels(self) -> tuple[str, str]:
+        return (f"情景：{self.year}年实际数据＋规划目标", f"预测：趋势外推至{self.to_year}年＋规划目标")
+
+    def table(self) -> pd.DataFrame:
+        """Side by side: without and with the scenario, the scenario's gain and the rank."""
+        rows = ["不含规划的总分", "含规划的总分", "规划带来的增分", "含规划的排名"]
+        a, b = self.labels
+        return pd.DataFrame({"项目": rows, a: [self.base, self.today, self.today - self.base, self.today_rank],
+                             b: [self.trend, self.projected, self.projected - self.trend, self.projected_rank]})
+
+    def sentence(self) -> str:
+        """The difference of the two totals in one sentence (it adds up exactly)."""
+        gain_today, gain_trend = self.today - self.base, self.projected - self.trend
+        return (f"两者相差{self.projected - self.today:+.2f}分：情景把规划目标放在{self.year}年的实际数据上（其余数据项和"
+                f"对标县都取{self.year}年实际值），预测则先把全部数据项和对标县按趋势外推到{self.to_year}年再放上规划目标，"
+                f"其中趋势本身使总分变化{self.trend - self.base:+.2f}分，规划在趋势上的增分（{gain_trend:+.2f}）与在今天数据上的"
+                f"增分（{gain_today:+.2f}）相差{gain_trend - gain_today:+.2f}分（趋势已部分达到或偏离规划目标）。")
+
+
+def plan_views(bench: Benchmark, scenario, projection) -> PlanViews:
+    """`scenario` on the benchmark's year (scenarios.compare) and on `projection` (Projection.with_scenario)."""
+    today = compare(bench, scenarios=[scenario]).table()
+    w = projection.with_scenario(scenario)
+    ahead = w["comparison"].table()
+    name = w["scenario"]
+    return PlanViews(name, bench.year, int(w["year"]), float(today.loc[BASELINE, "total"]),
+                     float(today.loc[name, "total"]), str(today.loc[name, "rank"]), w["trend"], w["with_scenario"],
+                     str(ahead.loc[name, "rank"]))
