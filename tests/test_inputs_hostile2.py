@@ -201,3 +201,24 @@ def test_sobol_inputs_beyond_the_work_budget_is_refused_up_front(capsys):
                   "--sobol", "inputs", "--sobol-n", "65536")
     assert time.monotonic() - start < 60
     assert "N×(D+2)×县数 = 65,536×" in err and "请把 --sobol-n 减到" in err
+
+
+def test_solver_text_on_file_descriptor_1_never_reaches_stdout(capfd, monkeypatch):
+    import os
+
+    import scipy.optimize
+
+    real = scipy.optimize.milp
+    seen = []
+
+    def chatty(*args, **kwargs):
+        seen.append(kwargs.get("options", {}).get("disp"))
+        os.write(1, b"HighsMipSolverData::transformNewIntegerFeasibleSolution tmpSolver.run();\n")
+        return real(*args, **kwargs)
+
+    monkeypatch.setattr(scipy.optimize, "milp", chatty)
+    code = main(["path", SAMPLE, *BASE, "--target", "90"])
+    out, err = capfd.readouterr()
+    assert code in (0, 1), err
+    assert seen and seen[0] is False
+    assert "Highs" not in out + err and "最省力路径" in out

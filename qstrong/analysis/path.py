@@ -34,10 +34,13 @@ from __future__ import annotations
 import difflib
 import html
 import math
+import os
 import re
+import sys
 import time
 from collections import defaultdict
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from importlib import resources
 from io import StringIO
@@ -215,6 +218,25 @@ def realise(chosen: list[Option], pools: dict[str, tuple]) -> tuple[float, dict[
     return total, {o.choice: o.step.gain * factor(o.pool) for o in chosen}
 
 
+@contextmanager
+def _quiet_stdout() -> Iterator[None]:
+    """File descriptor 1 sent to /dev/null around a solve: HiGHS can print debug text there directly,
+    past ``disp=False`` and past Python's sys.stdout."""
+    sys.stdout.flush()
+    try:
+        saved = os.dup(1)
+    except OSError:                     # no standard output at all: nothing to protect
+        yield
+        return
+    try:
+        with open(os.devnull, "wb") as null:
+            os.dup2(null.fileno(), 1)
+        yield
+    finally:
+        os.dup2(saved, 1)
+        os.close(saved)
+
+
 def _solve(opts: list[Option], pools: dict[str, tuple], need: float) -> list[Option] | None:
     from scipy.optimize import Bounds, LinearConstraint, milp
 
@@ -237,15 +259,17 @@ def _solve(opts: list[Option], pools: dict[str, tuple], need: float) -> list[Opt
     cost = np.r_[[o.effort for o in opts], np.zeros(len(names))]
     kw = dict(integrality=np.r_[np.ones(n), np.zeros(len(names))],
               bounds=Bounds(np.zeros(n + len(names)), np.r_[np.ones(n), [pools[p][1] for p in names]]),
-              options={"mip_rel_gap": 0.0})
-    res = milp(cost, constraints=LinearConstraint(A, lb, ub), **kw)
+              options={"mip_rel_gap": 0.0, "disp": False})
+    with _quiet_stdout():
+        res = milp(cost, constraints=LinearConstraint(A, lb, ub), **kw)
     if not res.success:
         return None
     best = np.zeros(n + len(names))
     best[tops] = -1.0  # among the cheapest plans, the one that gains most
     limit = res.fun + 1e-9 * max(1.0, abs(res.fun))
-    res2 = milp(best, constraints=[LinearConstraint(A, lb, ub), LinearConstraint(cost[None, :], -np.inf, limit)],
-                **kw)
+    with _quiet_stdout():
+        res2 = milp(best, constraints=[LinearConstraint(A, lb, ub), LinearConstraint(cost[None, :], -np.inf, limit)],
+                    **kw)
     x = (res2 if res2.success else res).x
     return [o for j, o in enumerate(opts) if x[j] > 0.5]
 
