@@ -175,8 +175,9 @@ def _set(coord_of, value, sheet=L.SHEET_DATA):
     (lambda T: "A1", "别的部门 填报数据", L.SHEET_DATA, "现为“别的部门 填报数据”"),
     (lambda T: "D10", "科技合同成交额：44.01", L.SHEET_GUIDE, "模板此处为空，不会被读取"),        # the guide
     (lambda T: "B16", "科技合同成交额 44.01亿元", L.SHEET_GUIDE, "模板的固定内容被改动"),
+    (lambda T: "B4", "科技合同成交额：44.01", L.SHEET_GUIDE, "模板的固定内容被改动"),        # not a deadline
 ], ids=["unit", "requirement", "label", "below_table", "evidence_below_table", "title", "guide_empty",
-        "guide_text"])
+        "guide_text", "guide_deadline"])
 def test_fixed_cells_changed_are_errors_naming_the_cell(T, tmp_path, where, value, sheet, want):
     typed(T, tmp_path, TECH, {COUNT: 3}, also=_set(where, value, sheet)(T))
     res = run(tmp_path)
@@ -191,6 +192,7 @@ def test_guide_answers_and_a_moved_row_are_fine(T, tmp_path):
         for r in range(1, 20):
             if g.cell(r, 1).value in L.GUIDE_FIELDS:
                 g.cell(r, 2).value = "张三"
+        g["B4"] = "2023年3月31日前"                      # the office's own deadline
         ws = wb[L.SHEET_DATA]
         last = ws.max_row
         ws.move_range(f"A{T.row(TECH, NUMBER)}:I{T.row(TECH, NUMBER)}", rows=last + 1 - T.row(TECH, NUMBER))
@@ -214,7 +216,7 @@ def test_swapped_measure_ids_are_caught(T, tmp_path):
 
 # -- 7. evidence that is no evidence ----------------------------------------------------------------
 
-@pytest.mark.parametrize("text", ["\u200b", "无", "-", "—", "\\", "N/A", " 暂无 ", "没有"])
+@pytest.mark.parametrize("text", ["\u200b", "无", "无。", "-", "—", "\\", "N/A", " 暂无 ", "没有"])
 def test_strict_evidence_refuses_placeholders(T, tmp_path, text):
     typed(T, tmp_path, TECH, {COUNT: 3}, evidence=text)
     res = run(tmp_path, evidence="strict")

@@ -8,6 +8,8 @@ Compared after :func:`normalise_name` (spaces, full width, invisible characters 
 
 from __future__ import annotations
 
+import re
+from datetime import date, datetime
 from typing import Any
 
 from openpyxl.utils import get_column_letter
@@ -18,6 +20,7 @@ from . import layout as L
 from .model import Issue, WorkbookRead
 from .templates import DEADLINE, data_heading, fixed_row, guide_rows, template_measures
 
+_DATE = re.compile(r"^([0-9]{4}[年./-])?[0-9]{1,2}[月./-][0-9]{1,2}日?(前|之前|[0-9:]+)?$|^以.*通知为准$")
 FIXED = ("序号", "指标", "数据项", "单位", "数据项编号", "填报要求")
 KIND = "模板固定内容被改动"
 
@@ -74,6 +77,12 @@ def check_data_sheet(g, cols: dict[str, int], catalog: Catalog, out: WorkbookRea
                 _changed(out, sheet, r, c, want[header], g.value(r, c))
 
 
+def _deadline(v: Any, default: str) -> bool:
+    """Whether the deadline cell holds a deadline (the office writes its own date; not known here)."""
+    t = _canon(v)
+    return isinstance(v, datetime | date) or t == _canon(default) or "月" in t or bool(_DATE.match(t))
+
+
 def check_guide(g, catalog: Catalog, out: WorkbookRead) -> None:
     """填报说明 as the template wrote it; only the answers (填报单位, 填报人, …) and the deadline vary."""
     meta = out.meta
@@ -82,7 +91,7 @@ def check_guide(g, catalog: Catalog, out: WorkbookRead) -> None:
     for r, c, v in sorted(g.filled()):
         if c <= 2 and r <= len(rows):
             label, text = rows[r - 1]
-            if c == 2 and label in (*L.GUIDE_FIELDS, DEADLINE):
+            if c == 2 and label in L.GUIDE_FIELDS or c == 2 and label == DEADLINE and _deadline(v, text):
                 continue
             want = label if c == 1 else text
         else:

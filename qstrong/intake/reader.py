@@ -2,9 +2,10 @@
 
 The file is read once into memory. Its sheet list comes from xl/workbook.xml before anything is
 parsed: a sheet the template does not have is never loaded, and if it holds content that is an
-error (values belong in 填报). openpyxl inspects what calamine cannot (formulas, error values,
-number formats, merged cells) and supplies the cached results of formula cells; python-calamine
-reads legacy .xls files.
+error (values belong in 填报). The template's sheets are scanned as XML first: a cell written twice
+is refused before loading, and formula cells' saved results are kept for the message refusing them.
+openpyxl inspects what calamine cannot (formulas, error values, number formats, conditional
+formats, merged cells, rich-text runs); python-calamine reads legacy .xls files.
 """
 
 from __future__ import annotations

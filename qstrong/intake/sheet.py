@@ -36,7 +36,7 @@ from .templates import template_measures
 ERROR_VALUES = ("#DIV/0!", "#N/A", "#REF!", "#VALUE!", "#NAME?", "#NUM!", "#NULL!", "#SPILL!", "#CALC!")
 MAX_TEXT = 100_000                   # characters of a remark or evidence kept (the rest cut, with a notice)
 EVIDENCE_POLICIES = ("warn", "strict", "off")
-NO_EVIDENCE_WORDS = {"无", "没有", "暂无", "无佐证", "无佐证材料", "没有佐证材料", "暂无佐证材料", "n/a", "na", "none",
+NO_EVIDENCE_WORDS = {"无", "没有", "暂无", "无佐证", "无佐证材料", "没有佐证材料", "暂无佐证材料", "na", "none",
                      "null", "nil", "略", "空", "未提供", "不详"}
 _HEADERS = {name for name, _ in L.COLUMNS}
 
@@ -262,8 +262,8 @@ def _outside_columns(g: Grid, cols: dict[str, int], info: FileInfo, out: Workboo
 def no_evidence(text: str) -> bool:
     """Whether a 佐证材料 text names no evidence: empty once invisible characters and spaces are gone,
     only punctuation (-, —, /, \\), or a word for none (无, 没有, 暂无, N/A, …)."""
-    t = normalise_name(text).lower()
-    return t in NO_EVIDENCE_WORDS or not any(ch.isalnum() for ch in t)
+    words = "".join(ch for ch in normalise_name(text).lower() if ch.isalnum())
+    return not words or words in NO_EVIDENCE_WORDS
 
 
 def _no_evidence(read: CellRead, out: WorkbookRead, here: dict, policy: str, col: int | None, r: int) -> None:
