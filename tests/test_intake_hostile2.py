@@ -105,6 +105,17 @@ def test_formula_in_a_value_cell_is_refused(T, tmp_path, xml, t, fragment):
     assert status(res, TECH, COUNT)[0] == "拒绝" and COUNT not in set(res.panel.measure)
 
 
+def test_formula_in_evidence_is_refused(T, tmp_path):
+    src = typed(T, tmp_path, TECH, {COUNT: 3})
+    tmp = tmp_path.parent / f"{tmp_path.name}.xlsx"
+    src.rename(tmp)
+    with_cells_xml(tmp, src, {f"F{T.row(TECH, COUNT)}": ('<f>"统计"&amp;"年报"</f><v>统计年报</v>', "str")})
+    tmp.unlink()
+    res = run(tmp_path)
+    issue(res, "佐证材料单元格是公式（=\"统计\"&\"年报\"）", tfile(TECH), L.SHEET_DATA, f"F{T.row(TECH, COUNT)}")
+    assert not res.ok
+
+
 # -- 2, 3. number formats: a literal sign; formats set by conditional formatting ----------------------
 
 @pytest.mark.parametrize("mid, raw, fmt", [

@@ -179,8 +179,14 @@ def _suggestion(mid: str, known: tuple[str, ...]) -> str:
 
 
 def _long_text(g: Grid, r: int, col: int | None, what: str, info: FileInfo, out: WorkbookRead) -> str:
-    """A remark or evidence cell as written (control characters visible), cut at MAX_TEXT with a notice."""
+    """A remark or evidence cell as written (control characters visible), cut at MAX_TEXT with a notice;
+    a formula is refused (what it shows is not what the file says)."""
     if col is None:
+        return ""
+    if g.kind(r, col) == "f":                  # shows the formula's result, which the file may misstate
+        out.add(Issue(f"{what}单元格是公式（{clean_text(_formula_text(g.value(r, col)))[:100]}），Excel显示的是公式的结果，"
+                      f"文件中保存的结果可能已过时或被改动，不予采用：请直接填写文字", info.name, L.SHEET_DATA,
+                      f"{get_column_letter(col)}{r}"), kind=f"{what}是公式")
         return ""
     t = clean_text(g.text(r, col))
     if len(t) > MAX_TEXT:
