@@ -7,7 +7,8 @@ import base64
 import io
 from html import escape as e
 
-from ..analysis.summary import EFFORT_UNIT, Summary
+from ..analysis.path import EFFORT_UNIT
+from ..analysis.summary import Summary
 from ..charts import lost_by
 from ..measures import fmt_num
 
@@ -17,7 +18,8 @@ CSS = """
 .front .facts th{width:8.5em;text-align:left} .front .big{font-size:1.35em;font-weight:bold}
 .front .bad{color:#c0392b;font-weight:bold} .front .ok{color:#1e7e34;font-weight:bold}
 .front .warn{color:#b9770e;font-weight:bold} .front table.actions{width:100%;font-size:12px}
-.front table.actions td.num{text-align:right;white-space:nowrap} .front .meaning{font-size:.85em;color:#444}
+.front table.actions td.num{text-align:right;white-space:nowrap} .front table.actions th{white-space:nowrap}
+.front .meaning{font-size:.85em;color:#444}
 .front img.chart{display:block;max-width:100%;max-height:95mm;width:auto;margin:.3em 0}
 .front h2{font-size:1.1em;margin:.6em 0 .2em}
 @page{size:A4;margin:9mm 11mm}
