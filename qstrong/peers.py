@@ -106,6 +106,11 @@ class _PeerError(PanelError):
 
 
 def _suggest(name: str, known: list[str]) -> str:
+    """A hint for an unknown name: the counties it could mean when it is a shared name written without its
+    city (市中区 → 市中区（济南市）、市中区（枣庄市）), else the closest name."""
+    same = [k for k in known if k.startswith(name + "（")]
+    if same:
+        return f"：有{len(same)}个同名县（市、区），请写明所属市：{'、'.join(f'“{k}”' for k in same)}"
     close = difflib.get_close_matches(name, [*known, *GROUPS], n=1, cutoff=0.6)
     return f"，是否应为“{close[0]}”？" if close else ""
 

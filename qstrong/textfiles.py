@@ -65,11 +65,22 @@ def decode(data: bytes, source: str = "") -> str:
             return data[len(codecs.BOM_UTF8):].decode("utf-8")
         if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
             return data.decode("utf-16")
+        if b"\x00" in data[:4096] and (order := _utf16_order(data)):
+            raise TextError(source, [f"是不带BOM的UTF-16（{order}）编码，无法可靠识别：{_RESAVE}"])
         return data.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = data.count(b"\n", 0, exc.start) + 1
         raise TextError(source, [f"不是UTF-8编码（第{line}行、第{exc.start + 1}个字节起无法解码，可能是GBK/ANSI编码）："
                                  f"{_RESAVE}"]) from None
+
+
+def _utf16_order(data: bytes) -> str:
+    """"LE"/"BE" when `data` looks like UTF-16 without its BOM (about every other byte 0), else ''."""
+    head = data[:4096]
+    odd, even = head[1::2].count(0), head[0::2].count(0)
+    if len(head) >= 4 and max(odd, even) * 8 >= len(head) > min(odd, even) * 16:
+        return "LE" if odd > even else "BE"
+    return ""
 
 
 def read_text(path: str | Path, what: str = "文件", max_bytes: int = MAX_BYTES) -> str:

@@ -340,7 +340,7 @@ def test_effort_table_traps(capsys, tmp_path):
                                         + " 件\n")
     err = refused(capsys, "path", SAMPLE, *BASE, "--target", "85", "--effort", str(p))
     for part in ("第2行（q07.work_plan）：工作量“1_0”不是数字", "第3行（q43.national_honors）：工作量“nan”不是数字",
-                 "第4行（q43.provincial_honors）：工作量“1e999”应为大于0的数", "第5行（q40.invention_patents）：单位"):
+                 "第4行（q43.provincial_honors）：工作量“1e999”超出可表示的范围", "第5行（q40.invention_patents）：单位"):
         assert part in err, part
     assert "有4处问题" in err
 

@@ -222,3 +222,39 @@ def test_solver_text_on_file_descriptor_1_never_reaches_stdout(capfd, monkeypatc
     assert code in (0, 1), err
     assert seen and seen[0] is False
     assert "Highs" not in out + err and "最省力路径" in out
+
+
+# ── messages ──────────────────────────────────────────────────────────────────────────────────────
+def test_huge_scenario_amounts_are_shown_short(capsys, tmp_path):
+    sc = write(tmp_path / "g.yaml", "name: g\nchanges:\n  - {measure: q40.invention_patents, grow: 1e308}\n")
+    err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", str(sc))
+    assert "grow 的值1e+308过大" in err and "0000000000000000000" not in err
+
+
+def test_effort_beyond_float_range_is_said_not_finite(capsys, tmp_path):
+    eff = write(tmp_path / "e.csv", "measure,effort,per,note\nq40.invention_patents,1e400,1 件,x\n")
+    err = refused(capsys, "path", SAMPLE, *BASE, "--target", "90", "--effort", str(eff))
+    assert "“1e400”超出可表示的范围，不是有限数字" in err and "应为大于0" not in err
+
+
+@pytest.mark.parametrize("encoding, order", [("utf-16-le", "LE"), ("utf-16-be", "BE")])
+def test_utf16_without_bom_is_named(capsys, tmp_path, encoding, order):
+    cfg = tmp_path / "c.json"
+    cfg.write_bytes('{"efficacy": {}}'.encode(encoding))
+    err = refused(capsys, "score", SAMPLE, *BASE, "--config", str(cfg))
+    assert f"不带BOM的UTF-16（{order}）" in err and "UTF-8" in err and "JSON" not in err
+
+
+def test_utf16_detection_leaves_binary_and_stray_nuls_alone():
+    from qstrong.textfiles import TextError, decode
+
+    with pytest.raises(TextError, match="不是UTF-8"):
+        decode(b"PK\x03\x04" + bytes(range(256)) * 4, "x.zip")
+    assert decode(b'{"a\x00": 1, "b": 2, "c": 3}') == '{"a\x00": 1, "b": 2, "c": 3}'
+    with pytest.raises(TextError, match="UTF-16（LE）"):
+        decode("名称: 情景\n".encode("utf-16-le") * 3)
+
+
+def test_shared_county_name_lists_the_candidates(capsys):
+    err = refused(capsys, "score", SAMPLE, *BASE, "--peer-panel", "shandong", "--peers", "市中区")
+    assert "“市中区（济南市）”、“市中区（枣庄市）”" in err and "市南区" not in err

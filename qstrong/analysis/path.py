@@ -127,7 +127,9 @@ def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFram
         e = float(eff) if _NUMBER.fullmatch(eff) else None
         if e is None:
             problems.append(f"{where}：工作量“{clean_text(eff)}”不是数字")
-        elif not (math.isfinite(e) and e > 0):
+        elif not math.isfinite(e):
+            problems.append(f"{where}：工作量“{eff}”超出可表示的范围，不是有限数字")
+        elif not e > 0:
             problems.append(f"{where}：工作量“{eff}”应为大于0的数")
         qty, err = _per_quantity(measures[mid], per)
         if err:

@@ -207,11 +207,11 @@ def _change(k: int, ch: object, measures: dict[str, Measure], problems: list[str
             problems.append(f"{label}：{op} 的值{err}" if err.startswith("“") else f"{label}：{err}")
             return None
         if op == "grow" and value <= -100:
-            problems.append(f"{label}：grow: {fmt_num(value)} 表示减少100%或更多，会得到零或负数；减少应大于-100")
+            problems.append(f"{label}：grow: {value:g} 表示减少100%或更多，会得到零或负数；减少应大于-100")
             return None
         cap = MAX_GROW if op == "grow" else MAX_ADD
         if abs(value) > cap:
-            problems.append(f"{label}：{op} 的值{fmt_num(value)}过大（绝对值应不超过{fmt_num(cap)}），请检查是否多写了位数")
+            problems.append(f"{label}：{op} 的值{value:g}过大（绝对值应不超过{fmt_num(cap)}），请检查是否多写了位数")
             return None
     return Change(mid, op, float(value), who, note, clean_text(raw))
 
