@@ -258,3 +258,13 @@ def test_utf16_detection_leaves_binary_and_stray_nuls_alone():
 def test_shared_county_name_lists_the_candidates(capsys):
     err = refused(capsys, "score", SAMPLE, *BASE, "--peer-panel", "shandong", "--peers", "市中区")
     assert "“市中区（济南市）”、“市中区（枣庄市）”" in err and "市南区" not in err
+
+
+def test_project_lists_to_with_the_other_bad_values_in_python():
+    from qstrong.analysis.projection import project
+    from qstrong.errors import InputError
+
+    with pytest.raises(InputError) as exc:
+        project(SAMPLE, "临淄区", 2022, draws=0)
+    text = str(exc.value)
+    assert "--draws" in text and "--to（外推目标年）：“2022”超出范围" in text

@@ -33,8 +33,9 @@ import pandas as pd
 
 from ..benchmark import Benchmark, benchmark, is_synthetic
 from ..config import ScoringConfig
+from ..errors import InputError
 from ..panel import Panel
-from ..params import check_memory, check_params
+from ..params import check_memory, check_params, param_problems
 from ..scoring import score_arrays, score_panel
 
 Z = 1.96
@@ -216,10 +217,12 @@ def project(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = 
 
     `to_year` must lie after the panel's last year and at most 30 years after it; `draws` and `seed` as
     declared in ``qstrong.params``; every bad value is listed, and the draws' memory is checked first."""
-    check_params(to_year=to_year, draws=draws, seed=seed)
-    bench = benchmark(panel, county, None, peers, config)
+    parsed, early = param_problems(to_year=to_year, draws=draws, seed=seed)
+    if early and "to_year" not in parsed:
+        raise InputError(early, "参数有{n}处问题")
+    bench = benchmark(panel, county, None, peers, config)   # --to is checked against its last year,
     county, panel, config, cat = bench.county, bench.panel, bench.config, bench.panel.catalog
-    last = panel.years[-1]
+    last = panel.years[-1]                                  # with the other values, all listed together
     v = check_params({"to_year": (last + 1, last + HORIZON)}, to_year=to_year, draws=draws, seed=seed)
     to_year, draws, seed = v["to_year"], v["draws"], v["seed"]
     ayears = panel.years
