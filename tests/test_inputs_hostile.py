@@ -7,13 +7,13 @@ import math
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli, refused
 
 from qstrong.analysis.path import cheapest_path, load_effort
 from qstrong.analysis.projection import project
 from qstrong.analysis.required import required_values
 from qstrong.analysis.scenarios import ScenarioError, load_scenario, parse_scenario
 from qstrong.analysis.sensitivity import sensitivity
-from qstrong.cli import main
 from qstrong.config import ScoringConfig
 from qstrong.efficacy import EfficacySettings, Goalposts
 from qstrong.errors import InputError
@@ -25,20 +25,6 @@ from qstrong.textfiles import TextError, decode, read_text
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample" / "zibo_panel.csv")
 BASE = ["--county", "临淄区"]
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(capsys, *args: str) -> str:
-    """Run the CLI, assert exit 2 and no traceback; the error text."""
-    code, out, err = cli(capsys, *args)
-    assert code == 2, (out, err)
-    assert "Traceback" not in err and "Error:" not in err and "usage:" not in err
-    return err
 
 
 def sha(path: Path) -> str:

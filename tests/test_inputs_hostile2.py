@@ -4,26 +4,13 @@ import json
 from pathlib import Path
 
 import pytest
+from cli_helpers import cli, refused
 
 from qstrong.cli import main
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample" / "zibo_panel.csv")
 BASE = ["--county", "临淄区"]
-
-
-def cli(capsys, *args: str) -> tuple[int, str, str]:
-    code = main(list(args))
-    out, err = capsys.readouterr()
-    return code, out, err
-
-
-def refused(capsys, *args: str) -> str:
-    """Run the CLI, assert exit 2 and no traceback; the error text."""
-    code, out, err = cli(capsys, *args)
-    assert code == 2, (out, err)
-    assert "Traceback" not in err and "程序内部错误" not in err
-    return err
 
 
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
