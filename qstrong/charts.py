@@ -188,8 +188,10 @@ def gap_charts(rep) -> dict[str, Figure]:
     }
 
 
-def save(figures: dict[str, Figure], out: str | Path) -> list[Path]:
-    """PNG files in `out` (created if missing): checked and written like every output (``writers``)."""
+def save(figures: dict[str, Figure], out: str | Path, caption: str = "") -> list[Path]:
+    """PNG files in `out` (created if missing): checked and written like every output (``writers``);
+    `caption` (the benchmark line) is printed at the bottom of every figure, so a chart sent alone still
+    says which benchmark produced it."""
     from .errors import InputError
     from .paths import check_output
     from .writers import os_problem, write_atomic
@@ -199,6 +201,9 @@ def save(figures: dict[str, Figure], out: str | Path) -> list[Path]:
         out.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
         raise InputError([os_problem(exc, out, "图表输出目录")], "无法写出结果") from None
+    if caption:
+        for fig in figures.values():
+            fig.text(0.005, 0.003, caption, fontsize=7, color="#555555", ha="left", va="bottom")
     return [write_atomic(out / f"{stem}.png", lambda tmp, fig=fig: fig.savefig(tmp, format="png"), "图表文件")
             for stem, fig in figures.items()]
 

@@ -149,3 +149,18 @@ def test_the_panel_as_its_own_peer_panel_and_a_county_alone_are_said_plainly(tmp
     assert same.notes == () and same.n == 8                         # nothing left out: no contradictory note
     alone = benchmark(tiny().data[tiny().data["county"] == "甲县"], "甲县")
     assert alone.n == 1 and "只有本县" in alone.notes[0]
+
+
+def test_saved_charts_carry_the_benchmark_line(tmp_path):
+    import matplotlib
+
+    matplotlib.use("Agg")
+    from qstrong.analysis.gaps import gaps
+    from qstrong.charts import gap_charts, save
+
+    rep = gaps(benchmark(str(SAMPLE), "临淄区"))
+    figs = gap_charts(rep)
+    paths = save(figs, tmp_path / "charts", rep.benchmark.describe())
+    assert len(paths) == len(figs) and all(p.stat().st_size > 0 for p in paths)
+    for fig in figs.values():
+        assert rep.benchmark.describe() in [t.get_text() for t in fig.texts]

@@ -30,7 +30,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     if args.charts:
         from ..charts import gap_charts
 
-        _save_charts(gap_charts(rep), args.charts)
+        _save_charts(gap_charts(rep), args.charts, rep.benchmark)
     return 0
 
 def _write_gap_tables(rep, out: str) -> None:
@@ -58,7 +58,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     if args.charts:
         from ..charts import scenario_by_level2
 
-        _save_charts({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts)
+        _save_charts({"scenario_by_level2": scenario_by_level2(cmp)}, args.charts, cmp.benchmark)
     return 0
 
 def cmd_required(args: argparse.Namespace) -> int:
@@ -103,7 +103,7 @@ def cmd_project(args: argparse.Namespace) -> int:
     if args.charts:
         from ..charts import projection_charts
 
-        _save_charts(projection_charts(proj, scenarios, cmp), args.charts)
+        _save_charts(projection_charts(proj, scenarios, cmp), args.charts, proj.benchmark)
     return 0
 
 def cmd_path(args: argparse.Namespace) -> int:
@@ -135,7 +135,7 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.charts:
         from ..charts import sensitivity_charts
 
-        _save_charts(sensitivity_charts(sa), args.charts)
+        _save_charts(sensitivity_charts(sa), args.charts, sa.benchmark)
     return 0
 
 def cmd_report(args: argparse.Namespace) -> int:

@@ -38,10 +38,10 @@ def _write_csv(df, out: str | None) -> None:
 def _config(args: argparse.Namespace) -> ScoringConfig | None:
     return ScoringConfig.from_json(args.config) if args.config else None
 
-def _save_charts(figures: dict, out: str) -> None:
+def _save_charts(figures: dict, out: str, bench=None) -> None:
     from ..charts import save
 
-    paths = save(figures, out)
+    paths = save(figures, out, bench.describe() if bench is not None else "")
     print(f"图表已写入 {out}：{'、'.join(p.name for p in paths)}")
 
 def _benchmark(args: argparse.Namespace, county: str | None = None) -> Benchmark:
