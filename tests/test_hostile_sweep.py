@@ -268,3 +268,16 @@ def test_templates_never_overwrite_answers_and_write_no_formula(folder, tmp_path
     guide = openpyxl.load_workbook(next(out.glob("*.xlsx")))[L.SHEET_GUIDE]
     texts = [c.value for row in guide.iter_rows() for c in row if isinstance(c.value, str)]
     assert any(t.startswith("临淄区2022年度") for t in texts)
+
+
+@pytest.mark.parametrize("panel,code", [("alone", 0), ("one_value", 2)])
+def test_report_on_degenerate_panels(tmp_path, panel, code):
+    """A county alone builds (said plainly; the ladder has no peers); one value only is refused in Chinese."""
+    p = _degenerate(tmp_path)[panel]
+    r = run("report", "--county", "临淄区", "--panel", p, "--peer-panel", p, "--draws", 50, "--out", tmp_path / "rep")
+    assert r.returncode == code, r.stderr[-3000:]
+    assert "程序内部错误" not in r.stderr and "Traceback" not in r.stderr
+    if code == 0:
+        assert "只有本县" in r.stdout + r.stderr and (tmp_path / "rep" / "index.html").is_file()
+    else:
+        assert "无法生成" in r.stderr and "[IPKernelApp] ERROR" not in r.stderr

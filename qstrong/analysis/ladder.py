@@ -139,4 +139,4 @@ def lost_levers(ps, county: str) -> set[str]:
 
 def headline(df: pd.DataFrame) -> pd.DataFrame:
     """One row per component: its headline rung (the highest rung that is not an outlier)."""
-    return df[df["headline"]].reset_index(drop=True)
+    return df[df["headline"].astype(bool)].reset_index(drop=True)   # bool even when empty (else a column pick)
