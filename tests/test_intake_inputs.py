@@ -132,7 +132,10 @@ def resolve(T, tmp_path, data: bytes, **kw):
     (b"", "裁定文件是空的", ""),
     ("measure,value\nq09.funded.brnd,是\n".encode(), "未知的数据项编号“q09.funded.brnd”", "第2行"),
     ("measure,department\nq09.funded.brand,区宣传部\n".encode(), "部门“区宣传部”不是已知的责任部门", "第2行"),
-], ids=["gbk", "broken_bytes", "no_measure_column", "empty", "unknown_measure", "unknown_department"])
+    ("measure,value,Value,note\nq09.funded.brand,是,否,x\n".encode(), "第2列与第3列的列名都是“value”", "第1行"),
+    ("measure,department,note\nq09.funded.brand,区财政局,x,区统计局\n".encode(), "多出的内容“区统计局”", "第2行"),
+], ids=["gbk", "broken_bytes", "no_measure_column", "empty", "unknown_measure", "unknown_department",
+        "value_column_twice", "row_longer_than_header"])
 def test_bad_resolutions_file_is_reported_not_raised(T, tmp_path, data, fragment, cell, registry):
     res, _, rfile = resolve(T, tmp_path, data)
     found = [i for i in res.errors if i.file == rfile.name and fragment in i.message and i.cell == cell]

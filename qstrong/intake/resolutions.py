@@ -16,6 +16,7 @@ import pandas as pd
 from ..catalog import Catalog
 from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
+from ..panelcsv import parse
 from ..paths import register_input
 from .model import Issue
 
@@ -58,28 +59,30 @@ def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, 
     text, problem = _decode(data)
     if text is None:
         return empty(), [Issue(problem, name)]
-    try:
-        rows = list(csv.reader(io.StringIO(text)))
-    except csv.Error as exc:
-        return empty(), [Issue(f"裁定文件不是有效的CSV（{exc}）", name)]
-    if not rows:
+    if not text.strip():
         return empty(), [Issue("裁定文件是空的：第一行应为表头 measure,department,value,note", name)]
-    header = [normalise_name(h).lower() for h in rows[0]]
-    if "measure" not in header:
-        return empty(), [Issue(f"裁定文件缺少 measure 列（表头为：{clean_text(','.join(rows[0]))[:100]}）", name,
+    # the panel's CSV rules: a column named twice, a nameless column with content, a row longer than
+    # the header — never a guess at which cell holds the rule
+    frame, row_problems = parse(text, ("measure",))
+    issues = [Issue(f"裁定文件：{msg}", name, cell=f"第{line}行" if line else "") for line, msg in row_problems]
+    if frame is None:
+        return empty(), issues
+    if "measure" not in frame.columns:
+        head = next(csv.reader(io.StringIO(text)), [])
+        return empty(), [Issue(f"裁定文件缺少 measure 列（表头为：{clean_text(','.join(head))[:100]}）", name,
                                cell="第1行")]
-    return _rules(rows, header, name, catalog)
+    rules, more = _rules(frame, name, catalog)
+    return rules, issues + more
 
 
-def _rules(rows: list[list[str]], header: list[str], name: str, catalog: Catalog) -> tuple[pd.DataFrame, list[Issue]]:
+def _rules(frame: pd.DataFrame, name: str, catalog: Catalog) -> tuple[pd.DataFrame, list[Issue]]:
     issues: list[Issue] = []
     depts = set(assignment(catalog).by_department)
     out = []
-    for line, row in enumerate(rows[1:], start=2):
-        if not any(x.strip() for x in row):
-            continue
+    for row in frame.to_dict("records"):
+        line = row.pop("line")
         rec = {c: "" for c in COLUMNS}
-        for k, v in zip(header, row, strict=False):
+        for k, v in row.items():
             if k in rec:
                 rec[k] = v if k in _NAMES else v.strip()     # names: every invisible character noted
         where = dict(file=name, cell=f"第{line}行")
