@@ -25,8 +25,9 @@ from dataclasses import dataclass
 from .errors import InputError
 from .measures import normalise_text, not_plain_digits
 
-_INT = re.compile(r"[+-]?\d{1,30}")
-_FLOAT = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?")
+# ASCII digits only, as the panel (measures._NUM_RE) and the effort table read them: ٢٠٢٢ is not 2022
+_INT = re.compile(r"[+-]?\d{1,30}", re.ASCII)
+_FLOAT = re.compile(r"[+-]?(?:\d{1,30}(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d{1,4})?", re.ASCII)
 
 
 @dataclass(frozen=True)

@@ -255,3 +255,14 @@ def test_project_lists_to_with_the_other_bad_values_in_python():
         project(SAMPLE, "临淄区", 2022, draws=0)
     text = str(exc.value)
     assert "--draws" in text and "--to（外推目标年）：“2022”超出范围" in text
+
+
+@pytest.mark.parametrize("value", ["٢٠٢٢", "२०२२", "߂߀߂߂"])
+def test_option_digits_of_other_scripts_are_refused_like_the_panels(capsys, value):
+    err = refused(capsys, "score", SAMPLE, *BASE, "--year", value)
+    assert "--year" in err and "不是整数" in err
+
+
+def test_option_full_width_digits_are_still_read(capsys):
+    code, out, err = cli(capsys, "score", SAMPLE, *BASE, "--year", "２０２２")
+    assert code == 0 and "2022年" in out, err
