@@ -24,6 +24,7 @@ from .config import ScoringConfig
 from .errors import InputError
 from .names import normalise_name
 from .panel import Panel, PanelError, Problem, load_panel, with_peers
+from .paths import real_path
 from .peers import GROUPS, select
 from .scoring import PanelScores, score_panel
 
@@ -128,10 +129,7 @@ class Benchmark:
 
 
 def _same_file(a: object, b: object) -> bool:
-    try:
-        return bool(a) and bool(b) and Path(str(a)).resolve() == Path(str(b)).resolve()
-    except OSError:
-        return False
+    return bool(a) and bool(b) and real_path(str(a)) == real_path(str(b))
 
 
 def rank_text(rank: int, n: int) -> str:

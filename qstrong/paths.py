@@ -17,18 +17,19 @@ _FILES: set[Path] = set()
 _FOLDERS: set[Path] = set()
 
 
-def _real(path: str | Path) -> Path:
+def real_path(path: str | Path) -> Path:
+    """The real path (links resolved, ~ expanded): one way to tell whether two paths are one file."""
     return Path(os.path.realpath(Path(path).expanduser()))
 
 
 def register_input(path: str | Path) -> None:
     """Remember a file this process reads (its real path: links resolved)."""
-    _FILES.add(_real(path))
+    _FILES.add(real_path(path))
 
 
 def register_folder(path: str | Path) -> None:
     """Remember a folder this process reads; nothing may be written inside it."""
-    _FOLDERS.add(_real(path))
+    _FOLDERS.add(real_path(path))
 
 
 def registered() -> tuple[frozenset[Path], frozenset[Path]]:
@@ -44,7 +45,7 @@ def forget_inputs() -> None:
 def output_problem(path: str | Path, what: str = "输出文件", directory: bool = False) -> str:
     """Why `path` may not be written ('' when it may)."""
     p = Path(path)
-    real = _real(p)
+    real = real_path(p)
     if real in _FILES:
         return f"{what}“{p}”是本次读取的输入文件，不能覆盖：请换一个文件名"
     for folder in _FOLDERS:

@@ -13,7 +13,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from ..errors import InputError
-from ..paths import check_output, output_problem
+from ..paths import check_output, output_problem, real_path
 
 TITLE = "无法写出结果"
 
@@ -60,7 +60,7 @@ def check_outputs(*outputs: Output) -> None:
         label = f"{out.what}“{out.path}”"
         if out.suffixes and path.suffix.lower() not in out.suffixes:
             problems.append(f"{label}的扩展名应为 {' 或 '.join(out.suffixes)}（现为“{path.suffix or '无扩展名'}”）")
-        real = os.path.realpath(path.expanduser())
+        real = real_path(path)
         if real in seen:
             problems.append(f"{label}与{seen[real]}是同一个路径：请分别指定")
             continue
