@@ -64,8 +64,9 @@ class Benchmark:
             return GROUPS[self.peers]
         return "自定义对标组"
 
-    @property
+    @cached_property
     def reading(self) -> str:
+        """默认解读 when the config is the catalog's default (worked out once: every output states it)."""
         default = ScoringConfig.default(self.panel.catalog)
         return "默认解读" if self.config.to_dict() == default.to_dict() else "自定义解读（--config）"
 
