@@ -37,6 +37,16 @@ def is_synthetic(source: object) -> bool:
     return any(mark in str(source) for mark in SYNTHETIC_MARKS)
 
 
+def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
+    """Per measure, how many of the peers' values in `year` are real and how many synthetic/invented."""
+    if "source" not in panel.data.columns:
+        return pd.DataFrame(columns=["real", "synthetic"], dtype=int)
+    d = panel.data[(panel.data["year"] == year) & (panel.data["county"] != county)]
+    flag = d["source"].map(is_synthetic).astype(bool)
+    return pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
+                         "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
+
+
 @dataclass(frozen=True)
 class Benchmark:
     """County + peers (panel and group) + year + reading. Build with :func:`benchmark`."""
@@ -71,13 +81,19 @@ class Benchmark:
         return "默认解读" if self.config.to_dict() == default.to_dict() else "自定义解读（--config）"
 
     @cached_property
+    def provenance(self) -> pd.DataFrame:
+        """Per measure, how many of the peers' values in the benchmark year are real and how many
+        synthetic/invented (the one count behind every notice and the share below)."""
+        return peer_provenance(self.panel, self.county, self.year)
+
+    @cached_property
     def synthetic_share(self) -> float | None:
-        """Share of the benchmark year's values marked synthetic/invented (None: no source column)."""
-        d = self.panel.data
-        if "source" not in d.columns:
+        """Share of the peers' values in the benchmark year marked synthetic/invented (None: no source
+        column)."""
+        if "source" not in self.panel.data.columns:
             return None
-        d = d[d["year"] == self.year]
-        return float(d["source"].map(is_synthetic).mean()) if len(d) else 0.0
+        total = int(self.provenance.to_numpy().sum())
+        return float(self.provenance["synthetic"].sum() / total) if total else 0.0
 
     def describe(self) -> str:
         """The one line every output carries."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 import numpy as np
 import pandas as pd
 
-from ..benchmark import Benchmark, benchmark, is_synthetic
+from ..benchmark import Benchmark, benchmark, is_synthetic, peer_provenance
 from ..config import ScoringConfig
 from ..departments import canonical
 from ..panel import Panel
@@ -21,16 +21,6 @@ from ..rules.efficacy import Efficacy
 from ..scoring import CountyScore, PanelScores
 
 __all__ = ["GapReport", "efficacy_subscores", "gaps", "gaps_steps", "is_synthetic", "peer_provenance"]
-
-
-def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
-    """Per measure, how many of the peers' values in `year` are real and how many synthetic/invented."""
-    if "source" not in panel.data.columns:
-        return pd.DataFrame(columns=["real", "synthetic"], dtype=int)
-    d = panel.data[(panel.data["year"] == year) & (panel.data["county"] != county)]
-    flag = d["source"].map(is_synthetic).astype(bool)
-    return pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
-                         "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
 
 
 @dataclass
@@ -126,7 +116,7 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
     """Gap analysis against a Benchmark (or of `county` in `year` against the peer group `peers` of
     `panel`, default all of it)."""
     bench = benchmark(panel, county, year, peers, config)
-    county, spec, group, ps = bench.county, bench.peers, bench.panel, bench.scores
+    county, spec, ps = bench.county, bench.peers, bench.scores
     card = ps.county(county)
     i = ps.counties.index(county)
     cat = ps.catalog
@@ -166,7 +156,7 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
             "best": float(sub.max()), "best_county": str(sub.idxmax()),
             "max_points": float(sum(it.points for ind in cat.indicators for it in ind.items
                                     if isinstance(it, Efficacy)))}
-    provenance = peer_provenance(group, county, ps.year)
+    provenance = bench.provenance
     synthetic = int(provenance["synthetic"].sum())
     return GapReport(county, ps.year, describe(spec), ps.counties, card, indicators, steps_df,
                      pd.DataFrame(eff_rows), rank, synthetic, provenance, sub, comp, bench)

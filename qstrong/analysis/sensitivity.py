@@ -248,9 +248,7 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     result = Sensitivity(county, ps.year, describe(bench.peers), ps.counties, nominal, table, main_effects(table),
                          frame, one_at_a_time(ps, county), draws, seed, spread, method, county_totals,
                          benchmark=bench)
-    from .gaps import peer_provenance
-
-    result.synthetic_values = int(peer_provenance(group, county, ps.year)["synthetic"].sum())
+    result.synthetic_values = int(bench.provenance["synthetic"].sum())
     if sobol:
         result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread, progress=progress)
     return result
