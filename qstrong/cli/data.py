@@ -1,0 +1,121 @@
+"""Data commands: catalog, measures, score, templates, intake (the county analyses are in ``analysis.py``)."""
+
+from __future__ import annotations
+
+import argparse
+
+from ..benchmark import stamped
+from ..catalog import load_catalog
+from ..display import clip, pad, scorecard_text
+from ..measures import fmt_num, load_measures
+from ..scoring import ROUND, clean, score_panel
+from ..writers import Output, check_outputs, format_output, frame_to_csv, to_json
+from .analysis import _remind
+from .common import _benchmark, _config, _emit, _read_panel, _write_csv
+
+FORMAT_HELP = "输出格式：table（表格文本，默认）、csv、json；给了 --out 而未给 --format 时按扩展名确定"
+OUT_HELP = "写入文件而非屏幕：.txt（表格）、.csv 或 .json，须与 --format 相符"
+RULE_ZH = {"rule": "规则计分", "efficacy": "功效系数法", "mixed": "规则+功效"}
+
+def cmd_catalog(args: argparse.Namespace) -> int:
+    args.format, out = format_output(args.out, args.format, "目录输出文件")
+    check_outputs(out)
+    cat = load_catalog()
+    df = cat.to_frame()
+    if args.format == "csv":
+        _write_csv(df, args.out)
+        return 0
+    if args.format == "json":
+        _emit(to_json(df.reset_index().to_dict(orient="records")), args.out)
+        return 0
+    lines = [f"{cat.meta['title']}（{cat.meta['source']}）", cat.meta["summary"], ""]
+    for ind in cat.indicators:
+        lines.append(f"{ind.id:>2}  {pad(ind.level1, 12)} {pad(ind.level2, 12)} {fmt_num(ind.points):>2}分  "
+                     f"{pad(RULE_ZH[ind.rule_kind], 10)} {clip(ind.criterion, 40)}")
+        lines.append(f"      责任部门：{'、'.join(ind.departments)}")
+    lines.append("")
+    lines.append(f"一票否决项：{cat.veto.criterion}")
+    lines.append(f"      责任部门：{'、'.join(cat.veto.departments)}")
+    _emit("\n".join(lines), args.out)
+    return 0
+
+def cmd_measures(args: argparse.Namespace) -> int:
+    check_outputs(format_output(args.out, None, "数据项清单输出文件", ("table",))[1])
+    lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{m.describe_allowed()}）"
+             for m in load_measures().values()]
+    _emit("\n".join(lines), args.out)
+    return 0
+
+def cmd_score(args: argparse.Namespace) -> int:
+    args.format, out = format_output(args.out, args.format, "计分输出文件")
+    check_outputs(out)
+    if args.all:
+        ps = score_panel(_all_panel(args), args.year, _config(args))
+        df = ps.to_frame().round(ROUND)
+        df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
+        if args.format == "json":
+            _emit(to_json({"year": ps.year, "counties": [
+                {"county": c, "total": clean(r["total"]), "complete": bool(r["complete"]),
+                 "vetoed": bool(r["vetoed"]),
+                 "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
+                for c, r in df.iterrows()]}), args.out)
+        elif args.format == "csv":
+            _write_csv(df, args.out)
+        else:
+            _emit(df.round(4).to_string(), args.out)
+        return 0
+    bench = _benchmark(args)
+    card = bench.scores.county(bench.county)
+    if args.format == "json":
+        _emit(to_json({**card.to_dict(), "rank": bench.rank(), "rank_text": bench.rank_text(),
+                       "benchmark": bench.to_dict()}), args.out)
+    elif args.format == "csv":
+        _write_csv(stamped(card.to_frame(), bench), args.out)
+    else:
+        _emit(f"{bench.describe()}\n{scorecard_text(card, rank=bench.rank_text())}", args.out)
+    return 0
+
+
+def _all_panel(args: argparse.Namespace):
+    """--all: every county of PANEL, plus --peer-panel's others (no one county, so no benchmark)."""
+    own = _read_panel(args.panel)
+    if not args.peer_panel:
+        return own
+    from ..panel import with_peers
+    from ..peerdata import peer_panel_path
+
+    return with_peers(own, _read_panel(peer_panel_path(args.peer_panel)), None)
+
+def cmd_templates(args: argparse.Namespace) -> int:
+    from ..intake.templates import write_templates
+
+    paths = write_templates(args.out, county=args.county, year=args.year, deadline=args.deadline or "")
+    print(f"已生成 {len(paths)} 个模板（{args.county} {args.year}年度）到 {args.out}：")
+    for p in paths:
+        print(f"  {p.name}")
+    return 0
+
+def cmd_intake(args: argparse.Namespace) -> int:
+    from ..intake.collect import intake
+    from ..intake.report import chase_table, write_report
+
+    res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve, evidence=args.evidence)
+    print(res.report())
+    check_outputs(Output(args.report, "收集报告输出文件", (".xlsx", ".html", ".htm")),
+                  Output(args.chase, "未填报清单输出文件", (".csv",)), Output(args.out, "面板输出文件", (".csv",)))
+    if args.report:
+        notes: list[str] = []
+        write_report(res, args.report, notes)
+        print(f"收集报告已写入 {args.report}")
+        _remind(notes)
+    if args.chase:
+        frame_to_csv(chase_table(res), args.chase, "未填报清单输出文件", index=False)
+        print(f"未填报清单已写入 {args.chase}")
+    if not res.ok:
+        return 2
+    panel = res.to_panel()
+    if args.out:
+        frame_to_csv(res.panel.set_index("county"), args.out, "面板输出文件")
+        print(f"面板已写入 {args.out}（{len(panel.data)} 个数据值）")
+    return 0
+
