@@ -7,6 +7,9 @@ import io
 import pandas as pd
 
 from ..charts import cjk_font
+from ..vocabulary import COLUMNS, KINDS, MEASURE_COLUMNS, METHODS, PERCENT_COLUMNS, for_people, plain
+
+__all__ = ["COLUMNS", "KINDS", "MEASURE_COLUMNS", "METHODS", "PERCENT_COLUMNS", "md", "notice", "plain", "show", "table"]
 
 
 def show(fig) -> None:
@@ -18,84 +21,20 @@ def show(fig) -> None:
     display(Image(data=buf.getvalue()))
 
 
-COLUMNS = {
-    "points": "分值", "score": "得分", "lost": "失分", "quick_win_points": "速赢分", "departments": "责任部门",
-    "department": "部门", "criterion": "三级指标", "recovery": "挽回办法", "level1": "一级指标", "level2": "二级指标",
-    "indicators": "指标", "indicator": "指标", "shared_lost": "其中共担", "shared": "共担", "action": "措施",
-    "gain": "增分", "effort": "工作量", "component": "分项", "value": "数值", "d": "功效系数d",
-    "max_points": "满分", "peer_best": "对标最优", "best_county": "最优县", "peer_median": "对标中位数",
-    "total": "总分", "delta": "变化", "complete": "数据完整", "vetoed": "一票否决", "rank": "排名", "n": "对标县数",
-    "efficacy_subscore": "功效系数部分", "year": "年份", "lower": "下限", "upper": "上限", "actual": "实际值",
-    "name": "数据项", "measure": "数据项", "current": "现值", "required": "所需值", "current_points": "现得分",
-    "target_points": "目标分", "reading": "解读选择", "options": "选项", "effect": "总分差", "rank_effect": "排名差",
-    "goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度",
-    "default": "默认", "nominal": "基准总分", "nominal_rank": "基准排名", "total_p05": "总分5%", "total_median": "总分中位数",
-    "total_p95": "总分95%", "rank_p05": "排名5%", "rank_median": "排名中位数", "rank_p95": "排名95%",
-    "p_top10": "前10概率", "p_top30": "前30概率", "factor": "变动因素", "kind": "类型", "actions": "措施数",
-    "file": "文件", "cell": "单元格", "status": "状态", "original": "原始填报", "evidence": "佐证材料", "remark": "备注",
-    "scenario": "情景", "county": "县（市、区）",
-    "S1": "一阶指数", "S1_conf": "一阶指数置信半宽", "ST": "总效应指数", "ST_conf": "总效应指数置信半宽",
-    "rule": "计分方式", "missing": "缺失数据", "reason": "得分说明", "best_step_gain": "最大单步增分",
-    "lever": "数据项", "lever_name": "数据项", "unit": "单位", "rung": "目标档", "peer_value": "对标值",
-    "outlier": "离群值", "fence": "离群界限（Q3+3×IQR）", "headline": "主要目标", "reached": "已达到",
-    "lever_current": "数据项现值", "lever_needed": "数据项所需值", "rung_points": "该档得分",
-    "marginal": "每多0.1分所需", "marginal_text": "边际说明", "value_required": "分项所需值",
-    "new_best": "成为新的最优", "method": "求解方法", "measures": "数据项", "targets": "目标值",
-    "peers_with_value": "有数据的对标县数", "x_high": "标杆上限", "x_low": "标杆下限", "note": "说明",
-    "covered_by_other": "他人已填报", "sheet": "工作表", "message": "问题", "level": "级别", "bytes": "字节数",
-    "values": "数值个数", "problems": "问题数", "modified": "修改时间", "down": "数值下调", "up": "数值上调",
-}
-KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
-         "count": "数量", "rate": "比率"}
-MEASURE_COLUMNS = ("measure", "lever")          # measure ids: shown as names
-PERCENT_COLUMNS = ("original", "value", "current", "required", "lever_current", "lever_needed")
-
-
-def plain(df: pd.DataFrame) -> pd.DataFrame:
-    """What a reader sees: measure ids as their names (dropped where a name column is already there),
-    percentages as people write them (99.7%, never 0.997), kinds in Chinese, 指标N as the indicator."""
-    from ..charts import factor_label
-    from ..measures import fmt_num, load_measures
-
-    names, df = load_measures(), df.copy()
-    if "measure" in df:
-        pct = df["measure"].map(lambda m: m in names and names[m].unit == "%").astype(bool)
-        for c in (c for c in PERCENT_COLUMNS if c in df and (c != "original" or "value" in df)):
-            num = pd.to_numeric(df["value" if c == "original" else c], errors="coerce")
-            df[c] = df[c].astype(object).where(~(pct & num.notna()), num.map(lambda v: f"{fmt_num(v)}%"))
-    for c in MEASURE_COLUMNS:
-        if c in df:
-            df[c] = df[c].map(lambda m: names[m].name_zh if m in names else m)
-    if "measure" in df and ("name" in df or "factor" in df):
-        df = df.drop(columns="measure")
-    for c in ("kind", "rule"):
-        if c in df:
-            df[c] = df[c].map(lambda k: KINDS.get(k, k))
-    if "factor" in df:
-        df["factor"] = df["factor"].map(factor_label)
-    return df
-
-
 def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool = True):
-    """A Chinese table (``plain``): columns named in Chinese, numbers to `precision` decimals, every text
+    """A Chinese table (:func:`qstrong.vocabulary.for_people`): columns named in Chinese, numbers to `precision` decimals, every text
     escaped; a named index becomes the first columns, so no header row is left empty."""
-    if index and any(n is not None for n in df.index.names):
-        df, index = df.reset_index(), False
-    df = plain(df).rename(columns=COLUMNS)
-    df.columns.name = None
-    for c in df.columns:
-        if df[c].dtype == bool:
-            df[c] = df[c].map({True: "是", False: "否"})
+    named = index and any(n is not None for n in df.index.names)
+    shown = for_people(df, index=index)
+    if index and not named:
+        shown.index = df.index          # an unnamed index is shown as row labels
+    df, index = shown, index and not named
     styler = df.style.format(precision=precision, escape="html", na_rep="—")
     if not index:
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
     return styler
-
-
-METHODS = {"linear": "线性趋势", "compound": "复合增长", "flat": "持平（不足三年数据）", "carry": "沿用上年（是/否、等级）",
-           "prev": "取上一年的值", "actual": "实际值"}
 
 
 def md(text: str) -> None:
