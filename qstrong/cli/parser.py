@@ -22,9 +22,8 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
-    tasks.register(sub, _analysis_parser)
-    brief.register(sub, _analysis_parser)
     return p
+
 
 def build_parser() -> argparse.ArgumentParser:
     p = ChineseParser(prog="qstrong", description="山东省质量强县（市、区）评价：指标目录与自评计分")
@@ -133,4 +132,7 @@ def build_parser() -> argparse.ArgumentParser:
                    help="“佐证材料”为空的填报值如何处理：warn（默认）照常采用，逐格提醒并列入未填报清单（状态“缺佐证”）；"
                         "strict 按填报说明“无佐证材料的数据不予采用”，作为错误拒绝；off 不检查")
     i.set_defaults(func=cmd_intake)
+
+    tasks.register(sub, _analysis_parser)
+    brief.register(sub, _analysis_parser)
     return p
