@@ -1,10 +1,158 @@
-"""The ``qstrong tasks``  sub-command (registered by ``parser.build_parser``)."""
+"""The ``qstrong tasks`` sub-command (registered by ``parser.build_parser``): one xlsx task package per
+responsible department (:func:`qstrong.analysis.tasks.department_packages`), written, never computed, here."""
 
 from __future__ import annotations
 
 import argparse
+import re
+import sys
+import unicodedata
 from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..intake.templates import safe_filename
+from ..paths import register_folder
+from ..vocabulary import COLUMNS, for_people
+from ..writers import Output, check_outputs, frames_to_xlsx, os_problem
+
+WHAT = "任务包"
+SUFFIX = "_任务包.xlsx"
+NAME_LIMIT = 60                 # characters of the department's part of a file name
+_RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)   # Windows device names
+# Columns the packages add; used only until the vocabulary (qstrong.vocabulary.COLUMNS) names them.
+_EXTRA = {"co_owners": "共担部门", "lost_share": "分摊失分"}
+SHARED_MARK = "共担"
+
+
+def package_filename(department: str, used: set[str] | None = None) -> str:
+    """`<department>_任务包.xlsx`, safe on Windows, macOS and Linux: characters a file name may not hold
+    (``\\ / : * ? " < > |``, spaces, control and invisible characters) as ``_``, no leading dot, no device
+    name, at most 60 characters; unique within `used` (case-insensitively), with （2）, （3）… appended."""
+    text = "".join("_" if unicodedata.category(ch)[0] in "CZ" else ch for ch in unicodedata.normalize("NFC", department))
+    stem = safe_filename(text).lstrip(".").strip("_ ")[:NAME_LIMIT] or "部门"
+    if _RESERVED.match(stem):
+        stem = "_" + stem
+    name, k = stem + SUFFIX, 2
+    while used is not None and name.lower() in used:
+        name, k = f"{stem}（{k}）{SUFFIX}", k + 1
+    if used is not None:
+        used.add(name.lower())
+    return name
+
+
+def _people(df: pd.DataFrame, index: bool = True) -> pd.DataFrame:
+    """An API frame in Chinese (the vocabulary), 共担 written out instead of 是/否."""
+    if "shared" in df:
+        df = df.assign(shared=df["shared"].map({True: SHARED_MARK, False: ""}))
+    return for_people(df.rename(columns={k: v for k, v in _EXTRA.items() if k not in COLUMNS}), index=index)
+
+
+def _say(text: str) -> pd.DataFrame:
+    return pd.DataFrame({"说明": [text]})
+
+
+def package_sheets(pkg) -> dict[str, pd.DataFrame]:
+    """The sheets after 说明: 通知, 指标, 措施, 未报数据, 填报情况 (a sentence where there is nothing to list)."""
+    ctx = pkg.context
+    no_intake = "未提供填报目录（--intake），无法列出{}：请用 --intake 指定各部门报回的填报目录后重新生成。"
+    if len(pkg.actions):
+        actions = _people(pkg.actions, index=False)
+    elif ctx.plan.chosen:
+        actions = _say(f"达到{ctx.target:g}分的最省力路径未安排本部门的措施（{ctx.plan.message}）")
+    else:
+        actions = _say(ctx.plan.message)
+    if pkg.unreported is None:
+        unreported = _say(no_intake.format("未报数据"))
+    else:
+        unreported = _people(pkg.unreported, index=False) if len(pkg.unreported) else _say("本部门的数据已全部报送，没有未报数据。")
+    if pkg.filled is None:
+        filled = _say(no_intake.format("填报情况"))
+    else:
+        filled = _people(pkg.filled, index=False) if len(pkg.filled) else _say("填报目录中没有本部门报回的数据。")
+    return {"通知": pd.DataFrame({"通知（可直接复制）": pkg.notice()}), "指标": _people(pkg.indicators),
+            "措施": actions, "未报数据": unreported, "填报情况": filled}
+
+
+def write_package(pkg, path: str | Path, notes: list[str] | None = None) -> Path:
+    """One package as an xlsx: 说明 first, then :func:`package_sheets` — the one call of the writer."""
+    from ..analysis.tasks import about_rows
+
+    about = pd.DataFrame(about_rows(pkg), columns=["项目", "内容"])
+    return frames_to_xlsx({"说明": about, **package_sheets(pkg)}, path, index=False, what=f"{WHAT}文件", notes=notes)
+
+
+def write_packages(packages: dict, out: str | Path, notes: list[str] | None = None) -> dict[str, Path]:
+    """Every package into the directory `out` (created if missing); all file names checked before any is written."""
+    out = Path(out)
+    check_outputs(Output(out, f"{WHAT}输出目录", directory=True))
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise InputError([os_problem(exc, out, f"{WHAT}输出目录")], "无法写出结果") from None
+    used: set[str] = set()
+    paths = {dept: out / package_filename(dept, used) for dept in packages}
+    check_outputs(*(Output(p, f"{WHAT}文件", (".xlsx",)) for p in paths.values()))
+    return {dept: write_package(pkg, paths[dept], notes) for dept, pkg in packages.items()}
+
+
+def cmd_tasks(args: argparse.Namespace) -> int:
+    from ..analysis.tasks import check_task_options, department_packages
+    from .common import _benchmark
+
+    check_task_options(args.target, args.deadline)
+    if args.intake and Path(args.intake).is_dir():
+        register_folder(args.intake)          # the packages may not be written inside the folder being read
+    check_outputs(Output(args.out, f"{WHAT}输出目录", directory=True))
+    bench = _benchmark(args)
+    intake = None
+    if args.intake:
+        from ..intake.collect import intake as read_intake
+
+        intake = read_intake(args.intake, year=bench.year, county=bench.county, resolutions=args.resolve)
+        for issue in intake.issues:
+            if issue.level != "错误":
+                print(f"提醒：{issue}", file=sys.stderr)
+    packages = department_packages(bench, target=args.target, intake=intake, deadline=args.deadline,
+                                   effort=args.effort)
+    notes: list[str] = []
+    paths = write_packages(packages, args.out, notes)
+    for note in notes:
+        print(f"提醒：{note}", file=sys.stderr)
+    _summary(packages, paths)
+    ctx = next(iter(packages.values())).context if packages else None
+    return 0 if ctx is None or ctx.plan.reached else 1   # 1: the target cannot be reached (said in 措施)
+
+
+def _summary(packages: dict, paths: dict[str, Path]) -> None:
+    if not packages:
+        print("没有负责指标的部门：未生成任务包")
+        return
+    ctx = next(iter(packages.values())).context
+    print(ctx.benchmark.describe())
+    print(f"{ctx.benchmark.county} {ctx.benchmark.year}年：总分{ctx.benchmark.total:.2f}分，"
+          f"排名{ctx.benchmark.rank_text()}；目标{ctx.target:g}分：{ctx.plan.message}")
+    for dept, pkg in packages.items():
+        todo = "" if pkg.unreported is None else f"，未报数据{len(pkg.unreported)}项"
+        print(f"  {dept}：失分{pkg.lost:.2f}分（分摊{pkg.lost_share:.2f}分），措施{len(pkg.actions)}项"
+              f"（+{pkg.gain:.2f}分）{todo} → {paths[dept]}")
+    print(f"共{len(packages)}个部门任务包；失分之和{ctx.rollup_lost:.2f}分（共担指标在每个部门全额计入，等于按部门汇总），"
+          f"分摊失分之和{sum(p.lost_share for p in packages.values()):.2f}分（等于实际失分）")
+    for dept, n in ctx.unassigned.items():
+        print(f"提醒：{dept}不负责任何指标，没有任务包；其未报数据{n}项见 qstrong intake 的未填报清单", file=sys.stderr)
+    if ctx.synthetic:
+        print("示例数据/合成数据：分数、排名和措施基于示例（虚构）或合成数据测算，仅供演示。")
 
 
 def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the sub-command to `sub`; `analysis_parser(sub, name, help)` gives the shared county options."""
+    t = analysis_parser(sub, "tasks", "部门任务包：每个责任部门一个Excel（指标与失分、达标措施、未报数据、填报情况、通知）")
+    t.add_argument("--out", required=True, help="任务包输出目录（不存在则创建；每个部门一个“部门名_任务包.xlsx”）")
+    t.add_argument("--intake", help="各部门报回的填报目录（列出未报数据和填报情况；默认不读取）")
+    t.add_argument("--resolve", help="与 --intake 同用：裁定文件CSV（默认无）")
+    t.add_argument("--target", default="85", help="最省力路径的目标总分（0～100，默认85）")
+    t.add_argument("--deadline", help="报送截止日期，如 2023-03-31 或 2023年3月31日（默认：以领导小组办公室通知为准）")
+    t.add_argument("--effort", help="工作量表CSV：measure,effort,per,note（默认：随包附带的工作量表）")
+    t.set_defaults(func=cmd_tasks)
