@@ -32,7 +32,7 @@ def package_filename(department: str, used: set[str] | None = None) -> str:
     (``\\ / : * ? " < > |``, spaces, control and invisible characters) as ``_``, no leading dot, no device
     name, at most 60 characters; unique within `used` (case-insensitively), with （2）, （3）… appended."""
     text = "".join("_" if unicodedata.category(ch)[0] in "CZ" else ch for ch in unicodedata.normalize("NFC", department))
-    stem = safe_filename(text).lstrip(".").strip("_ ")[:NAME_LIMIT] or "部门"
+    stem = re.sub(r"^[._ ]+|[._ ]+$", "", safe_filename(text))[:NAME_LIMIT].rstrip("._ ") or "部门"
     if _RESERVED.match(stem):
         stem = "_" + stem
     name, k = stem + SUFFIX, 2
@@ -146,6 +146,19 @@ def _summary(packages: dict, paths: dict[str, Path]) -> None:
         print("示例数据/合成数据：分数、排名和措施基于示例（虚构）或合成数据测算，仅供演示。")
 
 
+class _Deadline(argparse.Action):
+    """--deadline read as a date (2023年3月31日); a bad one joins the parser's list of problems, so it is
+    said together with the other bad options (the parser is a ``ChineseParser``, whose list is shared)."""
+
+    def __call__(self, parser, namespace, values, option_string=None):
+        from ..analysis.tasks import parse_deadline
+
+        text, problem = parse_deadline(values)
+        if problem:
+            getattr(parser, "problems", []).append(problem)
+        setattr(namespace, self.dest, text or values)
+
+
 def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the sub-command to `sub`; `analysis_parser(sub, name, help)` gives the shared county options."""
     t = analysis_parser(sub, "tasks", "部门任务包：每个责任部门一个Excel（指标与失分、达标措施、未报数据、填报情况、通知）")
@@ -153,6 +166,6 @@ def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> No
     t.add_argument("--intake", help="各部门报回的填报目录（列出未报数据和填报情况；默认不读取）")
     t.add_argument("--resolve", help="与 --intake 同用：裁定文件CSV（默认无）")
     t.add_argument("--target", default="85", help="最省力路径的目标总分（0～100，默认85）")
-    t.add_argument("--deadline", help="报送截止日期，如 2023-03-31 或 2023年3月31日（默认：以领导小组办公室通知为准）")
+    t.add_argument("--deadline", action=_Deadline, help="报送截止日期，如 2023-03-31 或 2023年3月31日（默认：以领导小组办公室通知为准）")
     t.add_argument("--effort", help="工作量表CSV：measure,effort,per,note（默认：随包附带的工作量表）")
     t.set_defaults(func=cmd_tasks)
