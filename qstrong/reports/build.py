@@ -45,6 +45,26 @@ img{max-width:100%;height:auto} blockquote{border-left:4px solid #c0392b;margin:
 .jp-OutputPrompt,.jp-InputPrompt,.prompt{display:none}
 pre{white-space:pre-wrap} .anchor-link{display:none}
 """
+# A4 print of a notebook page. Print choices are cell tags in the notebook (nbconvert writes them as
+# classes): every section (a markdown cell's h2) starts a page unless tagged print-continue; a cell
+# tagged screen-only is left out of the print, one tagged print-only appears only there.
+PRINT_CSS = """
+.celltag_print-only{display:none}
+@page{size:A4;margin:11mm 10mm}
+@media print{
+ nav,.anchor-link,.input,.jp-InputArea,.output_stderr,.celltag_screen-only,.screen-only{display:none!important}
+ .celltag_print-only{display:block}
+ body{max-width:none;margin:0;padding:0;font-size:9pt;line-height:1.3}
+ h1{font-size:15pt;margin:0 0 .2em} h2{font-size:12pt;margin:.4em 0 .2em} h3{font-size:10.5pt}
+ .text_cell h2{break-before:page} .celltag_print-continue h2{break-before:auto}
+ h1,h2,h3,caption{break-after:avoid}
+ table{font-size:7.5pt;margin:.2em 0 .5em;width:100%}
+ thead{display:table-header-group} tr,img,blockquote,.notice{break-inside:avoid}
+ td,th{padding:1px 3px} th{white-space:nowrap}
+ img{max-width:100%;max-height:90mm;width:auto;height:auto}
+ blockquote{margin:.3em 0;padding:.1em .6em} p{margin:.25em 0}
+}
+"""
 # Attributes that load or lead somewhere; a resource must be inside the page (data:), a link may be relative.
 _URL_ATTRS = frozenset({"src", "href", "action", "formaction", "poster", "data", "background", "xlink:href",
                         "ping", "manifest", "codebase", "archive", "cite", "longdesc", "lowsrc", "dynsrc", "icon"})
@@ -191,7 +211,7 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
                                      extra_arguments=["--IPKernelApp.log_level=ERROR"])
         except pm.PapermillExecutionError as exc:
             raise _notebook_failure(stem, exc) from None
-        page = _page(f"{county} {NOTEBOOKS[stem]}", render_notebook(nb), stem)
+        page = _page(f"{county} {NOTEBOOKS[stem]}", render_notebook(nb), stem, PRINT_CSS)
         refs = external_references(page)
         if refs:
             raise RuntimeError(f"{stem} 含有外部引用，不能离线打开：{refs[:3]}")
