@@ -19,6 +19,7 @@ from qstrong.benchmark import benchmark
 from qstrong.catalog import load_catalog
 from qstrong.cli import main
 from qstrong.cli.tasks import package_filename, write_packages
+from qstrong.errors import InputError
 from qstrong.measures import load_measures
 from qstrong.panel import Panel
 from qstrong.scoring import score_panel
@@ -254,3 +255,14 @@ def test_outputs_never_go_over_or_into_inputs(capsys, tmp_path):
     for out in (folder, folder / "任务包", panel):
         assert refused(capsys, "tasks", *args, "--out", str(out))
     assert digest(folder) == before and panel.read_bytes() == panel_before
+
+
+def test_an_intake_with_errors_is_refused_and_nothing_written(capsys, bench, tmp_path):
+    folder = tmp_path / "收回"
+    shutil.copytree(SUBMISSIONS, folder)
+    shutil.copy(folder / "区住建局.xlsx", folder / "区住建局（第二份）.xlsx")     # two files from one department
+    with pytest.raises(InputError) as exc:
+        department_packages(bench, target=85, intake=folder)
+    assert "区住建局" in str(exc.value)
+    err = refused(capsys, "tasks", *ARGS, "--intake", str(folder), "--out", str(tmp_path / "out"))
+    assert "区住建局" in err and not (tmp_path / "out").exists()

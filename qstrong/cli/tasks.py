@@ -25,6 +25,9 @@ _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)
 # Columns the packages add; used only until the vocabulary (qstrong.vocabulary.COLUMNS) names them.
 _EXTRA = {"co_owners": "共担部门", "lost_share": "分摊失分"}
 SHARED_MARK = "共担"
+GUIDE = ("通知：可直接复制的通知正文；指标：本部门负责的指标及分值、得分、失分（共担指标标“共担”并列出共担部门）；"
+         "措施：最省力路径上本部门的措施及各自增分；未报数据：本部门未填报或缺佐证材料的数据项；"
+         "填报情况：本部门报回的每个数据项的填报值、佐证材料和备注")
 
 
 def package_filename(department: str, used: set[str] | None = None) -> str:
@@ -80,7 +83,7 @@ def write_package(pkg, path: str | Path, notes: list[str] | None = None) -> Path
     """One package as an xlsx: 说明 first, then :func:`package_sheets` — the one call of the writer."""
     from ..analysis.tasks import about_rows
 
-    about = pd.DataFrame(about_rows(pkg), columns=["项目", "内容"])
+    about = pd.DataFrame([*about_rows(pkg), ("工作表", GUIDE)], columns=["项目", "内容"])
     return frames_to_xlsx({"说明": about, **package_sheets(pkg)}, path, index=False, what=f"{WHAT}文件", notes=notes)
 
 
@@ -112,9 +115,11 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         from ..intake.collect import intake as read_intake
 
         intake = read_intake(args.intake, year=bench.year, county=bench.county, resolutions=args.resolve)
-        for issue in intake.issues:
-            if issue.level != "错误":
-                print(f"提醒：{issue}", file=sys.stderr)
+        reminders = [i for i in intake.issues if i.level != "错误"]
+        for issue in reminders[:10]:
+            print(f"提醒：{issue}", file=sys.stderr)
+        if len(reminders) > 10:
+            print(f"提醒：……另有{len(reminders) - 10}条填报提醒（qstrong intake 的收集报告列出全部）", file=sys.stderr)
     packages = department_packages(bench, target=args.target, intake=intake, deadline=args.deadline,
                                    effort=args.effort)
     notes: list[str] = []
@@ -162,10 +167,10 @@ class _Deadline(argparse.Action):
 def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the sub-command to `sub`; `analysis_parser(sub, name, help)` gives the shared county options."""
     t = analysis_parser(sub, "tasks", "部门任务包：每个责任部门一个Excel（指标与失分、达标措施、未报数据、填报情况、通知）")
-    t.add_argument("--out", required=True, help="任务包输出目录（不存在则创建；每个部门一个“部门名_任务包.xlsx”）")
-    t.add_argument("--intake", help="各部门报回的填报目录（列出未报数据和填报情况；默认不读取）")
-    t.add_argument("--resolve", help="与 --intake 同用：裁定文件CSV（默认无）")
-    t.add_argument("--target", default="85", help="最省力路径的目标总分（0～100，默认85）")
-    t.add_argument("--deadline", action=_Deadline, help="报送截止日期，如 2023-03-31 或 2023年3月31日（默认：以领导小组办公室通知为准）")
-    t.add_argument("--effort", help="工作量表CSV：measure,effort,per,note（默认：随包附带的工作量表）")
+    t.add_argument("--out", required=True, metavar="目录", help="任务包输出目录（不存在则创建；每个部门一个“部门名_任务包.xlsx”）")
+    t.add_argument("--intake", metavar="目录", help="各部门报回的填报目录（列出未报数据和填报情况；默认不读取）")
+    t.add_argument("--resolve", metavar="文件", help="与 --intake 同用：裁定文件CSV（默认无）")
+    t.add_argument("--target", default="85", metavar="分数", help="最省力路径的目标总分（0～100，默认85）")
+    t.add_argument("--deadline", action=_Deadline, metavar="日期", help="报送截止日期，如 2023-03-31 或 2023年3月31日（默认：以领导小组办公室通知为准）")
+    t.add_argument("--effort", metavar="文件", help="工作量表CSV：measure,effort,per,note（默认：随包附带的工作量表）")
     t.set_defaults(func=cmd_tasks)
