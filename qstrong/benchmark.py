@@ -131,8 +131,7 @@ class Benchmark:
 
     def ranks(self, totals: pd.Series | None = None) -> pd.Series:
         """Rank of each total among the benchmark's counties (1 = best; ties share the best rank)."""
-        totals = self.scores.totals if totals is None else totals
-        return totals.rank(method="min", ascending=False).astype(int)
+        return ranks(self.scores.totals if totals is None else totals)
 
     def rank(self, totals: pd.Series | None = None, county: str | None = None) -> int:
         return int(self.ranks(totals)[county or self.county])
@@ -153,12 +152,35 @@ def rank_text(rank: int, n: int) -> str:
     return f"第{rank}名/共{n}个"
 
 
+def ranks(totals: pd.Series) -> pd.Series:
+    """The one rank: 1 = the highest total, ties sharing the best rank."""
+    return totals.rank(method="min", ascending=False).astype(int)
+
+
+def invented_values(bench: Benchmark) -> int:
+    """How many of the benchmark's values (every county and year) are synthetic or invented."""
+    data = bench.panel.data
+    if "source" not in data.columns:
+        return 0
+    return int(data["source"].astype(str).str.contains("|".join(SYNTHETIC_MARKS), regex=True).sum())
+
+
 COLUMN = "对标基准"
+NOTICE_COLUMN = "数据提示"
+
+
+def stamp(df: pd.DataFrame, line: str = "", notice: str = "") -> pd.DataFrame:
+    """`df` with the benchmark's line (column 对标基准) and, when one applies, the data notice (数据提示)
+    on every row: how a CSV carries what an xlsx's 说明 sheet says."""
+    cols = {**({COLUMN: line} if line else {}), **({NOTICE_COLUMN: notice} if notice else {})}
+    return df.assign(**cols)
 
 
 def stamped(df: pd.DataFrame, bench: Benchmark) -> pd.DataFrame:
-    """`df` with the column 对标基准 (the benchmark's line on every row), for CSV outputs."""
-    return df.assign(**{COLUMN: bench.describe()})
+    """`df` stamped (:func:`stamp`) with the benchmark's line and its data notice, for CSV outputs."""
+    from .writers.about import data_notice
+
+    return stamp(df, bench.describe(), data_notice(invented_values(bench)))
 
 
 def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,

@@ -7,6 +7,8 @@ columns named in Chinese, booleans 是/否. JSON output stays English.
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 COLUMNS = {
@@ -35,6 +37,9 @@ COLUMNS = {
     "peers_with_value": "有数据的对标县数", "x_high": "标杆上限", "x_low": "标杆下限", "note": "说明",
     "covered_by_other": "他人已填报", "sheet": "工作表", "message": "问题", "level": "级别", "bytes": "字节数",
     "values": "数值个数", "problems": "问题数", "modified": "修改时间", "down": "数值下调", "up": "数值上调",
+    "option_gain": "该措施单独增分", "explanation": "计分说明", "level1_points": "一级指标分值",
+    "level2_points": "二级指标分值", "standard": "评价标准", "source": "数据来源", "sha256": "SHA-256校验值",
+    "rank_note": "排名说明", "co_owners": "共担部门", "lost_share": "分摊失分", "synthetic_share": "合成数据占比", "share": "占比",
 }
 KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
          "count": "数量", "rate": "比率"}
@@ -43,16 +48,24 @@ METHODS = {"linear": "线性趋势", "compound": "复合增长", "flat": "持平
 MEASURE_COLUMNS = ("measure", "lever")          # measure ids: shown as names
 PERCENT_COLUMNS = ("original", "value", "current", "required", "lever_current", "lever_needed")
 YES_NO = {True: "是", False: "否"}
+FRACTION_COLUMNS = ("p_top10", "p_top30", "synthetic_share", "share")      # 0–1: shown as 12.50%
+INTEGER_COLUMNS = ("rank", "n", "year", "nominal_rank", "rank_p05", "rank_median", "rank_p95", "actions",
+                   "values", "problems", "bytes", "peers_with_value", "indicator")
+# The data contract: the panel CSV's four columns as people read them (the panel reader accepts both).
+PANEL_COLUMNS = {"county": COLUMNS["county"], "year": COLUMNS["year"], "measure": COLUMNS["measure"],
+                 "value": COLUMNS["value"]}
+_CJK = re.compile(r"[\u4e00-\u9fff]")
 
 
-def plain(df: pd.DataFrame) -> pd.DataFrame:
+def plain(df: pd.DataFrame, percent: bool = True) -> pd.DataFrame:
     """What a reader sees: measure ids as their names (dropped where a name column is already there),
-    percentages as people write them (99.7%, never 0.997), kinds in Chinese, 指标N as the indicator."""
+    percentages as people write them (99.7%, never 0.997; `percent` False: left as numbers), kinds in
+    Chinese, 指标N as the indicator."""
     from .charts import factor_label
     from .measures import fmt_num, load_measures
 
     names, df = load_measures(), df.copy()
-    if "measure" in df:
+    if percent and "measure" in df:
         pct = df["measure"].map(lambda m: m in names and names[m].unit == "%").astype(bool)
         for c in (c for c in PERCENT_COLUMNS if c in df and (c != "original" or "value" in df)):
             num = pd.to_numeric(df["value" if c == "original" else c], errors="coerce")
@@ -70,14 +83,42 @@ def plain(df: pd.DataFrame) -> pd.DataFrame:
     return df
 
 
-def for_people(df: pd.DataFrame, index: bool = True) -> pd.DataFrame:
-    """An API frame as people read it: a named index reset into columns, :func:`plain`, columns named in
-    Chinese via :data:`COLUMNS`, booleans 是/否; the default RangeIndex left behind (never written)."""
+def percent_rows(df: pd.DataFrame) -> pd.Series:
+    """Per row of an API frame: does its measure have the unit %? (all False without a measure column)."""
+    from .measures import load_measures
+
+    if "measure" not in df.columns:
+        return pd.Series(False, index=df.index)
+    names = load_measures()
+    return df["measure"].map(lambda m: m in names and names[m].unit == "%").astype(bool)
+
+
+def for_people(df: pd.DataFrame, index: bool = True, percent: bool = True, transform: bool = True) -> pd.DataFrame:
+    """An API frame as people read it: a named index (with `index`) reset into columns, :func:`plain`
+    (`percent` False: % values left as numbers; `transform` False: no plain at all, the raw record),
+    columns named in Chinese via :data:`COLUMNS`, booleans 是/否. A default index is never a column."""
     if index and any(n is not None for n in df.index.names):
         df = df.reset_index()
-    df = plain(df).rename(columns=COLUMNS).reset_index(drop=True)
-    df.columns.name = None
-    for c in df.columns:
-        if pd.api.types.is_bool_dtype(df[c].dtype):
-            df[c] = df[c].map(YES_NO)
+    elif index and not isinstance(df.index, pd.RangeIndex):
+        df = df.reset_index()            # an unnamed index with meaning: kept, its column must be named
+    df = plain(df, percent) if transform else df.copy()
+    df = df.rename(columns=COLUMNS).reset_index(drop=True)
+    if not isinstance(df.columns, pd.MultiIndex):
+        df.columns.name = None
+    for k in range(df.shape[1]):
+        if pd.api.types.is_bool_dtype(df.iloc[:, k].dtype):
+            df.isetitem(k, df.iloc[:, k].map(YES_NO))
     return df
+
+
+PANEL_HEADERS_IN_CHINESE = False     # True once Panel.from_csv reads the Chinese names back
+
+
+def headers(df: pd.DataFrame) -> pd.DataFrame:
+    """The data contract's header: only the panel's four columns renamed (:data:`PANEL_COLUMNS`)."""
+    return df.rename(columns=PANEL_COLUMNS) if PANEL_HEADERS_IN_CHINESE else df
+
+
+def unnamed(columns) -> list:
+    """Column labels a person would read in English: neither in :data:`COLUMNS` nor Chinese already."""
+    return [c for c in columns if c not in COLUMNS and not _CJK.search(str(c))]

@@ -98,7 +98,7 @@ def cmd_project(args: argparse.Namespace) -> int:
             for u in sc.unmapped:
                 print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
     if args.out:   # a panel (county,year,measure,value,…) read back as one: no 对标基准 column here
-        frame_to_csv(proj.values.set_index("county").round(10), args.out, "外推数值输出文件")
+        frame_to_csv(proj.values.set_index("county").round(10), args.out, "外推数值输出文件", panel=True)
         print(f"\n外推数值已写入 {args.out}")
     if args.charts:
         from ..charts import projection_charts

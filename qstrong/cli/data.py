@@ -115,7 +115,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
         return 2
     panel = res.to_panel()
     if args.out:
-        frame_to_csv(res.panel.set_index("county"), args.out, "面板输出文件")
+        frame_to_csv(res.panel.set_index("county"), args.out, "面板输出文件", panel=True)
         print(f"面板已写入 {args.out}（{len(panel.data)} 个数据值）")
     return 0
 
