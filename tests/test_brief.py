@@ -200,3 +200,32 @@ def test_at_most_two_a4_pages(capsys, brief, tmp_path):
     pdf_dir.mkdir()
     assert _pages(tmp_path / "简报.docx", pdf_dir) <= 2
     assert _pages(brief[0], pdf_dir) <= 2                 # five actions (target 90)
+
+
+@pytest.fixture(scope="module")
+def degenerate(tmp_path_factory):
+    """临淄区 with a third of its 2022 measures left empty and every veto item triggered."""
+    tmp = tmp_path_factory.mktemp("degenerate")
+    d = pd.read_csv(PANEL)
+    own = (d["county"] == COUNTY) & (d["year"] == 2022)
+    empty = set(d.loc[own, "measure"].tolist()[5::3])
+    d = d[~(own & d["measure"].isin(empty))]
+    d.loc[own & d["measure"].str.startswith("veto."), "value"] = "是"
+    d.to_csv(tmp / "panel.csv", index=False)
+    bench = benchmark(str(tmp / "panel.csv"), COUNTY, 2022, "shandong", None, "shandong")
+    content = write_brief(bench, tmp / "简报.docx", draws=50)
+    return tmp / "简报.docx", content, len(empty)
+
+
+def test_missing_data_veto_and_a_plan_that_cannot_apply_are_said(degenerate):
+    out, content, empty = degenerate
+    text = _text(Document(str(out)))
+    assert "一票否决事项已触发（" in text and "等5项）" in text
+    assert f"有{empty}项数据未填报" in text
+    assert content.views is None and "“规划目标2025”无法计算" in text and "没有基础值" in text
+    assert len(Document(str(out)).inline_shapes) >= 2
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
+def test_degenerate_brief_still_two_pages(degenerate, tmp_path):
+    assert _pages(degenerate[0], tmp_path) <= 2

@@ -59,9 +59,10 @@ class Brief:
 
     summary: Summary
     projection: Projection
-    views: PlanViews
+    views: PlanViews | None          # None: the plan could not be applied (why: `plan_problem`)
     date: str
     own_invented: int                # the county's own values in the benchmark year marked 示例/虚构/合成
+    plan_problem: str = ""
 
     @property
     def benchmark(self) -> Benchmark:
@@ -80,11 +81,15 @@ def brief_content(bench: Benchmark, intake=None, target: float = 85.0, date: str
     day = brief_date(date)
     s = leader_summary(bench, intake, target=target, draws=draws, seed=seed, effort=effort)
     proj = project(bench, to_year=max(TO_YEAR, bench.panel.years[-1] + 1), seed=seed)
-    views = plan_views(bench, load_scenario(SCENARIO), proj)
+    views, problem = None, ""
+    try:
+        views = plan_views(bench, load_scenario(SCENARIO), proj)
+    except InputError as exc:           # e.g. a measure the plan adjusts has no base value: said, not fatal
+        problem = "；".join(str(p) for p in exc.problems[:2]) + (f"等{len(exc.problems)}处" if len(exc.problems) > 2 else "")
     d = bench.panel.data
     own = d[(d["county"] == bench.county) & (d["year"] == bench.year)]
     invented = int(own["source"].map(is_synthetic).sum()) if "source" in d.columns else 0
-    return Brief(s, proj, views, day, invented)
+    return Brief(s, proj, views, day, invented, problem)
 
 
 # ── the two charts ──
@@ -135,15 +140,17 @@ def outlook_chart(b: Brief) -> bytes:
         link = pd.concat([act.tail(1), pro])
         ax.plot(link["year"], link["total"], "--o", color="#2e86c1", ms=3, mfc="white", lw=1.2, label="趋势外推")
         ax.fill_between(link["year"], link["lower"], link["upper"], color="#2e86c1", alpha=0.15, lw=0)
-    ax.plot([v.year, v.to_year], [v.today, v.projected], "D", color="#27ae60", ms=4, label="含规划目标2025")
+    plan = [] if v is None else [v.today, v.projected]
+    if v is not None:
+        ax.plot([v.year, v.to_year], plan, "D", color="#27ae60", ms=4, label="含规划目标2025")
     ax.axhline(b.summary.target, color="#c0392b", lw=1, ls=":", label=f"目标{fmt_num(b.summary.target, 2)}分")
     ax.xaxis.get_major_locator().set_params(integer=True)
     ax.tick_params(labelsize=6.5)
     ax.set_ylabel("总分", fontsize=7)
     ax.legend(fontsize=6, loc="lower left", frameon=False, ncols=2)
     ax.spines[["top", "right"]].set_visible(False)
-    lo = min(float(t["lower"].min()), v.today, v.projected, b.summary.target)
-    hi = max(float(t["upper"].max()), v.today, v.projected, b.summary.target)
+    lo = min(float(t["lower"].min()), *plan, b.summary.target)
+    hi = max(float(t["upper"].max()), *plan, b.summary.target)
     ax.set_ylim(lo - (hi - lo) * 0.45 - 0.5, hi + (hi - lo) * 0.08 + 0.5)
     return _png(fig)
 
@@ -177,7 +184,8 @@ def _headline(b: Brief) -> list[Block]:
              else f"已达到{fmt_num(s.target, 2)}分目标")
     return [
         Para(f"{bench.county}{bench.year}年度自评总分{s.total:.2f}分（满分100分），在对标的{bench.n}个县（市、区）中"
-             f"排{s.rank_text}{change}；{to_go}。权重各±{s.spread:.0%}随机抽样{s.draws:,}次，排名在第{lo}～{hi}名之间。",
+             f"排{s.rank_text}{change}；{to_go}。权重各±{s.spread:.0%}随机抽样{s.draws:,}次，"
+             + (f"排名在第{lo}～{hi}名之间。" if lo != hi else f"排名均为第{lo}名。"),
              lead="总分与排名："),
         Para(f"一票否决事项{_veto(s)}；{complete}。", lead="否决与数据："),
         Para(bench.describe(), lead="对标基准：", size=12, line=20),
@@ -203,11 +211,14 @@ def _actions(b: Brief) -> list[Block]:
 
 
 def _outlook(b: Brief) -> list[Block]:
-    v, t = b.views, b.projection.totals
-    last = t[t["year"] == v.to_year].iloc[0]
-    first = int(t.loc[t["actual"], "year"].min())
-    return [Para(f"按{first}—{v.year}年趋势外推，{v.to_year}年总分约{v.trend:.2f}分（区间{last['lower']:.2f}～"
-                 f"{last['upper']:.2f}分）；如期完成“{v.scenario}”各项指标，{v.to_year}年约{v.projected:.2f}分，"
+    v, p, t = b.views, b.projection, b.projection.totals
+    last = t[t["year"] == p.to_year].iloc[0]
+    actual = t.loc[t["actual"], "year"]
+    trend = (f"按{int(actual.min())}—{int(actual.max())}年趋势外推，{p.to_year}年总分约{last['total']:.2f}分"
+             f"（区间{last['lower']:.2f}～{last['upper']:.2f}分）")
+    if v is None:
+        return [Para(f"{trend}。“规划目标2025”无法计算：{b.plan_problem}。")]
+    return [Para(f"{trend}；如期完成“{v.scenario}”各项指标，{v.to_year}年约{v.projected:.2f}分，"
                  f"排{v.projected_rank}；若在{v.year}年实际数据上落实规划目标，为{v.today:.2f}分（{v.today_rank}）。")]
 
 
@@ -236,9 +247,9 @@ def brief_blocks(b: Brief) -> list[Block]:
     sections: list[tuple[str, list[Block]]] = [
         ("总体情况", _headline(b)),
         ("失分分布与走势", [Figures(((lost_chart(b), f"图1 各二级指标失分（{bench.year}年）"),
-                                   (outlook_chart(b), f"图2 总分走势与{b.views.to_year}年展望")), 74.0, 10.5)]),
+                                   (outlook_chart(b), f"图2 总分走势与{b.projection.to_year}年展望")), 74.0, 10.5)]),
         ("优先措施", _actions(b)),
-        (f"{b.views.to_year}年展望", _outlook(b)),
+        (f"{b.projection.to_year}年展望", _outlook(b)),
         ("数据说明", _notice(b)),
     ]
     blocks: list[Block] = [Title(f"{bench.county}质量强县评价自评简报"),
