@@ -21,6 +21,7 @@ from .measures import parse_value
 from .names import name_changes, normalise_name
 from .panelcsv import read_rows
 from .paths import register_input
+from .vocabulary import COLUMNS
 from .writers.cells import unquote
 
 REQUIRED = ("county", "year", "measure", "value")
@@ -113,18 +114,21 @@ class Panel:
     # ── construction ──
     @classmethod
     def from_csv(cls, path: str | Path, catalog: Catalog | None = None) -> Panel:
-        """Read a UTF-8 CSV (with or without BOM, as Excel writes it); see ``panelcsv`` for the checks."""
+        """Read a panel CSV as offices save it (UTF-8 with or without BOM, UTF-16 "Unicode text", GBK/GB18030;
+        an English or Chinese header); see ``panelcsv`` for the checks. How it was read is in ``notes``."""
         path = Path(path)
         if not path.is_file():
             what = "不是普通文件（是目录或设备）" if path.exists() else "文件不存在"
             raise PanelError([Problem(what, source=str(path))])
         register_input(path)
-        df, rows = read_rows(path, REQUIRED)
+        df, rows, read_notes = read_rows(path, REQUIRED)
         problems = [Problem(msg, line=line, source=str(path)) for line, msg in rows]
         if df is None:
             raise PanelError(problems)
         if not problems:
-            return cls.from_frame(df, catalog, source=str(path))
+            panel = cls.from_frame(df, catalog, source=str(path))
+            panel.notes[:0] = [Problem(note, source=str(path)) for note in read_notes]
+            return panel
         try:                           # rows that could be read are still checked: every problem at once
             cls.from_frame(df, catalog, source=str(path))
         except PanelError as exc:
@@ -140,7 +144,8 @@ class Panel:
         catalog = catalog or load_catalog()
         missing = [c for c in REQUIRED if c not in df.columns]
         if missing:
-            raise PanelError([Problem(f"缺少必需的列：{'、'.join(missing)}（应有 {','.join(REQUIRED)}）",
+            zh = ",".join(COLUMNS[c] for c in REQUIRED)
+            raise PanelError([Problem(f"缺少必需的列：{'、'.join(missing)}（应有 {','.join(REQUIRED)}，或中文表头 {zh}）",
                                       source=source)])
         df = df.reset_index(drop=True).copy()
         if "line" not in df.columns:

@@ -1,5 +1,9 @@
-"""Reading a panel CSV: the bytes, the encoding (``textfiles.decode``, as for every text input), the
+"""Reading a panel CSV: the bytes, the encoding (``textfiles.decoded``, as for every text input), the
 header and every row checked before pandas sees it.
+
+The header may be English (``county,year,measure,value``) or Chinese (``县（市、区）,年份,数据项,数值``
+and the Chinese names of the provenance columns, from ``qstrong.vocabulary``). A file saved by Excel as
+"Unicode text" (UTF-16, tab-separated) is read with tab as the separator, and a note says so.
 
 A wrong value must never come from the wrong place: a column named twice (``value`` and ``Value``,
 or ``value`` and ``value\u200b``), a nameless column with content, or a row with more fields than the
@@ -16,35 +20,50 @@ from pathlib import Path
 import pandas as pd
 
 from .names import normalise_name
-from .textfiles import TextError, decode
+from .textfiles import UTF16, TextError, decoded
+from .vocabulary import COLUMNS
 
 MAX_PANEL_BYTES = 200 * 1024 * 1024       # the bundled 136-county panel is ~6 MB
+# Columns a panel (or a resolutions file) may carry; a header may name them in Chinese.
+KNOWN = ("county", "year", "measure", "value", "source", "department", "file", "sheet", "cell", "original",
+         "sha256", "modified", "evidence", "remark", "note", "lower", "upper", "method", "actual")
+ENGLISH = {normalise_name(COLUMNS[c]).lower(): c for c in KNOWN if c in COLUMNS}
+TAB_NOTE = "列之间用制表符分隔（Excel“Unicode文本”格式），已按制表符读取"
 
 
-def read_rows(path: Path, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
-    """The CSV as text columns plus a ``line`` column (or None), with (line, problem) pairs."""
+def read_rows(path: Path, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]],
+                                                                    list[str]]:
+    """The CSV as text columns plus a ``line`` column (or None), with (line, problem) pairs and the notes
+    on how it was read (an encoding other than UTF-8, tab as the separator)."""
     try:
         size = path.stat().st_size
         if size > MAX_PANEL_BYTES:
-            return None, [(None, f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_PANEL_BYTES // 1048576} MB）")]
+            return None, [(None, f"文件过大（{size / 1048576:.0f} MB，上限 {MAX_PANEL_BYTES // 1048576} MB）")], []
         data = path.read_bytes()
     except OSError as exc:
-        return None, [(None, f"无法读取文件（{exc.strerror or type(exc).__name__}）")]
+        return None, [(None, f"无法读取文件（{exc.strerror or type(exc).__name__}）")], []
     try:
-        text = decode(data)
+        got = decoded(data)
     except TextError as exc:
-        return None, [(None, str(p)) for p in exc.problems]
+        return None, [(None, str(p)) for p in exc.problems], []
+    text, notes = got.text, [got.note] if got.note else []
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
-        return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")]
-    return parse(text, required)
+        return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")], notes
+    head = text.split("\n", 1)[0]
+    tabs = got.encoding == UTF16 and "\t" in head and "," not in head
+    if tabs:
+        notes.append(TAB_NOTE)
+    return *parse(text, required, "\t" if tabs else ","), notes
 
 
-def parse(text: str, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | None, list[tuple[int | None, str]]]:
+def parse(text: str, required: tuple[str, ...] = (), sep: str = ",") -> tuple[pd.DataFrame | None,
+                                                                              list[tuple[int | None, str]]]:
     """Rows of CSV text checked against its header (see the module docstring): None when the header
-    itself is wrong; otherwise the readable rows, and (line, problem) for each row left out."""
+    itself is wrong; otherwise the readable rows, and (line, problem) for each row left out. Columns are
+    named in English (a Chinese header name of a known column translated)."""
     problems: list[tuple[int | None, str]] = []
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=sep)
     try:
         header = next(reader, None)
     except csv.Error as exc:
@@ -52,14 +71,15 @@ def parse(text: str, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | Non
     if header is None:
         return None, [(None, "文件为空")]
     names = [normalise_name(h).lower() for h in header]
-    if len(names) == 1 and any(sep in header[0] for sep in (";", "\t", "|")):
-        sep = next(n for s, n in ((";", "分号"), ("\t", "制表符"), ("|", "竖线")) if s in header[0])
-        return None, [(1, f"表头只有一列“{header[0][:60]}”：列之间用的是{sep}，应为英文逗号。"
+    names = [ENGLISH.get(n, n) for n in names]
+    if len(names) == 1 and any(s in header[0] for s in (";", "\t", "|")):
+        used = next(n for s, n in ((";", "分号"), ("\t", "制表符"), ("|", "竖线")) if s in header[0])
+        return None, [(1, f"表头只有一列“{header[0][:60]}”：列之间用的是{used}，应为英文逗号。"
                           "请在Excel中另存为“CSV UTF-8(逗号分隔)”")]
     seen: dict[str, int] = {}
     for k, n in enumerate(names, 1):
         if n and n in seen:
-            problems.append((1, f"第{seen[n]}列与第{k}列的列名都是“{n}”（原文“{header[seen[n] - 1]}”与“{header[k - 1]}”）："
+            problems.append((1, f"第{seen[n]}列与第{k}列的列名都是“{n}”{_zh(n)}（原文“{header[seen[n] - 1]}”与“{header[k - 1]}”）："
                                 "无法确定取哪一列，请删除或改名多余的列"))
         seen.setdefault(n, k)
     if problems:                       # which column is which is unknown: no row can be read
@@ -100,3 +120,8 @@ def parse(text: str, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame | Non
     frame = pd.DataFrame({names[k]: pd.array([r[k] for r in rows], dtype=object) for k in keep})
     frame["line"] = lines
     return frame, problems           # rows with problems left out; the others still checked by the caller
+
+
+def _zh(name: str) -> str:
+    """A known column's Chinese name (``（即“数值”）``), '' for another column."""
+    return f"（即“{COLUMNS[name]}”）" if name in KNOWN and name in COLUMNS else ""

@@ -175,7 +175,8 @@ def test_bad_options_configs_and_scenarios(tmp_path, args, fragments):
     (tmp_path / "bomb.yaml").write_text("a: &a [x, x, x, x, x, x, x, x, x]\nb: &b [*a, *a, *a, *a, *a, *a, *a]\n"
                                         "c: &c [*b, *b, *b, *b, *b, *b, *b]\nd: [*c, *c, *c, *c, *c, *c, *c]\n",
                                         encoding="utf-8")
-    (tmp_path / "gbk.yaml").write_bytes("name: 情景\nchanges: []\n".encode("gbk"))
+    # neither UTF-8 nor GBK/GB18030 (a GBK file alone is read, with a note)
+    (tmp_path / "gbk.yaml").write_bytes("name: 情景\nchanges: []\n".encode("gbk") + b"\x81\x20\n")
     (tmp_path / "bool.yaml").write_text("name: x\nchanges:\n  - {measure: q41.tech_trade, add: yes}\n",
                                         encoding="utf-8")
     (tmp_path / "baseline.yaml").write_text("name: 基线\nchanges: []\n", encoding="utf-8")

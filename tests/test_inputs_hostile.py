@@ -20,7 +20,7 @@ from qstrong.errors import InputError
 from qstrong.params import check_memory, check_params
 from qstrong.paths import registered
 from qstrong.peers import peer_names
-from qstrong.textfiles import TextError, decode, read_text
+from qstrong.textfiles import TextError, decode, read_text, take_notes
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = str(ROOT / "data" / "sample" / "zibo_panel.csv")
@@ -199,19 +199,29 @@ def test_scenario_measure_names_are_normalised_and_results_checked():
 
 
 @pytest.mark.parametrize("which", ["scenario", "config", "peers", "effort"])
-def test_gbk_text_inputs_are_refused_with_the_file_named(capsys, tmp_path, which):
+def test_gbk_text_inputs_are_read_as_their_utf8_twins_and_the_encoding_said(capsys, tmp_path, which):
     text = {"scenario": "name: 规划\nchanges: []\n", "config": '{"efficacy": {"10": {"change": "pp"}}, "备注": 1}',
             "peers": "张店区\n淄川区\n", "effort": "measure,effort,per,note\nq07.work_plan,1,是,说明\n"}[which]
     suffix = {"scenario": ".yaml", "config": ".json", "peers": ".txt", "effort": ".csv"}[which]
-    p = write(tmp_path / f"gbk{suffix}", text, "gbk")
-    before = sha(p)
-    args = {"scenario": ["whatif", SAMPLE, *BASE, "--scenario", str(p)],
-            "config": ["score", SAMPLE, *BASE, "--config", str(p)],
-            "peers": ["gaps", SAMPLE, *BASE, "--peers", "@" + str(p)],
-            "effort": ["path", SAMPLE, *BASE, "--target", "85", "--effort", str(p)]}[which]
-    err = refused(capsys, *args)
-    assert str(p) in err and "不是UTF-8编码" in err and "另存为" in err
-    assert sha(p) == before and p.resolve() in registered()[0]
+    outs = {}
+    for encoding in ("utf-8", "gbk"):
+        p = write(tmp_path / f"{encoding}{suffix}", text, encoding)
+        before = sha(p)
+        args = {"scenario": ["whatif", SAMPLE, *BASE, "--scenario", str(p)],
+                "config": ["score", SAMPLE, *BASE, "--config", str(p)],
+                "peers": ["gaps", SAMPLE, *BASE, "--peers", "@" + str(p)],
+                "effort": ["path", SAMPLE, *BASE, "--target", "85", "--effort", str(p)]}[which]
+        take_notes()
+        code, out, err = cli(capsys, *args)
+        assert "Traceback" not in err and "程序内部错误" not in err, err
+        said = [n for n in [*err.splitlines(), *take_notes()] if str(p) in n and "GB18030" in n]
+        assert bool(said) == (encoding == "gbk"), (encoding, err)
+        assert sha(p) == before and p.resolve() in registered()[0]
+        # the same result, or for the config (an unknown key 备注) the same refusal, read in either encoding
+        outs[encoding] = code, out.replace(str(p), ""), [ln.replace(str(p), "") for ln in err.splitlines()
+                                                         if "GB18030" not in ln]
+    assert outs["gbk"] == outs["utf-8"] and outs["gbk"][0] == (2 if which == "config" else 0)
+    assert which != "config" or "备注：未知的键" in "".join(outs["gbk"][2])
 
 
 def test_utf16_and_bom_text_is_decoded(tmp_path):

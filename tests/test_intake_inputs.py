@@ -128,7 +128,7 @@ def resolve(T, tmp_path, data: bytes, **kw):
     ("measure,department,note\nq09.funded.brand,区财政局,以预算为准\n".encode("gbk"),
      "裁定文件不是UTF-8编码（第2行起）：文件似乎是GBK/GB2312编码", ""),
     (b"measure,value\nq09.funded.brand,\xff\xfe\xfa\n", "裁定文件不是UTF-8编码（第2行起）：文件含无法识别的字节", ""),
-    ("数据项,部门\nq09.funded.brand,区财政局\n".encode(), "裁定文件缺少 measure 列（表头为：数据项,部门）", "第1行"),
+    ("指标,部门\nq09.funded.brand,区财政局\n".encode(), "裁定文件缺少 measure 列（表头为：指标,部门）", "第1行"),
     (b"", "裁定文件是空的", ""),
     ("measure,value\nq09.funded.brnd,是\n".encode(), "未知的数据项编号“q09.funded.brnd”", "第2行"),
     ("measure,department\nq09.funded.brand,区宣传部\n".encode(), "部门“区宣传部”不是已知的责任部门", "第2行"),

@@ -78,10 +78,13 @@ def test_missing_column_and_missing_file(tmp_path):
         Panel.from_csv(tmp_path / "nope.csv")
 
 
-def test_not_utf8(tmp_path):
+def test_gbk_is_read_and_said_bytes_that_are_no_text_refused(tmp_path):
     p = tmp_path / "gbk.csv"
     p.write_bytes("county,year,measure,value\n临淄区,2022,gdp,1\n".encode("gbk"))
-    with pytest.raises(PanelError, match="UTF-8"):
+    panel = Panel.from_csv(p)
+    assert panel.counties == ["临淄区"] and "GB18030" in str(panel.notes[0])
+    p.write_bytes("county,year,measure,value\n临淄区,2022,gdp,1\n".encode("gbk") + b"\xff\xff\n")
+    with pytest.raises(PanelError, match="不是UTF-8编码，也不是GBK/GB18030编码（第3行"):
         Panel.from_csv(p)
 
 

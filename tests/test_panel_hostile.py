@@ -138,7 +138,7 @@ def test_year_written_as_float_is_a_year(tmp_path):
 
 
 @pytest.mark.parametrize("data,fragment", [
-    (HEAD.encode() + "临淄区,2022,q41.tech_trade,1\n".encode("gbk"), "不是UTF-8编码（第2行"),
+    (HEAD.encode() + "临淄区,2022,q41.tech_trade,1\n".encode("gbk") + b"\x81\x20\n", "也不是GBK/GB18030编码（第3行"),
     (b"county,year,measure,value\n\x00\x01\x02", "NUL"),
     (b"PK\x03\x04" + bytes(range(256)) * 4, "不是UTF-8"),
     (b"", "文件为空"),
