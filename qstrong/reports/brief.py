@@ -30,7 +30,8 @@ SCENARIO = "plan2025"
 TO_YEAR = 2025
 CHART_IN = (2.95, 2.3)          # each chart's size in inches: two side by side fill the text width
 NUMERALS = "一二三四五六七八九十"
-LISTED = 4                      # departments or veto items named in the headline; the rest counted
+LISTED = 4                      # departments (or notes) named in the headline; the rest counted
+VETO_LISTED = 2                 # veto items named
 _DATE = re.compile(r"\s*(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?\s*")
 
 
@@ -115,6 +116,11 @@ def lost_chart(b: Brief) -> bytes:
     df = b.summary.lost_by_level2
     df = df[df["lost"] > 1e-9].sort_values("lost")
     fig, ax = _figure()
+    if df.empty:
+        ax.text(0.5, 0.5, "没有可计的失分\n（缺数据的指标不计分）" if b.summary.completeness.count else "各二级指标均无失分",
+                ha="center", va="center", fontsize=8, transform=ax.transAxes)
+        ax.set_axis_off()
+        return _png(fig)
     y = range(len(df))
     ax.barh(y, df["lost"], color="#c0392b", height=0.65, label="失分")
     if "quick_win_points" in df and df["quick_win_points"].gt(0).any():
@@ -124,7 +130,7 @@ def lost_chart(b: Brief) -> bytes:
         ax.text(v, k, f" {v:.2f}", va="center", fontsize=6.5)
     ax.set_yticks(list(y), [str(v) for v in df.index], fontsize=7)
     ax.tick_params(axis="x", labelsize=6.5)
-    ax.set_xlim(0, max(float(df["lost"].max()) * 1.22, 0.5) if len(df) else 1)
+    ax.set_xlim(0, max(float(df["lost"].max()) * 1.22, 0.5))
     ax.set_xlabel(f"失分（共{100 - b.summary.total:.2f}分）", fontsize=7)
     ax.spines[["top", "right"]].set_visible(False)
     return _png(fig)
@@ -159,9 +165,10 @@ def outlook_chart(b: Brief) -> bytes:
 
 def _veto(s: Summary) -> str:
     items = list(s.veto_items)
-    if len(items) <= LISTED:
-        return s.veto_text
-    return f"{VETO_ZH[s.veto]}（{'、'.join(items[:LISTED])}等{len(items)}项）"
+    named = "、".join(items[:VETO_LISTED]) + (f"等{len(items)}项" if len(items) > VETO_LISTED else "")
+    if s.veto == "unknown":
+        return f"无法判断（{len(items)}项缺数据：{named}）"
+    return VETO_ZH[s.veto] + (f"（{named}）" if items else "")
 
 
 def _headline(b: Brief) -> list[Block]:
@@ -189,6 +196,7 @@ def _headline(b: Brief) -> list[Block]:
              lead="总分与排名："),
         Para(f"一票否决事项{_veto(s)}；{complete}。", lead="否决与数据："),
         Para(bench.describe(), lead="对标基准：", size=12, line=20),
+        *(Para(note, lead="提醒：", size=12, line=20) for note in bench.notes[:LISTED]),
     ]
 
 
@@ -196,7 +204,11 @@ def _actions(b: Brief) -> list[Block]:
     s = b.summary
     p = s.plan
     if not s.actions:
-        return [Para(p.message if not p.reached or s.distance > 0 else f"已达到{fmt_num(s.target, 2)}分目标，无需增加措施。")]
+        if s.distance <= 0:
+            return [Para(f"已达到{fmt_num(s.target, 2)}分目标，无需增加措施。")]
+        gaps = f"；{len(p.missing)}项指标缺数据、未计分，补齐数据后方能计分" if p.missing else ""
+        how = f"全部{p.n_options}项备选措施落实后" if p.n_options else "没有可用的备选措施，"
+        return [Para(f"目标{fmt_num(s.target, 2)}分无法达到：{how}最多可达{p.best_possible:.2f}分{gaps}（明细见HTML报告）。")]
     more = len(p.chosen) - len(s.actions)
     lead = (f"按最省力路径（工作量表点数最少），{'达到' if p.reached else '接近'}{fmt_num(s.target, 2)}分共需"
             f"{len(p.chosen)}项措施，方案后{p.total:.2f}分。优先推进以下{len(s.actions)}项"
@@ -214,8 +226,9 @@ def _outlook(b: Brief) -> list[Block]:
     v, p, t = b.views, b.projection, b.projection.totals
     last = t[t["year"] == p.to_year].iloc[0]
     actual = t.loc[t["actual"], "year"]
-    trend = (f"按{int(actual.min())}—{int(actual.max())}年趋势外推，{p.to_year}年总分约{last['total']:.2f}分"
-             f"（区间{last['lower']:.2f}～{last['upper']:.2f}分）")
+    how = (f"按{int(actual.min())}—{int(actual.max())}年趋势外推" if actual.nunique() > 1
+           else f"仅有{int(actual.max())}年数据，按持平外推")
+    trend = f"{how}，{p.to_year}年总分约{last['total']:.2f}分（区间{last['lower']:.2f}～{last['upper']:.2f}分）"
     if v is None:
         return [Para(f"{trend}。“规划目标2025”无法计算：{b.plan_problem}。")]
     return [Para(f"{trend}；如期完成“{v.scenario}”各项指标，{v.to_year}年约{v.projected:.2f}分，"
@@ -237,7 +250,7 @@ def _notice(b: Brief) -> list[Block]:
         text = ("；".join(parts) + "。得分、排名与预测仅用于演示方法，不代表真实情况；替换为真实数据后重新生成即可。")
         return [Para(text, lead="示例数据：", size=12, line=20, red=True),
                 Para(f"由 qstrong {__version__} 生成；明细见HTML报告与差距分析表。", size=12, line=20)]
-    return [Para(f"全部数值为真实数据。由 qstrong {__version__} 生成；明细见HTML报告与差距分析表。", size=12, line=20)]
+    return [Para(f"所用数据均未标注为示例或合成数据。由 qstrong {__version__} 生成；明细见HTML报告与差距分析表。", size=12, line=20)]
 
 
 def brief_blocks(b: Brief) -> list[Block]:
