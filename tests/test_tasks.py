@@ -266,3 +266,14 @@ def test_an_intake_with_errors_is_refused_and_nothing_written(capsys, bench, tmp
     assert "区住建局" in str(exc.value)
     err = refused(capsys, "tasks", *ARGS, "--intake", str(folder), "--out", str(tmp_path / "out"))
     assert "区住建局" in err and not (tmp_path / "out").exists()
+
+
+def test_an_unreachable_target_still_writes_the_packages_and_exits_1(capsys, tmp_path):
+    out = tmp_path / "out"
+    args = [str(SAMPLE), "--county", "沂源县", "--year", "2022", "--peer-panel", "shandong"]   # 26 unscored: 98 at most
+    code = main(["tasks", *args, "--target", "100", "--out", str(out)])
+    said = capsys.readouterr().out
+    assert code == 1 and "无法达到" in said
+    rows = sheet_rows(out / "区住建局_任务包.xlsx", "措施")
+    assert rows[0] == ("说明",) and "无法达到" in rows[1][0]
+    assert len(list(out.iterdir())) == len({d for ds in owners().values() for d in ds})

@@ -99,7 +99,8 @@ class Package:
     """One department's package. Frames keep English columns (API); ``None`` frames: no intake given."""
 
     department: str
-    indicators: pd.DataFrame        # index indicator: criterion, points, score, lost, lost_share, shared, co_owners, …
+    indicators: pd.DataFrame        # index indicator: criterion, points, score, lost, lost_share, shared, co_owners,
+    #                                 missing (measures without data: unscored, 0 lost), reason, recovery
     actions: pd.DataFrame           # indicator, action, gain, effort, targets, shared, co_owners
     unreported: pd.DataFrame | None  # measure, name, indicator, file, cell, status, covered_by_other
     filled: pd.DataFrame | None     # indicator, measure, original, value, status, evidence, remark, file, cell
@@ -167,7 +168,7 @@ def department_packages(bench: Benchmark, target: float = 85.0, intake=None, dea
     acts = _split(plan.to_frame())
     inds["lost_share"] = inds["lost"] / inds["_n"]
     ind_cols = ["indicator", "level2", "criterion", "points", "score", "lost", "lost_share", "shared", "co_owners",
-                "reason", "recovery"]
+                "missing", "reason", "recovery"]
     act_cols = ["indicator", "action", "gain", "effort", "targets", "shared", "co_owners"]
     chase = cells = None
     if intake is not None:
@@ -204,6 +205,9 @@ def notice_text(pkg: Package) -> list[str]:
              f"贵单位负责的指标{len(pkg.indicators)}项（指标{ids}），失分{pkg.lost:.2f}分"
              + (f"，其中与其他部门共担的指标{len(shared)}项（指标{SEP.join(map(str, shared.index))}），"
                 f"失分{float(shared['lost'].sum()):.2f}分，请与共担部门共同落实" if len(shared) else "") + "。"]
+    unscored = pkg.indicators[pkg.indicators["missing"].astype(str).str.len() > 0]
+    if len(unscored):
+        lines.append(f"指标{SEP.join(map(str, unscored.index))}缺少数据、暂未计分（其失分未计入上述数字），请尽快补报。")
     if len(pkg.actions):
         lines.append(f"为使总分达到{fmt_num(ctx.target, 2)}分，按最省力路径需贵单位落实措施{len(pkg.actions)}项，"
                      f"预计可增加{pkg.gain:.2f}分：{_actions_text(pkg)}。")
@@ -216,7 +220,8 @@ def notice_text(pkg: Package) -> list[str]:
         n = len(pkg.unreported)
         lines.append(f"贵单位尚有{n}项数据未填报或缺佐证材料（见“未报数据”表），请一并补报。" if n
                      else "贵单位的填报数据已全部收到，请核对“填报情况”表中的填报值、佐证材料和备注。")
-    lines += [f"请于{ctx.deadline}前将落实情况和佐证材料报送{ctx.lead_office}。",
+    when = f"请于{ctx.deadline}前" if ctx.deadline != NO_DEADLINE else f"请按{ctx.lead_office}通知的时间要求"
+    lines += [f"{when}将落实情况和佐证材料报送{ctx.lead_office}。",
               "联系人：＿＿＿＿＿＿　　联系电话：＿＿＿＿＿＿", ctx.lead_office, "＿＿＿＿年＿＿月＿＿日"]
     if ctx.synthetic:
         lines.append("注：本通知中的分数基于示例数据或合成数据测算，仅供演示；正式下发前请以实际数据重新生成。")
