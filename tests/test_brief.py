@@ -231,3 +231,14 @@ def test_missing_data_veto_and_a_plan_that_cannot_apply_are_said(degenerate):
 @pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) is not installed")
 def test_degenerate_brief_still_two_pages(degenerate, tmp_path):
     assert _pages(degenerate[0], tmp_path) <= 2
+
+
+def test_same_total_and_rank_as_the_html_front_page(brief):
+    """The brief and the report's front page render one Summary: same total, rank and veto."""
+    from qstrong.reports.front import front_section
+
+    _, doc, content = brief
+    s = content.summary
+    page, text = front_section(s), _text(doc)
+    for fact in (f"{s.total:.2f}", s.rank_text, s.veto_text):
+        assert fact in page and fact in text

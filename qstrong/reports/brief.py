@@ -195,7 +195,7 @@ def _headline(b: Brief) -> list[Block]:
              + (f"排名在第{lo}～{hi}名之间。" if lo != hi else f"排名均为第{lo}名。"),
              lead="总分与排名："),
         Para(f"一票否决事项{_veto(s)}；{complete}。", lead="否决与数据："),
-        Para(bench.describe(), lead="对标基准：", size=12, line=20),
+        Para(bench.describe(), size=12, line=20),
         *(Para(note, lead="提醒：", size=12, line=20) for note in bench.notes[:LISTED]),
     ]
 

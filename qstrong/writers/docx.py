@@ -146,14 +146,17 @@ def _defaults(doc) -> None:
     normal = doc.styles["Normal"]
     set_font(normal.element, BODY_FONT, size=BODY_PT)
     normal.font.size = Pt(BODY_PT)
-    lang = normal.element.get_or_add_rPr().find(qn("w:lang"))
-    if lang is None:
-        lang = OxmlElement("w:lang")
-        normal.element.get_or_add_rPr().append(lang)
-    lang.set(qn("w:eastAsia"), "zh-CN")
     rpr_default = doc.styles.element.find(qn("w:docDefaults") + "/" + qn("w:rPrDefault") + "/" + qn("w:rPr"))
-    if rpr_default is not None:
-        set_font(rpr_default, BODY_FONT)
+    for rpr in (normal.element.get_or_add_rPr(), rpr_default):
+        if rpr is None:
+            continue
+        if rpr is rpr_default:
+            set_font(rpr, BODY_FONT)
+        lang = rpr.find(qn("w:lang"))
+        if lang is None:
+            lang = OxmlElement("w:lang")
+            rpr.append(lang)
+        lang.set(qn("w:eastAsia"), "zh-CN")      # CJK punctuation and line breaking as Chinese
 
 
 def _field(par, code: str, font: str, size: float) -> None:
