@@ -125,9 +125,10 @@ def resolve(T, tmp_path, data: bytes, **kw):
 
 
 @pytest.mark.parametrize("data, fragment, cell", [
-    ("measure,department,note\nq09.funded.brand,区财政局,以预算为准\n".encode("gbk"),
-     "裁定文件不是UTF-8编码（第2行起）：文件似乎是GBK/GB2312编码", ""),
-    (b"measure,value\nq09.funded.brand,\xff\xfe\xfa\n", "裁定文件不是UTF-8编码（第2行起）：文件含无法识别的字节", ""),
+    # GBK alone is read (with a note, tests/test_encodings.py); GBK with bytes no encoding reads is refused
+    ("measure,department,note\nq09.funded.brand,区财政局,以预算为准\n".encode("gbk") + b"\x81\x20\n",
+     "裁定文件不是UTF-8编码", ""),
+    (b"measure,value\nq09.funded.brand,\xff\xfe\xfa\n", "裁定文件不是UTF-8编码", ""),
     ("指标,部门\nq09.funded.brand,区财政局\n".encode(), "裁定文件缺少 measure 列（表头为：指标,部门）", "第1行"),
     (b"", "裁定文件是空的", ""),
     ("measure,value\nq09.funded.brnd,是\n".encode(), "未知的数据项编号“q09.funded.brnd”", "第2行"),
