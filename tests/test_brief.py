@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from qstrong.analysis.path import cheapest_path
 from qstrong.benchmark import benchmark
+from qstrong.errors import InputError
 from qstrong.reports.brief import brief_date, write_brief
 from qstrong.scoring import score_panel
 from qstrong.writers.docx import Para, Title, write_docx
@@ -157,9 +158,15 @@ def test_writer_makes_control_characters_visible(tmp_path):
 
 
 @pytest.mark.parametrize("text, want", [("2026-11-27", "2026年11月27日"), ("2026年1月5日", "2026年1月5日"),
-                                        ("2026/03/09", "2026年3月9日")])
+                                        ("2026/03/09", "2026年3月9日"), ("２０２６－１１－２７", "2026年11月27日")])
 def test_dates(text, want):
     assert brief_date(text) == want
+
+
+@pytest.mark.parametrize("text", ["٢٠٢٦-١١-٢٧", "2026-02-30", "明天", "2026-11"])
+def test_bad_dates(text):
+    with pytest.raises(InputError, match="不是有效日期"):
+        brief_date(text)
 
 
 def test_bad_options_exit_2_in_chinese(capsys, tmp_path):

@@ -12,6 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -32,18 +33,18 @@ CHART_IN = (2.95, 2.3)          # each chart's size in inches: two side by side 
 NUMERALS = "一二三四五六七八九十"
 LISTED = 4                      # departments (or notes) named in the headline; the rest counted
 VETO_LISTED = 2                 # veto items named
-_DATE = re.compile(r"\s*(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?\s*")
+_DATE = re.compile(r"\s*(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?\s*", re.ASCII)
 
 
 def brief_date(text: str | dt.date | None = None) -> str:
     """The brief's date in Chinese (2026年11月27日): today, a date, or text as 2026-11-27, 2026/11/27 or
-    2026年11月27日; anything else is an InputError."""
+    2026年11月27日 (ASCII or full-width digits, as the other options); anything else is an InputError."""
     if text is None:
         day = dt.date.today()
     elif isinstance(text, dt.date):
         day = text
     else:
-        m = _DATE.fullmatch(str(text))
+        m = _DATE.fullmatch(unicodedata.normalize("NFKC", str(text)))     # full-width digits as ASCII
         try:
             day = dt.date(*(int(g) for g in m.groups())) if m else None
         except ValueError:
