@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..benchmark import Benchmark, is_synthetic
+from ..benchmark import Benchmark, invented_values
 from ..catalog import load_catalog
 from ..errors import InputError
 from ..measures import fmt_num
@@ -26,8 +26,8 @@ from ..params import param_problems
 from .gaps import GapReport, gaps
 from .path import EFFORT_UNIT, EffortTable, PathPlan, cheapest_path
 
-__all__ = ["NO_DEADLINE", "Package", "TaskContext", "check_task_options", "department_packages", "parse_deadline",
-           "shared_rule"]
+__all__ = ["NO_DEADLINE", "Package", "TaskContext", "about_rows", "check_task_options", "department_packages",
+           "notice_text", "package_title", "parse_deadline", "shared_rule"]
 
 SEP = "、"                      # how gaps and path join an indicator's departments
 NO_DEADLINE = "以领导小组办公室通知为准"
@@ -78,11 +78,13 @@ class TaskContext:
     unassigned: dict[str, int] = field(default_factory=dict)   # unreported rows of departments without a package
 
     @property
+    def invented(self) -> int:
+        """How many of the benchmark's values are synthetic or invented (the one count of every notice)."""
+        return invented_values(self.benchmark)
+
+    @property
     def synthetic(self) -> bool:
-        """Do the scores rest on synthetic or invented values (the peers' or the county's own)?"""
-        data = self.benchmark.panel.data
-        return bool(self.report.synthetic_values) or (
-            "source" in data.columns and bool(data["source"].map(is_synthetic).any()))
+        return self.invented > 0
 
     @property
     def county_lost(self) -> float:
@@ -139,10 +141,15 @@ def _split(frame: pd.DataFrame) -> pd.DataFrame:
 
 def _intake_frames(res, catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     """(unreported, filled) of every department: the chase list and every cell read with its evidence."""
+    from ..intake.templates import _indicator_label  # 一票否决项 / 基础数据, as the templates say it
+
     chase = res.chase(catalog)
     cells = res.cells()
-    ind = {m.id: m.indicator for m in catalog.measures.values()}
-    cells = cells.assign(indicator=cells["measure"].map(ind))
+    ind = {m.id: int(m.indicator) if str(m.indicator).isdigit() else _indicator_label(catalog, m)
+           for m in catalog.measures.values()}
+    number = pd.to_numeric(cells["value"], errors="coerce")       # figures as numbers, 是/否 and levels as text
+    cells = cells.assign(indicator=cells["measure"].map(ind),
+                         value=cells["value"].astype(object).where(number.isna(), number.astype(object)))
     cols = ["department", "indicator", "measure", "original", "value", "status", "evidence", "remark", "file", "cell"]
     return chase, cells[cols]
 
@@ -228,19 +235,20 @@ def notice_text(pkg: Package) -> list[str]:
     return lines
 
 
+def package_title(pkg: Package) -> str:
+    bench = pkg.context.benchmark
+    return f"{bench.county}{bench.year}年度质量强县（市、区）评价 部门任务包：{pkg.department}"
+
+
 def about_rows(pkg: Package) -> list[tuple[str, str]]:
-    """(item, text) rows of the package's 说明: what it is, benchmark, target, deadline, counting rule."""
+    """(item, text) rows of the package's 说明 besides title, benchmark and data notice (the writer's
+    ``About`` has those): what it is, standing, target, deadline, how lost points are counted, intake."""
     ctx, bench = pkg.context, pkg.context.benchmark
-    rows = [("内容", f"{bench.county}{bench.year}年度质量强县（市、区）评价 部门任务包：{pkg.department}"),
-            ("说明", f"{pkg.department}负责的指标、失分、需落实的措施、未报数据和填报情况，由{ctx.lead_office}下发。"),
-            ("对标基准", bench.describe()),
-            ("全县得分", f"总分{bench.total:.2f}分，排名{bench.rank_text()}，失分{ctx.county_lost:.2f}分"),
+    rows = [("说明", f"{pkg.department}负责的指标、失分、需落实的措施、未报数据和填报情况，由{ctx.lead_office}下发。"),
+            ("总分与排名", f"总分{bench.total:.2f}分，排名{bench.rank_text()}，失分{ctx.county_lost:.2f}分"),
             ("目标与路径", f"目标{fmt_num(ctx.target, 2)}分。{ctx.plan.message}{EFFORT_UNIT}"),
             ("报送截止日期", ctx.deadline),
             ("失分计法", shared_rule(ctx)),
             ("填报数据", f"各部门报回的填报目录“{ctx.intake.folder}”" if ctx.intake is not None
              else "未提供填报目录（--intake）：“未报数据”“填报情况”两表无法列出")]
-    if ctx.synthetic:
-        rows.append(("数据提示", "示例数据/合成数据：本任务包的分数、排名和措施基于示例（虚构）或合成数据测算，"
-                                 "仅供演示，不代表真实情况。"))
     return rows

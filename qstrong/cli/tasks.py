@@ -7,7 +7,7 @@ import argparse
 import re
 import sys
 import unicodedata
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 import pandas as pd
@@ -15,15 +15,13 @@ import pandas as pd
 from ..errors import InputError
 from ..intake.templates import safe_filename
 from ..paths import register_folder
-from ..vocabulary import COLUMNS, for_people
 from ..writers import Output, check_outputs, frames_to_xlsx, os_problem
+from ..writers.about import About
 
 WHAT = "任务包"
 SUFFIX = "_任务包.xlsx"
 NAME_LIMIT = 60                 # characters of the department's part of a file name
 _RESERVED = re.compile(r"^(con|prn|aux|nul|com\d|lpt\d)(\..*)?$", re.IGNORECASE)   # Windows device names
-# Columns the packages add; used only until the vocabulary (qstrong.vocabulary.COLUMNS) names them.
-_EXTRA = {"co_owners": "共担部门", "lost_share": "分摊失分"}
 SHARED_MARK = "共担"
 GUIDE = ("通知：可直接复制的通知正文；指标：本部门负责的指标及分值、得分、失分（共担指标标“共担”并列出共担部门）；"
          "措施：最省力路径上本部门的措施及各自增分；未报数据：本部门未填报或缺佐证材料的数据项；"
@@ -46,11 +44,9 @@ def package_filename(department: str, used: set[str] | None = None) -> str:
     return name
 
 
-def _people(df: pd.DataFrame, index: bool = True) -> pd.DataFrame:
-    """An API frame in Chinese (the vocabulary), 共担 written out instead of 是/否."""
-    if "shared" in df:
-        df = df.assign(shared=df["shared"].map({True: SHARED_MARK, False: ""}))
-    return for_people(df.rename(columns={k: v for k, v in _EXTRA.items() if k not in COLUMNS}), index=index)
+def _marked(df: pd.DataFrame) -> pd.DataFrame:
+    """The API frame with 共担 written out instead of 是/否 (the writer names the columns)."""
+    return df.assign(shared=df["shared"].map({True: SHARED_MARK, False: ""})) if "shared" in df else df
 
 
 def _say(text: str) -> pd.DataFrame:
@@ -62,7 +58,7 @@ def package_sheets(pkg) -> dict[str, pd.DataFrame]:
     ctx = pkg.context
     no_intake = "未提供填报目录（--intake），无法列出{}：请用 --intake 指定各部门报回的填报目录后重新生成。"
     if len(pkg.actions):
-        actions = _people(pkg.actions, index=False)
+        actions = _marked(pkg.actions)
     elif ctx.plan.chosen:
         actions = _say(f"达到{ctx.target:g}分的最省力路径未安排本部门的措施（{ctx.plan.message}）")
     else:
@@ -70,24 +66,28 @@ def package_sheets(pkg) -> dict[str, pd.DataFrame]:
     if pkg.unreported is None:
         unreported = _say(no_intake.format("未报数据"))
     else:
-        unreported = _people(pkg.unreported, index=False) if len(pkg.unreported) else _say("本部门的数据已全部报送，没有未报数据。")
+        unreported = pkg.unreported if len(pkg.unreported) else _say("本部门的数据已全部报送，没有未报数据。")
     if pkg.filled is None:
         filled = _say(no_intake.format("填报情况"))
     else:
-        filled = _people(pkg.filled, index=False) if len(pkg.filled) else _say("填报目录中没有本部门报回的数据。")
-    return {"通知": pd.DataFrame({"通知（可直接复制）": pkg.notice()}), "指标": _people(pkg.indicators),
+        filled = pkg.filled if len(pkg.filled) else _say("填报目录中没有本部门报回的数据。")
+    return {"通知": pd.DataFrame({"通知（可直接复制）": pkg.notice()}), "指标": _marked(pkg.indicators),
             "措施": actions, "未报数据": unreported, "填报情况": filled}
 
 
-def write_package(pkg, path: str | Path, notes: list[str] | None = None) -> Path:
-    """One package as an xlsx: 说明 first, then :func:`package_sheets` — the one call of the writer."""
-    from ..analysis.tasks import about_rows
+def write_package(pkg, path: str | Path, notes: list[str] | None = None,
+                  inputs: Iterable[tuple[str, str]] = ()) -> Path:
+    """One package as an xlsx: 说明 first (title, benchmark, `inputs` as (role, path), data notice, the
+    package's own rows), then :func:`package_sheets` — the one call of the writer."""
+    from ..analysis.tasks import about_rows, package_title
 
-    about = pd.DataFrame([*about_rows(pkg), ("工作表", GUIDE)], columns=["项目", "内容"])
-    return frames_to_xlsx({"说明": about, **package_sheets(pkg)}, path, index=False, what=f"{WHAT}文件", notes=notes)
+    about = About.of(package_title(pkg), pkg.context.benchmark, inputs, pkg.context.invented,
+                     [*about_rows(pkg), ("工作表", GUIDE)])
+    return frames_to_xlsx(package_sheets(pkg), path, what=f"{WHAT}文件", notes=notes, about=about)
 
 
-def write_packages(packages: dict, out: str | Path, notes: list[str] | None = None) -> dict[str, Path]:
+def write_packages(packages: dict, out: str | Path, notes: list[str] | None = None,
+                   inputs: Iterable[tuple[str, str]] = ()) -> dict[str, Path]:
     """Every package into the directory `out` (created if missing); all file names checked before any is written."""
     out = Path(out)
     check_outputs(Output(out, f"{WHAT}输出目录", directory=True))
@@ -98,12 +98,13 @@ def write_packages(packages: dict, out: str | Path, notes: list[str] | None = No
     used: set[str] = set()
     paths = {dept: out / package_filename(dept, used) for dept in packages}
     check_outputs(*(Output(p, f"{WHAT}文件", (".xlsx",)) for p in paths.values()))
-    return {dept: write_package(pkg, paths[dept], notes) for dept, pkg in packages.items()}
+    inputs = list(inputs)
+    return {dept: write_package(pkg, paths[dept], notes, inputs) for dept, pkg in packages.items()}
 
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     from ..analysis.tasks import check_task_options, department_packages
-    from .common import _benchmark
+    from .common import _benchmark, _inputs
 
     check_task_options(args.target, args.deadline)
     if args.intake and Path(args.intake).is_dir():
@@ -123,7 +124,8 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     packages = department_packages(bench, target=args.target, intake=intake, deadline=args.deadline,
                                    effort=args.effort)
     notes: list[str] = []
-    paths = write_packages(packages, args.out, notes)
+    inputs = [*_inputs(args), ("填报目录", args.intake), ("裁定文件", args.resolve), ("工作量表", args.effort)]
+    paths = write_packages(packages, args.out, notes, [(role, p) for role, p in inputs if p])
     for note in notes:
         print(f"提醒：{note}", file=sys.stderr)
     _summary(packages, paths)
