@@ -110,7 +110,8 @@ def test_east_asian_font_names_on_every_run_and_the_normal_style(brief):
         seen.add(fonts.get(qn("w:eastAsia")))
     assert {"方正小标宋简体", "仿宋_GB2312", "黑体", "楷体_GB2312", "宋体"} <= seen
     title = doc.paragraphs[0]
-    assert title.text == f"{COUNTY}质量强县评价自评简报"
+    assert title.text == f"{COUNTY}质量强县评价自评简报" == doc.core_properties.title
+    assert doc.core_properties.author == "qstrong"
     assert title.runs[0].font.size.pt == 22
 
 

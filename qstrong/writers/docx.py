@@ -11,6 +11,7 @@ so no theme font decides. Every text is made visible (:func:`.cells.visible_text
 
 from __future__ import annotations
 
+import datetime as dt
 import io
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -239,10 +240,24 @@ def _figures(doc, block: Figures) -> None:
         _cell_text(t.cell(1, k), caption, BODY_FONT, block.caption_size, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
+def _properties(doc, blocks: list[Block]) -> None:
+    """File properties: the title, qstrong as author, now as the time (not the template's)."""
+    from .. import __version__
+
+    props = doc.core_properties
+    props.title = visible_text(next((b.text for b in blocks if isinstance(b, Title)), ""))
+    props.author = props.last_modified_by = "qstrong"
+    props.comments = f"qstrong {__version__}"
+    props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
+    props.revision = 1
+
+
 def build(blocks: Iterable[Block], page_numbers: bool = True):
     """The python-docx Document for `blocks` (not yet saved)."""
+    blocks = list(blocks)
     doc = Document()
     _defaults(doc)
+    _properties(doc, blocks)
     if page_numbers:
         _page_numbers(doc)
     body = doc.paragraphs[0] if doc.paragraphs else None     # the template's empty first paragraph
