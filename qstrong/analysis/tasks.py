@@ -151,7 +151,7 @@ def _intake_frames(res, catalog) -> tuple[pd.DataFrame, pd.DataFrame]:
     cells = cells.assign(indicator=cells["measure"].map(ind),
                          value=cells["value"].astype(object).where(number.isna(), number.astype(object)))
     cols = ["department", "indicator", "measure", "original", "value", "status", "evidence", "remark", "file", "cell"]
-    return chase, cells[cols]
+    return chase.assign(indicator=chase["measure"].map(ind)), cells[cols]
 
 
 def department_packages(bench: Benchmark, target: float = 85.0, intake=None, deadline: object = None,

@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..intake.templates import safe_filename
 from ..paths import register_folder
 from ..writers import Output, check_outputs, frames_to_xlsx, os_problem
-from ..writers.about import About
+from ..writers.about import About, data_notice
 
 WHAT = "任务包"
 SUFFIX = "_任务包.xlsx"
@@ -150,7 +150,7 @@ def _summary(packages: dict, paths: dict[str, Path]) -> None:
     for dept, n in ctx.unassigned.items():
         print(f"提醒：{dept}不负责任何指标，没有任务包；其未报数据{n}项见 qstrong intake 的未填报清单", file=sys.stderr)
     if ctx.synthetic:
-        print("示例数据/合成数据：分数、排名和措施基于示例（虚构）或合成数据测算，仅供演示。")
+        print(data_notice(ctx.invented))
 
 
 class _Deadline(argparse.Action):
