@@ -157,12 +157,16 @@ def ranks(totals: pd.Series) -> pd.Series:
     return totals.rank(method="min", ascending=False).astype(int)
 
 
-def invented_values(bench: Benchmark) -> int:
-    """How many of the benchmark's values (every county and year) are synthetic or invented."""
-    data = bench.panel.data
+def count_invented(data: pd.DataFrame) -> int:
+    """How many rows of long data (a panel's) have a source marked synthetic or invented (0: no source)."""
     if "source" not in data.columns:
         return 0
     return int(data["source"].astype(str).str.contains("|".join(SYNTHETIC_MARKS), regex=True).sum())
+
+
+def invented_values(bench: Benchmark) -> int:
+    """How many of the benchmark's values (every county and year) are synthetic or invented."""
+    return count_invented(bench.panel.data)
 
 
 COLUMN = "对标基准"

@@ -39,13 +39,14 @@ COLUMNS = {
     "values": "数值个数", "problems": "问题数", "modified": "修改时间", "down": "数值下调", "up": "数值上调",
     "option_gain": "该措施单独增分", "explanation": "计分说明", "level1_points": "一级指标分值",
     "level2_points": "二级指标分值", "standard": "评价标准", "source": "数据来源", "sha256": "SHA-256校验值",
-    "rank_note": "排名说明", "co_owners": "共担部门", "lost_share": "分摊失分", "synthetic_share": "合成数据占比", "share": "占比",
+    "rank_note": "排名说明", "co_owners": "共担部门", "resolution": "裁定", "lost_share": "分摊失分", "synthetic_share": "合成数据占比", "share": "占比",
 }
 KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
          "count": "数量", "rate": "比率"}
 METHODS = {"linear": "线性趋势", "compound": "复合增长", "flat": "持平（不足三年数据）", "carry": "沿用上年（是/否、等级）",
            "prev": "取上一年的值", "actual": "实际值"}
 MEASURE_COLUMNS = ("measure", "lever")          # measure ids: shown as names
+MEASURE_LIST_COLUMNS = ("measures",)            # space-separated measure ids: names joined by 、
 PERCENT_COLUMNS = ("original", "value", "current", "required", "lever_current", "lever_needed")
 YES_NO = {True: "是", False: "否"}
 FRACTION_COLUMNS = ("p_top10", "p_top30", "synthetic_share", "share")      # 0–1: shown as 12.50%
@@ -73,6 +74,10 @@ def plain(df: pd.DataFrame, percent: bool = True) -> pd.DataFrame:
     for c in MEASURE_COLUMNS:
         if c in df:
             df[c] = df[c].map(lambda m: names[m].name_zh if m in names else m)
+    for c in MEASURE_LIST_COLUMNS:
+        if c in df:
+            df[c] = df[c].map(lambda ms: "、".join(names[m].name_zh if m in names else m for m in str(ms).split())
+                              if isinstance(ms, str) else ms)
     if "measure" in df and ("name" in df or "factor" in df):
         df = df.drop(columns="measure")
     for c in ("kind", "rule"):

@@ -99,10 +99,10 @@ def test_samples_are_untouched_and_report_is_complete(tmp_path):
     assert before == after
     out = write_report(res, tmp_path / "r.xlsx")
     sheets = pd.read_excel(out, sheet_name=None, engine="openpyxl")
-    assert set(sheets) == {"汇总", "问题清单", "逐格记录", "未填报清单", "裁定记录"}
+    assert list(sheets) == ["说明", "汇总", "问题清单", "逐格记录", "未填报清单", "裁定记录"]
     assert len(sheets["逐格记录"]) == len(res.reads)
     normalised = sheets["逐格记录"][sheets["逐格记录"]["状态"] == "已规范化"]
-    assert "“1,686张”→1686" in " ".join(normalised["规范化/说明"])
+    assert "“1,686张”→1686" in " ".join(normalised["说明"])
     html = write_report(res, tmp_path / "r.html").read_text(encoding="utf-8")
     assert "逐格记录" in html and "<script" not in html
 

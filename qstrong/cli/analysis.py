@@ -7,7 +7,7 @@ import sys
 
 from ..benchmark import stamped
 from ..writers import Output, check_outputs, frame_to_csv, frames_to_xlsx
-from .common import _benchmark, _save_charts
+from .common import _about, _benchmark, _save_charts
 
 CHARTS = "图表输出目录"
 
@@ -25,7 +25,7 @@ def cmd_gaps(args: argparse.Namespace) -> int:
     rep = gaps(_benchmark(args))
     print(rep)
     if args.out:
-        _write_gap_tables(rep, args.out)
+        _write_gap_tables(rep, args.out, args)
         print(f"\n表格已写入 {args.out}")
     if args.charts:
         from ..charts import gap_charts
@@ -33,13 +33,17 @@ def cmd_gaps(args: argparse.Namespace) -> int:
         _save_charts(gap_charts(rep), args.charts, rep.benchmark)
     return 0
 
-def _write_gap_tables(rep, out: str) -> None:
+def _title(bench, what: str) -> str:
+    return f"{bench.county} {bench.year}年 {what}"
+
+def _write_gap_tables(rep, out: str, args: argparse.Namespace) -> None:
     tables = {"指标": rep.indicators, "二级指标": rep.by_level("level2"), "一级指标": rep.by_level("level1"),
               "部门": rep.by_department(), "挽回措施": rep.steps.drop(columns=["targets"]),
               "功效系数指标": rep.efficacy}
     if out.lower().endswith(".xlsx"):
         notes: list[str] = []
-        frames_to_xlsx(tables, out, what="表格输出文件", notes=notes, notice=rep.benchmark.describe())
+        frames_to_xlsx(tables, out, what="表格输出文件", notes=notes,
+                       about=_about(args, _title(rep.benchmark, "差距分析"), rep.benchmark))
         _remind(notes)
     else:
         frame_to_csv(stamped(rep.indicators, rep.benchmark), out, what="表格输出文件")
@@ -128,8 +132,9 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     if args.out:
         notes: list[str] = []
         frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
-                        "逐项变动": sa.oat, **({"Sobol": sa.sobol} if sa.sobol is not None else {})}, args.out,
-                       what="结果表格输出文件", notes=notes, notice=sa.benchmark.describe())
+                        "逐项变动": sa.oat, **({"Sobol指数": sa.sobol} if sa.sobol is not None else {})}, args.out,
+                       what="结果表格输出文件", notes=notes,
+                       about=_about(args, _title(sa.benchmark, "敏感性分析"), sa.benchmark))
         _remind(notes)
         print(f"\n结果已写入 {args.out}")
     if args.charts:

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import argparse
 import sys
+from pathlib import Path
 
 from ..benchmark import SHIPPED, Benchmark, benchmark
 from ..config import ScoringConfig
 from ..panel import Panel
-from ..writers import frame_to_csv, visible_text, write_text
+from ..writers import About, frame_to_csv, visible_text, write_text
 
 PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
                    "其中其他县的数据作为对标，被评价县以 PANEL 为准")
@@ -27,6 +28,25 @@ def _emit(text: str, out: str | None) -> None:
         print(f"已写入 {out}", file=sys.stderr)
     else:
         print(text)
+
+def _inputs(args: argparse.Namespace) -> list[tuple[str, str]]:
+    """The command's input files as (role, path): panel, peer panel, scenario files, config."""
+    rows = [("面板", getattr(args, "panel", None))]
+    peer = getattr(args, "peer_panel", None)
+    if peer:
+        from ..peerdata import peer_panel_path
+
+        rows.append(("对标面板", str(peer_panel_path(peer))))
+    rows += [("情景文件", s) for s in getattr(args, "scenario", None) or [] if Path(s).is_file()]
+    rows.append(("计分解读配置", getattr(args, "config", None)))
+    return [(role, str(p)) for role, p in rows if p]
+
+
+def _about(args: argparse.Namespace, title: str, bench: Benchmark | None = None,
+           invented: int | None = None) -> About:
+    """The 说明 of a file the command writes: `title`, the benchmark, the input files, the data notice."""
+    return About.of(title, bench, _inputs(args), invented)
+
 
 def _write_csv(df, out: str | None) -> None:
     text = frame_to_csv(df, out)

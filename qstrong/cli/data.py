@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import argparse
 
-from ..benchmark import stamped
+import pandas as pd
+
+from ..benchmark import count_invented, ranks, stamp, stamped
 from ..catalog import load_catalog
 from ..display import clip, pad, scorecard_text
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
-from ..writers import Output, check_outputs, format_output, frame_to_csv, to_json
+from ..writers import Output, check_outputs, data_notice, format_output, frame_to_csv, to_json
 from .analysis import _remind
 from .common import _benchmark, _config, _emit, _read_panel, _write_csv
 
@@ -50,17 +52,18 @@ def cmd_score(args: argparse.Namespace) -> int:
     args.format, out = format_output(args.out, args.format, "计分输出文件")
     check_outputs(out)
     if args.all:
-        ps = score_panel(_all_panel(args), args.year, _config(args))
-        df = ps.to_frame().round(ROUND)
+        panel = _all_panel(args)
+        ps = score_panel(panel, args.year, _config(args))
+        df = ranked(ps.to_frame().round(ROUND))
         df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
         if args.format == "json":
             _emit(to_json({"year": ps.year, "counties": [
-                {"county": c, "total": clean(r["total"]), "complete": bool(r["complete"]),
-                 "vetoed": bool(r["vetoed"]),
+                {"county": c, "total": clean(r["total"]), "rank": int(r["rank"]), "rank_note": r["rank_note"],
+                 "complete": bool(r["complete"]), "vetoed": bool(r["vetoed"]),
                  "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
                 for c, r in df.iterrows()]}), args.out)
         elif args.format == "csv":
-            _write_csv(df, args.out)
+            _write_csv(stamp(df, notice=data_notice(count_invented(panel.data))), args.out)
         else:
             _emit(df.round(4).to_string(), args.out)
         return 0
@@ -74,6 +77,23 @@ def cmd_score(args: argparse.Namespace) -> int:
     else:
         _emit(f"{bench.describe()}\n{scorecard_text(card, rank=bench.rank_text())}", args.out)
     return 0
+
+
+VETOED = "一票否决：不予评定，排名仅按总分列出"
+INCOMPLETE = "数据不完整：缺数据的指标未计分，总分与排名偏低"
+
+
+def ranked(df):
+    """score --all's frame with the rank of each county's total among the panel's (ties the same rank)
+    after the total, and what a rank does not say (vetoed, incomplete data) in rank_note."""
+    out = df.copy()
+    out.insert(out.columns.get_loc("total") + 1, "rank", ranks(out["total"]))
+    note = pd.Series("", index=out.index, dtype=object)
+    note = note.where(~out["vetoed"], VETOED)
+    both = out["vetoed"] & ~out["complete"]
+    note = note.where(out["complete"], INCOMPLETE).where(~both, f"{VETOED}；{INCOMPLETE}")
+    out["rank_note"] = note
+    return out
 
 
 def _all_panel(args: argparse.Namespace):
@@ -97,7 +117,7 @@ def cmd_templates(args: argparse.Namespace) -> int:
 
 def cmd_intake(args: argparse.Namespace) -> int:
     from ..intake.collect import intake
-    from ..intake.report import chase_table, write_report
+    from ..intake.report import chase_table, report_about, write_report
 
     res = intake(args.folder, year=args.year, county=args.county, resolutions=args.resolve, evidence=args.evidence)
     print(res.report())
@@ -105,7 +125,7 @@ def cmd_intake(args: argparse.Namespace) -> int:
                   Output(args.chase, "未填报清单输出文件", (".csv",)), Output(args.out, "面板输出文件", (".csv",)))
     if args.report:
         notes: list[str] = []
-        write_report(res, args.report, notes)
+        write_report(res, args.report, notes, report_about(res, args.resolve))
         print(f"收集报告已写入 {args.report}")
         _remind(notes)
     if args.chase:
