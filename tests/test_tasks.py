@@ -277,3 +277,22 @@ def test_an_unreachable_target_still_writes_the_packages_and_exits_1(capsys, tmp
     rows = sheet_rows(out / "区住建局_任务包.xlsx", "措施")
     assert rows[0] == ("说明",) and "无法达到" in rows[1][0]
     assert len(list(out.iterdir())) == len({d for ds in owners().values() for d in ds})
+
+
+def test_formula_like_evidence_and_remarks_are_written_as_text(bench, tmp_path):
+    folder = tmp_path / "收回"
+    shutil.copytree(SUBMISSIONS, folder)
+    book = folder / "区住建局.xlsx"
+    wb = openpyxl.load_workbook(book)
+    typed = {"G4": '=HYPERLINK("http://x","点我")', "F5": "+1-2 佐证", "G5": "@SUM(A1)"}
+    for ref, value in typed.items():          # text cells, as a department types them after a leading '
+        wb["填报"][ref].value = value
+        wb["填报"][ref].data_type = "s"
+    wb.save(book)
+    pkgs = department_packages(bench, target=85, intake=folder)
+    paths = write_packages({"区住建局": pkgs["区住建局"]}, tmp_path / "out")
+    ws = openpyxl.load_workbook(paths["区住建局"])["填报情况"]
+    cells = [c for row in ws.iter_rows() for c in row]
+    assert all(c.data_type != "f" for c in cells)
+    texts = {c.value for c in cells if isinstance(c.value, str)}
+    assert {"'" + v for v in typed.values()} <= texts
