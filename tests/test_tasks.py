@@ -226,7 +226,8 @@ def test_deadline_forms():
     assert parse_deadline("2023-03-31") == ("2023年3月31日", "")
     assert parse_deadline("２０２３年３月３１日") == ("2023年3月31日", "")
     assert parse_deadline(None)[0] and not parse_deadline(None)[1]
-    assert parse_deadline("2023-02-30")[1] and parse_deadline("下周五")[1]
+    assert parse_deadline("2023-02-30")[1] and parse_deadline("下周五")[1] and parse_deadline("0023-03-31")[1]
+    assert parse_deadline("٢٠٢٣-03-31")[1]                       # other scripts' digits are not read as a date
 
 
 def test_bad_options_exit_2_with_chinese_messages(capsys, tmp_path):

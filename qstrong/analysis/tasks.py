@@ -48,6 +48,8 @@ def parse_deadline(text: object) -> tuple[str, str]:
         day = dt.date(*map(int, m.groups()))
     except ValueError:
         return "", f"--deadline（报送截止日期）：“{raw.strip()}”不是有效的日期"
+    if not 2000 <= day.year <= 2100:
+        return "", f"--deadline（报送截止日期）：“{raw.strip()}”的年份应在2000～2100之间"
     return f"{day.year}年{day.month}月{day.day}日", ""
 
 
