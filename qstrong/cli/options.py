@@ -1,5 +1,7 @@
 """Command-line options as input: argparse's own errors in Chinese and listed together, numbers taken
 as text and checked against the declared parameters (``qstrong.params``), county names normalised.
+The help is Chinese throughout (:class:`ChineseHelpFormatter`): argparse's own words, placeholders,
+every default said once, lines wrapped by display width without breaking a word or a bracket.
 
 Every problem with the command line is an InputError, so ``main`` prints them all and exits 2.
 """
@@ -9,7 +11,9 @@ from __future__ import annotations
 import argparse
 import functools
 import re
+import shutil
 import sys
+import unicodedata
 
 from ..errors import InputError
 from ..names import normalise_name
@@ -32,7 +36,181 @@ _ZH = [
     (r"unknown parser (.*) \(choices: (.*)\)", "未知的子命令“{0}”，可选：{1}"),
 ]
 _HELP_ZH = (("usage: ", "用法："), ("positional arguments:", "位置参数："), ("options:", "选项："),
-            ("show this help message and exit", "显示本帮助并退出"))
+            ("show this help message and exit", "显示本帮助并退出"), ("\n位置参数:\n", "\n位置参数：\n"),
+            ("\n选项:\n", "\n选项：\n"), ("\n子命令:\n", "\n子命令：\n"))
+# Placeholders in the help (argparse would show the option's name in capitals: PANEL, PEER_PANEL …).
+METAVARS = {
+    "panel": "面板CSV", "county": "县名", "year": "年度", "peers": "对标组", "peer_panel": "对标面板",
+    "config": "配置JSON", "out": "输出", "charts": "图表目录", "scenario": "情景", "share": "比例",
+    "indicator": "指标编号", "points": "分数", "to_year": "年份", "draws": "次数", "seed": "种子",
+    "target": "目标分", "effort": "工作量表", "spread": "幅度", "sobol": "方法", "sobol_n": "样本数",
+    "intake": "填报目录", "notebooks": "笔记本目录", "deadline": "日期", "folder": "填报目录",
+    "report": "报告文件", "chase": "清单CSV", "resolve": "裁定CSV", "evidence": "方式", "format": "格式",
+    "command": "子命令", "date": "日期", "to": "年份",
+}
+MAX_WIDTH = 100                     # display columns of the help, whatever the terminal
+SHORT_BRACKET = 24                  # a bracket this wide or less is never broken (a choice and its meaning)
+_OPEN, _CLOSE = "（(【[", "）)】]"
+_NO_LINE_START = "，、。；：！？）)】]”’,.;:!?%"
+
+
+def display_width(text: str) -> int:
+    """Columns `text` takes in a terminal: wide and full-width characters count two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def _tokens(text: str) -> list[str]:
+    """Unbreakable pieces: an ASCII word, a CJK character, a short bracket with what it holds (a choice
+    such as ``（同类型）``, joined to the word before it so ``shandong（全部）`` stays whole); an opening
+    bracket joined to what follows it, punctuation to what precedes it; ' ' between words."""
+    out: list[str] = []
+    glue = False                                   # the next piece belongs to the last one
+    i = 0
+    while i < len(text):
+        ch = text[i]
+        if ch.isspace():
+            out.append(" ")
+            glue, i = False, i + 1
+            continue
+        j = i + 1
+        if ch in _OPEN:
+            depth, k = 0, i
+            while k < len(text):
+                depth += (text[k] in _OPEN) - (text[k] in _CLOSE)
+                k += 1
+                if depth == 0:
+                    break
+            if display_width(text[i:k]) <= SHORT_BRACKET:
+                j = k
+        elif ch.isascii():
+            while j < len(text) and text[j].isascii() and not text[j].isspace() and text[j] not in _OPEN:
+                j += 1
+        piece = text[i:j]
+        after_word = piece[0] in _OPEN and len(piece) > 1 and out and out[-1] != " " and out[-1][-1].isascii()
+        if out and out[-1] != " " and (glue or piece[0] in _NO_LINE_START or after_word):
+            out[-1] += piece
+        else:
+            out.append(piece)
+        glue = len(piece) == 1 and piece in _OPEN
+        i = j
+    return out
+
+
+def wrap(text: str, width: int) -> list[str]:
+    """`text` in lines of at most `width` display columns, broken only between pieces (:func:`_tokens`);
+    a piece wider than a line is broken by character."""
+    lines, line = [], ""
+    for piece in _tokens(re.sub(r"\s+", " ", text).strip()):
+        if piece == " ":
+            if line and not line.endswith(" "):
+                line += " "
+            continue
+        if display_width(line.rstrip() + piece) > width and line.strip():
+            lines.append(line.rstrip())
+            line = ""
+        if display_width(piece) > width:            # too long for any line: by character
+            for ch in piece:
+                if display_width(line + ch) > width and line and ch not in _NO_LINE_START:
+                    lines.append(line)
+                    line = ""
+                line += ch
+            continue
+        line += piece
+    if line.strip():
+        lines.append(line.rstrip())
+    return lines
+
+
+def _shown(value) -> str:
+    """A default as the help says it: 85.0 as 85, a list with 、."""
+    if isinstance(value, (list, tuple)):
+        return "、".join(map(_shown, value))
+    if isinstance(value, float):
+        return f"{value:g}"
+    return str(value)
+
+
+class ChineseHelpFormatter(argparse.HelpFormatter):
+    """argparse's help in Chinese: 用法/位置参数/选项, Chinese placeholders (``METAVARS``), choices listed
+    in the help instead of ``{a,b}``, the default appended as （默认：…） unless the help says 默认 already,
+    and lines wrapped by display width (:func:`wrap`) within ``MAX_WIDTH`` columns."""
+
+    def __init__(self, prog: str, indent_increment: int = 2, max_help_position: int = 26, width: int | None = None):
+        if width is None:
+            width = min(shutil.get_terminal_size().columns, MAX_WIDTH) - 2
+        super().__init__(prog, indent_increment, max_help_position, width)
+
+    def _split_lines(self, text: str, width: int) -> list[str]:
+        return wrap(text, width)
+
+    def _fill_text(self, text: str, width: int, indent: str) -> str:
+        return "\n".join(indent + line for line in wrap(text, width))
+
+    def _format_usage(self, usage, actions, groups, prefix):
+        saved = self._width                          # argparse counts characters; a placeholder is wider
+        self._width = max(saved - 24, 40)
+        try:
+            return super()._format_usage(usage, actions, groups, "用法：" if prefix is None else prefix)
+        finally:
+            self._width = saved
+
+    def _metavar_formatter(self, action, default_metavar):
+        if action.metavar is None and action.choices is not None and not isinstance(action, argparse._SubParsersAction):
+            default_metavar = METAVARS.get(action.dest, "取值")
+            action = argparse.Action(action.option_strings, action.dest, metavar=default_metavar)
+        return super()._metavar_formatter(action, default_metavar)
+
+    def _format_action(self, action) -> str:
+        """argparse's layout of one option, its columns measured by display width; the sub-commands
+        listed straight under their heading."""
+        if isinstance(action, argparse._SubParsersAction):
+            return "".join(self._format_action(sub) for sub in action._get_subactions())
+        help_position = min(self._action_max_length + 2, self._max_help_position)
+        help_width = max(self._width - help_position, 11)
+        action_width = help_position - self._current_indent - 2
+        header = self._format_action_invocation(action)
+        indent = " " * self._current_indent
+        if not action.help:
+            parts = [f"{indent}{header}\n"]
+            help_lines = []
+        elif display_width(header) <= action_width:
+            help_lines = self._split_lines(self._expand_help(action), help_width)
+            pad = " " * (action_width - display_width(header) + 2)
+            parts = [f"{indent}{header}{pad}{help_lines[0] if help_lines else ''}\n"]
+            help_lines = help_lines[1:]
+        else:
+            parts = [f"{indent}{header}\n"]
+            help_lines = self._split_lines(self._expand_help(action), help_width)
+        parts += [" " * help_position + line + "\n" for line in help_lines]
+        for sub in self._iter_indented_subactions(action):
+            parts.append(self._format_action(sub))
+        return "".join(parts)
+
+    def add_argument(self, action) -> None:
+        super().add_argument(action)
+        if action.help is not argparse.SUPPRESS:        # the widest invocation, by display width
+            inv = self._format_action_invocation(action)
+            self._action_max_length = max(self._action_max_length,
+                                          display_width(inv) + self._current_indent)
+
+    def _get_default_metavar_for_optional(self, action) -> str:
+        return METAVARS.get(action.dest, "值")
+
+    def _get_default_metavar_for_positional(self, action) -> str:
+        return METAVARS.get(action.dest, action.dest)
+
+    def _get_help_string(self, action) -> str:
+        text = action.help or ""
+        if isinstance(action, (argparse._HelpAction, argparse._SubParsersAction)) or text is argparse.SUPPRESS:
+            return text
+        choices = [str(c) for c in action.choices] if action.choices is not None else []
+        if choices and not all(c in text for c in choices):
+            text += f"（可选：{'、'.join(choices)}）"
+        default = action.default
+        if default is not None and default is not False and default is not argparse.SUPPRESS and "默认" not in text:
+            said = f"默认：{_shown(default)}".replace("%", "%%")
+            text = f"{text[:-1]}；{said}）" if text.endswith("）") else f"{text}（{said}）"
+        return text
 
 
 def chinese(message: str) -> str:
@@ -57,12 +235,30 @@ class ChineseParser(argparse.ArgumentParser):
     so one run lists them with the unknown and missing options. Sub-parsers share the list."""
 
     def __init__(self, *args, problems: list[str] | None = None, **kwargs):
+        kwargs.setdefault("formatter_class", ChineseHelpFormatter)
         super().__init__(*args, **kwargs)
         self.problems: list[str] = [] if problems is None else problems
+        self._positionals.title, self._optionals.title = "位置参数", "选项"
+        for action in self._actions:
+            if isinstance(action, argparse._HelpAction):
+                action.help = "显示本帮助并退出"
 
     def add_subparsers(self, **kwargs):
+        """Sub-commands: parsers of this class sharing the problem list; a sub-command's help is also its
+        description (shown on top of its own --help)."""
         kwargs.setdefault("parser_class", functools.partial(type(self), problems=self.problems))
-        return super().add_subparsers(**kwargs)
+        kwargs.setdefault("metavar", METAVARS["command"])
+        kwargs.setdefault("title", "子命令")
+        action = super().add_subparsers(**kwargs)
+        add_parser = action.add_parser
+
+        def described(name: str, **kw):
+            if "help" in kw:
+                kw.setdefault("description", kw["help"])
+            return add_parser(name, **kw)
+
+        action.add_parser = described
+        return action
 
     def _check_value(self, action, value):
         if action.nargs == argparse.PARSER:    # an unknown sub-command: nothing else can be parsed

@@ -10,11 +10,14 @@ from .common import AS_PEERS_HELP, PEER_PANEL_HELP, PEERS_HELP
 from .data import FORMAT_HELP, OUT_HELP, cmd_catalog, cmd_intake, cmd_measures, cmd_score, cmd_templates
 from .options import ChineseParser
 
+PANEL_HELP = ("面板CSV：county,year,measure,value 四列（或中文表头 县（市、区）,年份,数据项,数值）；"
+              "UTF-8、GBK/GB18030 或 UTF-16（Excel“Unicode文本”）均可")
+
 
 def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
     """A sub-command over one county of a panel: PANEL, --county, --year, --peers, --peer-panel, --config."""
     p = sub.add_parser(name, help=help)
-    p.add_argument("panel", help="面板CSV：county,year,measure,value")
+    p.add_argument("panel", help=PANEL_HELP)
     p.add_argument("--county", required=True, help="被评价的县（市、区），如 临淄区")
     if year:
         p.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
@@ -39,7 +42,7 @@ def build_parser() -> argparse.ArgumentParser:
     m.set_defaults(func=cmd_measures)
 
     s = sub.add_parser("score", help="按评价标准为面板中的县（市、区）计分")
-    s.add_argument("panel", help="面板CSV：county,year,measure,value（UTF-8，可带BOM）")
+    s.add_argument("panel", help=PANEL_HELP)
     who = s.add_mutually_exclusive_group(required=True)
     who.add_argument("--county", help="被评价的县（市、区），如 临淄区")
     who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
@@ -65,17 +68,17 @@ def build_parser() -> argparse.ArgumentParser:
     w.set_defaults(func=cmd_whatif)
 
     q = _analysis_parser(sub, "required", "功效系数法指标达到目标分所需的数值（闭式求解）")
-    q.add_argument("--share", help="目标为各指标分值的比例（0～1，默认1，即满分）")
+    q.add_argument("--share", help="目标为各指标分值的比例（0～1；默认：1，即满分）")
     q.add_argument("--indicator", help="只看一个功效系数法指标（指标编号）")
     q.add_argument("--points", help="与 --indicator 一起：该指标的目标分（0～该指标分值）")
     q.add_argument("--out", help="CSV输出")
     q.set_defaults(func=cmd_required)
 
     pj = _analysis_parser(sub, "project", "趋势外推：各数据项按线性/复合增长外推至目标年，计分并给出区间", year=False)
-    pj.add_argument("--to", default=2025, help="外推至哪一年（面板最后一年之后、至多30年；默认2025）")
+    pj.add_argument("--to", default=2025, help="外推至哪一年（面板最后一年之后、至多30年）")
     pj.add_argument("--scenario", nargs="+", help="情景文件或预置情景 plan2025：在目标年与趋势比较")
-    pj.add_argument("--draws", default=200, help="得分区间的抽样次数（1～1000000，默认200）")
-    pj.add_argument("--seed", default=0, help="抽样随机种子（0～4294967295，默认0）")
+    pj.add_argument("--draws", default=200, help="得分区间的抽样次数（1～1000000）")
+    pj.add_argument("--seed", default=0, help="抽样随机种子（0～4294967295）")
     pj.add_argument("--out", help="外推数值CSV（county,year,measure,value,lower,upper,method,note,actual）")
     pj.add_argument("--charts", help="图表输出目录（各数据项轨迹；有情景时另加按二级指标比较）")
     pj.set_defaults(func=cmd_project)
@@ -87,36 +90,37 @@ def build_parser() -> argparse.ArgumentParser:
     pa.set_defaults(func=cmd_path)
 
     e = _analysis_parser(sub, "sensitivity", "敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
-    e.add_argument("--draws", default=10_000, help="权重抽样次数（1～1000000，默认10000）")
-    e.add_argument("--seed", default=0, help="随机种子（0～4294967295，默认0）")
-    e.add_argument("--spread", default=0.25, help="权重扰动幅度（0≤s<1，默认0.25即±25%%）")
+    e.add_argument("--draws", default=10_000, help="权重抽样次数（1～1000000）")
+    e.add_argument("--seed", default=0, help="随机种子（0～4294967295）")
+    e.add_argument("--spread", default=0.25, help="权重扰动幅度（0≤s<1；0.25即各权重±25%%）")
     e.add_argument("--dirichlet", action="store_true", help="用Dirichlet分布抽样权重")
-    e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights")
-    e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂，默认1024）")
+    e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights",
+                   help="Sobol指数：weights 按权重、inputs 按数据项、none 不计算")
+    e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂）")
     e.add_argument("--out", help="结果表格（.xlsx）")
     e.add_argument("--charts", help="图表输出目录")
     e.set_defaults(func=cmd_sensitivity)
 
     r = sub.add_parser("report", help="执行分析笔记本并生成离线HTML报告（差距、情景与预测、敏感性、部门任务）")
-    r.add_argument("--county", required=True)
+    r.add_argument("--county", required=True, help="被评价的县（市、区），如 临淄区")
     r.add_argument("--panel", help="本县数据：面板CSV（与 --intake 同用时补充历年数据）")
     r.add_argument("--intake", help="本县数据：各部门报回的填报目录（当年）")
-    r.add_argument("--year", help="评价年度（2000～2100）")
+    r.add_argument("--year", help="评价年度（2000～2100；默认：数据中最新年份）")
     r.add_argument("--peers", default="shandong", help=PEERS_HELP)
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
     r.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
-    r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100，默认85）")
+    r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100）")
     r.add_argument("--draws", default=10_000, help="敏感性分析的权重抽样次数（1～1000000）")
     r.add_argument("--seed", default=0, help="随机种子（0～4294967295）")
-    r.add_argument("--out", default="reports", help="输出目录（默认 reports/）")
-    r.add_argument("--notebooks", help="笔记本目录（默认仓库中的 notebooks/）")
+    r.add_argument("--out", default="reports", help="输出目录")
+    r.add_argument("--notebooks", help="笔记本目录（默认：仓库中的 notebooks/）")
     r.set_defaults(func=cmd_report)
 
     t = sub.add_parser("templates", help="按责任部门生成Excel填报模板（另附全部数据项汇总表）")
-    t.add_argument("--out", default="data/templates")
+    t.add_argument("--out", default="data/templates", help="模板输出目录")
     t.add_argument("--year", default=2022, help="模板年度（2000～2100）")
-    t.add_argument("--county", default="临淄区")
+    t.add_argument("--county", default="临淄区", help="模板所填的县（市、区）名称")
     t.add_argument("--deadline", help="报送截止日期（写入填报说明）")
     t.set_defaults(func=cmd_templates)
 
