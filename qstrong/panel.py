@@ -78,6 +78,22 @@ def _names(col: pd.Series, lines: pd.Series, what: str, source: str, notes: list
     return raw.map(done).tolist()
 
 
+def _by_name(mids: list[str], measures: dict, source: str, notes: list[Problem]) -> list[str]:
+    """Measure ids, a measure written by its Chinese name (as a table for people shows it) taken as its
+    id; said once in `notes`."""
+    unknown = {m for m in set(mids) if m not in measures}
+    if not unknown:
+        return mids
+    ids = {normalise_name(m.name_zh): mid for mid, m in measures.items()}
+    named = {m: ids[m] for m in unknown if m in ids}
+    if not named:
+        return mids
+    first = next(m for m in mids if m in named)
+    notes.append(Problem(f"数据项列有{len(named)}个写的是名称（如“{first}”），已按名称对应到数据项编号（如 {named[first]}）",
+                         source=source))
+    return [named.get(m, m) for m in mids]
+
+
 def _years(col: pd.Series, lines: pd.Series, source: str, notes: list[Problem]) -> tuple[np.ndarray, list[str]]:
     """Years as ints and a problem text per row ('' when the year is fine); a spelling that had to be
     normalised (an invisible character, full-width digits) is noted once."""
@@ -157,7 +173,7 @@ class Panel:
         ok = np.ones(len(df), dtype=bool)
         cache: dict[tuple[str, object], tuple[float | None, str | None]] = {}
         counties = _names(df["county"], df["line"], "县（市、区）名称", source, notes)
-        mids = _names(df["measure"], df["line"], "数据项编号", source, notes)
+        mids = _by_name(_names(df["measure"], df["line"], "数据项编号", source, notes), measures, source, notes)
         years, year_problems = _years(df["year"], df["line"], source, notes)
         for k, (county, mid, raw, line) in enumerate(zip(counties, mids, df["value"], df["line"], strict=True)):
             here = dict(line=int(line), county=county, measure=mid, source=source)

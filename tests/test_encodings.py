@@ -158,3 +158,20 @@ def test_random_panel_bytes_are_a_panel_or_listed_problems(tmp_path_factory, dat
         Panel.from_csv(p)
     except PanelError as exc:
         assert exc.problems
+
+
+def test_a_panel_written_for_people_reads_back(tmp_path, original):
+    """Chinese header and measures written by their names (as tables for people show them)."""
+    from qstrong.measures import load_measures
+
+    names = {mid: m.name_zh for mid, m in load_measures().items()}
+    frame = pd.read_csv(SAMPLE, dtype=str, keep_default_na=False)
+    frame["measure"] = frame["measure"].map(names)
+    assert frame["measure"].notna().all()
+    p = tmp_path / "people.csv"
+    text = "县（市、区）,年份,数据项,数值,数据来源\n" + frame.to_csv(index=False, header=False)
+    p.write_bytes(text.encode("gbk"))
+    panel = Panel.from_csv(p)
+    pd.testing.assert_frame_equal(score_panel(panel).scores, original.scores)
+    notes = [str(n) for n in panel.notes]
+    assert any("GB18030" in n for n in notes) and any("按名称对应到数据项编号" in n for n in notes), notes
