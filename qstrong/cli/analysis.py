@@ -56,7 +56,7 @@ def cmd_whatif(args: argparse.Namespace) -> int:
     cmp = compare(_benchmark(args), scenarios=scenarios)
     print(cmp)
     if args.out:
-        frame_to_csv(stamped(cmp.scores.join(cmp.deltas(), rsuffix="（变化）").round(10), cmp.benchmark), args.out,
+        frame_to_csv(stamped(cmp.scores.join(cmp.deltas().add_suffix("（变化）")).round(10), cmp.benchmark), args.out,
                      "逐项得分输出文件")
         print(f"\n逐项得分已写入 {args.out}")
     if args.charts:
