@@ -67,6 +67,7 @@ _LABELS = {UTF16: "UTF-16（Excel“Unicode文本”）", GB18030: "GB18030（�
 # A file decoded as GB18030 must look like text: no control, private-use or unassigned characters
 # anywhere, and a first line (the header) of ASCII, CJK and common punctuation only.
 _NOT_TEXT = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ue000-\uf8ff\U000f0000-\U0010ffff]")
+_UNCOMMON = re.compile("[^\t\n\r -~\u3000-\u303f\u4e00-\u9fff\uff00-\uffef]")   # all else looked up
 _HEADER_OK = re.compile("[\t\r -~\u00a0-\u00ff\u2000-\u206f\u2100-\u218f\u2460-\u24ff\u3000-\u303f"
                         "\u3400-\u4dbf\u4e00-\u9fff\uff00-\uffef\ufeff]*")
 
@@ -125,8 +126,10 @@ def decoded(data: bytes, source: str = "") -> Decoded:
 def _implausible(text: str) -> str:
     """Where `text` (decoded as GB18030) stops looking like a Chinese office file ('' when it does not)."""
     m = _NOT_TEXT.search(text)
-    if m is None:
-        pos = next((k for k, ch in enumerate(text) if unicodedata.category(ch) in ("Cn", "Cs")), None)
+    if m is None:                      # unassigned code points: looked up once per distinct character
+        rare = set(_UNCOMMON.findall(text))
+        odd = [ch for ch in rare if unicodedata.category(ch) in ("Cn", "Cs")]
+        pos = min(text.index(ch) for ch in odd) if odd else None
     else:
         pos = m.start()
     if pos is None:
