@@ -9,7 +9,15 @@ import shlex
 
 import openpyxl
 import pytest
-from test_readme import README, ROOT, command_problems, fenced_blocks, shell_commands
+from test_readme import (
+    README,
+    ROOT,
+    command_problems,
+    fenced_blocks,
+    inline_commands,
+    named_option_problems,
+    shell_commands,
+)
 
 from qstrong.cli import main
 
@@ -81,6 +89,12 @@ def test_guide_commands_parse():
                                                       "required", "path", "sensitivity", "report", "brief", "tasks"}
     bad = {line: problems for line, cmd in commands if (problems := command_problems(cmd))}
     assert not bad, bad
+
+
+def test_guide_inline_commands_name_what_exists():
+    commands = inline_commands(text())
+    assert any("--all" in c for c in commands)
+    assert not [p for c in commands for p in named_option_problems(c)]
 
 
 def _resolutions(markdown: str) -> str:

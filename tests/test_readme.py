@@ -4,6 +4,7 @@ from the code or the CLI). The helpers here are shared with ``test_guide.py``.""
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import re
@@ -72,6 +73,21 @@ def shell_commands(text: str) -> list[tuple[int, str]]:
                 found.append((first, joined.strip()))
             joined = ""
     return found
+
+
+def inline_commands(text: str) -> list[str]:
+    """Commands quoted in running text (`` `qstrong gaps` ``, `` `.venv/bin/qstrong score … --all` ``)."""
+    return re.findall(r"`((?:\.venv/bin/)?qstrong [^`]+)`", text)
+
+
+def named_option_problems(command: str) -> list[str]:
+    """The sub-command and options `command` names that the parser does not know (required ones not asked)."""
+    tokens = shlex.split(command)[1:]
+    subs = next(a for a in build_parser()._actions if isinstance(a, argparse._SubParsersAction)).choices
+    if not tokens or tokens[0] not in subs:
+        return [f"{command}: no sub-command {tokens[:1]}"]
+    known = subs[tokens[0]]._option_string_actions
+    return [f"{command}: {t}" for t in tokens[1:] if t.startswith("-") and t.split("=", 1)[0] not in known]
 
 
 def variants(tokens: list[str]) -> list[list[str]]:
@@ -166,6 +182,21 @@ def test_readme_commands_parse():
     assert len(commands) >= 15, commands
     bad = {line: problems for line, cmd in commands if (problems := command_problems(cmd))}
     assert not bad, bad
+
+
+def test_readme_inline_commands_name_what_exists():
+    commands = inline_commands(README.read_text(encoding="utf-8"))
+    assert len(commands) >= 3
+    assert not [p for c in commands for p in named_option_problems(c)]
+
+
+def test_inline_commands_found_and_checked():
+    text = "run `qstrong gaps` or `.venv/bin/qstrong score P.csv --all --colour`, not `python -m qstrong.bench`"
+    assert inline_commands(text) == ["qstrong gaps", ".venv/bin/qstrong score P.csv --all --colour"]
+    assert named_option_problems("qstrong gaps") == []
+    assert named_option_problems(".venv/bin/qstrong score P.csv --all --colour") == [
+        ".venv/bin/qstrong score P.csv --all --colour: --colour"]
+    assert named_option_problems("qstrong gapz")
 
 
 @pytest.mark.parametrize("command", [
