@@ -47,7 +47,8 @@ pre{white-space:pre-wrap} .anchor-link{display:none}
 """
 # A4 print of a notebook page. Print choices are cell tags in the notebook (nbconvert writes them as
 # classes): every section (a markdown cell's h2) starts a page unless tagged print-continue; a cell
-# tagged screen-only is left out of the print, one tagged print-only appears only there.
+# tagged screen-only is left out of the print, one tagged print-only appears only there. Charts print
+# half the page wide, two of one cell side by side.
 PRINT_CSS = """
 .celltag_print-only{display:none}
 @page{size:A4;margin:11mm 10mm}
@@ -62,6 +63,7 @@ PRINT_CSS = """
  thead{display:table-header-group} tr,img,blockquote,.notice{break-inside:avoid}
  td,th{padding:1px 3px} th{white-space:nowrap}
  img{max-width:100%;max-height:90mm;width:auto;height:auto}
+ .output_area:has(> .output_png){display:inline-block;width:49.5%;vertical-align:top}
  blockquote{margin:.3em 0;padding:.1em .6em} p{margin:.25em 0}
 }
 """
