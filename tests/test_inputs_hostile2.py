@@ -109,7 +109,7 @@ def test_out_suffix_must_match_the_format(capsys, tmp_path, monkeypatch, args, f
     assert not list(tmp_path.iterdir())
 
 
-@pytest.mark.parametrize("suffix, start", [(".csv", "\ufeffindicator,"), (".json", "{"), (".txt", "对标")])
+@pytest.mark.parametrize("suffix, start", [(".csv", "\ufeff指标,"), (".json", "{"), (".txt", "对标")])
 def test_out_suffix_gives_the_format(capsys, tmp_path, suffix, start):
     out = tmp_path / f"t{suffix}"
     code, _, err = cli(capsys, "score", SAMPLE, *BASE, "--out", str(out))
