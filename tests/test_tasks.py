@@ -239,6 +239,7 @@ def test_bad_options_exit_2_with_chinese_messages(capsys, tmp_path):
     (tmp_path / "f.txt").write_text("x")
     assert "不是目录" in refused(capsys, "tasks", *ARGS, "--out", str(tmp_path / "f.txt"))
     assert refused(capsys, "tasks", str(SAMPLE), "--county", "没有这个县", "--out", str(tmp_path / "o"))
+    assert "--intake" in refused(capsys, "tasks", *ARGS, "--resolve", str(tmp_path / "f.txt"), "--out", str(tmp_path / "o"))
     assert refused(capsys, "tasks", *ARGS, "--intake", str(tmp_path / "无此目录"), "--out", str(tmp_path / "o"))
 
 

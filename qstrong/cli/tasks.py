@@ -106,6 +106,9 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     from ..analysis.tasks import check_task_options, department_packages
     from .common import _benchmark, _inputs
 
+    if args.resolve and not args.intake:
+        raise InputError(["--resolve（裁定文件）：须与 --intake 一起使用（裁定的是填报目录中部门之间不一致的数值）"],
+                         "参数有{n}处问题")
     check_task_options(args.target, args.deadline)
     if args.intake and Path(args.intake).is_dir():
         register_folder(args.intake)          # the packages may not be written inside the folder being read
