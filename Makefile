@@ -29,7 +29,11 @@ demo: $(STAMP)
 	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong
 	@echo "== 3. 同一对标，失分分析 =="
 	$(VENV)/bin/qstrong gaps reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong --out reports/gaps.xlsx --charts reports/charts
-	@echo "== 4. 同一对标，生成离线HTML报告（差距、情景与预测、敏感性、部门任务；示例面板只补临淄区历年数据） =="
+	@echo "== 4. 同一对标，部门任务包：每个责任部门一个Excel（指标、措施、未报数据、填报情况、通知） =="
+	$(VENV)/bin/qstrong tasks reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong --intake data/sample/submissions --target 85 --deadline 2023-03-31 --out reports/部门任务包
+	@echo "== 5. 同一对标，领导简报（Word，至多两页A4；示例数据） =="
+	$(VENV)/bin/qstrong brief data/sample/zibo_panel.csv --county 临淄区 --intake data/sample/submissions --peer-panel shandong --peers shandong --year 2022 --out reports/简报.docx
+	@echo "== 6. 同一对标，生成离线HTML报告（差距、情景与预测、敏感性、部门任务；示例面板只补临淄区历年数据） =="
 	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --peer-panel shandong --peers shandong --year 2022 --out reports
 
 test: $(STAMP)
