@@ -33,7 +33,7 @@ COLUMNS = {
     "outlier": "离群值", "fence": "离群界限（Q3+3×IQR）", "headline": "主要目标", "reached": "已达到",
     "lever_current": "数据项现值", "lever_needed": "数据项所需值", "rung_points": "该档得分",
     "marginal": "每多0.1分所需", "marginal_text": "边际说明", "value_required": "分项所需值",
-    "new_best": "成为新的最优", "method": "求解方法", "measures": "数据项", "targets": "目标值",
+    "new_best": "成为新的最优", "method": "方法", "measures": "数据项", "targets": "目标值",
     "peers_with_value": "有数据的对标县数", "x_high": "标杆上限", "x_low": "标杆下限", "note": "说明",
     "covered_by_other": "他人已填报", "sheet": "工作表", "message": "问题", "level": "级别", "bytes": "字节数",
     "values": "数值个数", "problems": "问题数", "modified": "修改时间", "down": "数值下调", "up": "数值上调",
@@ -116,12 +116,13 @@ def for_people(df: pd.DataFrame, index: bool = True, percent: bool = True, trans
     return df
 
 
-PANEL_HEADERS_IN_CHINESE = False     # True once Panel.from_csv reads the Chinese names back
+PANEL_HEADERS_IN_CHINESE = True      # Panel.from_csv reads the Chinese names back (qstrong.panelcsv)
 
 
 def headers(df: pd.DataFrame) -> pd.DataFrame:
-    """The data contract's header: only the panel's four columns renamed (:data:`PANEL_COLUMNS`)."""
-    return df.rename(columns=PANEL_COLUMNS) if PANEL_HEADERS_IN_CHINESE else df
+    """The data contract's header: columns named in Chinese (the panel's four as :data:`PANEL_COLUMNS`),
+    cells untouched (measure ids stay ids), so the program reads the file back as it was."""
+    return df.rename(columns=COLUMNS) if PANEL_HEADERS_IN_CHINESE else df
 
 
 def unnamed(columns) -> list:

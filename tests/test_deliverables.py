@@ -223,6 +223,32 @@ def test_no_notice_when_no_synthetic_or_invented_value_was_used(tmp_path, capsys
     assert "数据提示" not in got.columns and "对标基准" in got.columns
 
 
+def test_panel_files_read_back_as_written(tmp_path, capsys):
+    """intake --out and project --out are panels the program reads back: Chinese headers, the same data."""
+    from qstrong.intake.collect import intake
+    from qstrong.panel import Panel
+
+    run(capsys, "intake", SUBMISSIONS, "--year", "2022", "--out", tmp_path / "panel.csv")
+    header = csv_rows(tmp_path / "panel.csv")[0]
+    assert header[:5] == ["县（市、区）", "年份", "数据项", "数值", "数据来源"]
+    assert [h for h in header if not CJK.search(h)] == []
+    back = Panel.from_csv(tmp_path / "panel.csv").data
+    direct = intake(SUBMISSIONS, year=2022).to_panel().data
+    key = ["county", "year", "measure"]
+    a, b = back.sort_values(key, ignore_index=True), direct.sort_values(key, ignore_index=True)
+    assert list(a["measure"]) == list(b["measure"]) and list(a["value"]) == list(b["value"])
+    assert list(a["source"]) == list(b["source"])
+    forget_inputs()
+    run(capsys, "project", SAMPLE, *COUNTY, "--to", "2024", "--draws", "10", "--out", tmp_path / "proj.csv")
+    got = Panel.from_csv(tmp_path / "proj.csv").data
+    rows = csv_rows(tmp_path / "proj.csv")
+    assert rows[0][:4] == ["县（市、区）", "年份", "数据项", "数值"] and len(got) == len(rows) - 1
+    assert "临淄区" in set(got["county"]) and got["year"].max() == 2024
+    shown = {(r[0], int(r[1]), r[2]): r[3] for r in rows[1:]}
+    assert shown[("临淄区", 2024, "q34.smart_site_system")] in ("是", "否")           # yes/no as people write it
+    assert shown[("临淄区", 2024, "q05.event_level")] in ("national", "provincial", "none")
+
+
 def test_intake_report_sheets_in_chinese(files):
     wb = openpyxl.load_workbook(files["intake.xlsx"])
     assert wb.sheetnames == ["说明", "汇总", "问题清单", "逐格记录", "未填报清单", "裁定记录"]

@@ -171,8 +171,8 @@ def test_cli_project(tmp_path):
     assert "趋势外推" in r.stdout and "规划目标2025" in r.stdout and "不移动任何指标" in r.stdout
     assert f"{to}年得分" in r.stdout
     df = pd.read_csv(out, encoding="utf-8-sig")
-    assert {"county", "year", "measure", "value", "lower", "upper", "method", "note", "actual"} <= set(df.columns)
-    assert df["year"].max() == to
+    assert {"县（市、区）", "年份", "数据项", "数值", "下限", "上限", "方法", "说明", "实际值"} <= set(df.columns)
+    assert df["年份"].max() == to
     assert {p.name for p in charts.iterdir()} == {"projection_trajectories.png", "scenario_by_level2.png"}
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 import argparse
 import sys
 
+import pandas as pd
+
 from ..benchmark import stamped
 from ..writers import Output, check_outputs, frame_to_csv, frames_to_xlsx
 from .common import _about, _benchmark, _save_charts
@@ -102,13 +104,31 @@ def cmd_project(args: argparse.Namespace) -> int:
             for u in sc.unmapped:
                 print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
     if args.out:   # a panel (county,year,measure,value,…) read back as one: no 对标基准 column here
-        frame_to_csv(proj.values.set_index("county").round(10), args.out, "外推数值输出文件", panel=True)
+        frame_to_csv(_as_panel(proj.values.round(10)), args.out, "外推数值输出文件", index=False, panel=True)
         print(f"\n外推数值已写入 {args.out}")
     if args.charts:
         from ..charts import projection_charts
 
         _save_charts(projection_charts(proj, scenarios, cmp), args.charts, proj.benchmark)
     return 0
+
+def _as_panel(values):
+    """Projected values as a panel file holds them: yes/no measures as 是/否, levels by their id, so the
+    file reads back (Panel.from_csv) as it was written."""
+    from ..measures import load_measures
+
+    ms = load_measures()
+    out = values.copy()
+    kind = out["measure"].map(lambda m: ms[m].kind if m in ms else "")
+    num = out["value"]
+    text = out["value"].astype(object)
+    yes_no = (kind == "bool") & num.notna()
+    text = text.where(~yes_no, num.map({1.0: "是", 0.0: "否"}))
+    level = (kind == "level") & num.notna()
+    ids = pd.Series([ms[m].levels[int(v)] if lv else None for m, v, lv in zip(out["measure"], num, level, strict=True)],
+                    index=out.index, dtype=object)
+    out["value"] = text.where(~level, ids)
+    return out
 
 def cmd_path(args: argparse.Namespace) -> int:
     from ..analysis.path import cheapest_path
