@@ -25,7 +25,7 @@ def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool =
     """A Chinese table (:func:`qstrong.vocabulary.for_people`): columns named in Chinese, numbers to `precision` decimals, every text
     escaped; a named index becomes the first columns, so no header row is left empty."""
     named = index and any(n is not None for n in df.index.names)
-    shown = for_people(df, index=index)
+    shown = for_people(df, index=named)
     if index and not named:
         shown.index = df.index          # an unnamed index is shown as row labels
     df, index = shown, index and not named
