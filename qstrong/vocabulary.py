@@ -111,8 +111,10 @@ def for_people(df: pd.DataFrame, index: bool = True, percent: bool = True, trans
     if not isinstance(df.columns, pd.MultiIndex):
         df.columns.name = None
     for k in range(df.shape[1]):
-        if pd.api.types.is_bool_dtype(df.iloc[:, k].dtype):
-            df.isetitem(k, df.iloc[:, k].map(YES_NO))
+        col = df.iloc[:, k]
+        if pd.api.types.is_bool_dtype(col.dtype) or (col.dtype == object and len(col.dropna())
+                                                      and col.dropna().map(lambda v: isinstance(v, bool)).all()):
+            df.isetitem(k, col.map(lambda v: YES_NO.get(v, v) if isinstance(v, bool) else v))
     return df
 
 
