@@ -51,3 +51,26 @@ def scan_tree(folder: Path) -> list[str]:
 def hashes(folder: Path) -> dict[str, str]:
     return {str(p.relative_to(folder)): hashlib.sha256(p.read_bytes()).hexdigest()
             for p in sorted(folder.rglob("*")) if p.is_file() and not p.is_symlink()}
+
+
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def people_problems(path: Path, about: bool = True) -> list[str]:
+    """What keeps a file written for people from being sent: a header cell without Chinese (an English key,
+    a stray index), no first sheet 说明 (xlsx, with `about`), no BOM (csv); formula-like cells (:func:`scan`)."""
+    bad = scan(path)
+    if path.suffix.lower() == ".xlsx":
+        wb = openpyxl.load_workbook(path)
+        if about and wb.sheetnames[0] != "说明":
+            bad.append(f"{path.name}: first sheet is {wb.sheetnames[0]!r}, not 说明")
+        for ws in wb.worksheets:
+            bad += [f"{path.name}!{ws.title}!{c.coordinate}: header {c.value!r}" for c in ws[1]
+                    if not (isinstance(c.value, str) and _CJK.search(c.value))]
+    elif path.suffix.lower() == ".csv":
+        data = path.read_bytes()
+        if not data.startswith(b"\xef\xbb\xbf"):
+            bad.append(f"{path.name}: no UTF-8 BOM")
+        header = next(csv.reader(io.StringIO(data.decode("utf-8-sig"), newline="")), [])
+        bad += [f"{path.name}: header {h!r}" for h in header if not _CJK.search(h)]
+    return bad

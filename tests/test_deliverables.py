@@ -15,7 +15,7 @@ import openpyxl
 import pandas as pd
 import pytest
 import python_calamine
-from exported import scan
+from exported import people_problems, scan
 
 from qstrong.cli import main
 from qstrong.paths import forget_inputs
@@ -89,9 +89,17 @@ def about(wb) -> dict[str, str]:
     return rows
 
 
-def test_every_file_was_written(files):
+def test_every_file_was_written_for_people(files):
     assert set(files) == {"gaps.xlsx", "gaps.csv", "whatif.csv", "required.csv", "project.csv", "path.csv",
                           "sensitivity.xlsx", "score.csv", "all.csv", "catalog.csv", "intake.xlsx", "chase.csv"}
+    assert [b for p in files.values() for b in people_problems(p)] == []
+
+
+def test_the_people_check_can_fail(tmp_path):
+    frame_to_csv(pd.DataFrame({"foo": [1]}), tmp_path / "f.csv", index=False)
+    frames_to_xlsx({"表": pd.DataFrame({"foo": [1]})}, tmp_path / "f.xlsx", index=False)
+    assert people_problems(tmp_path / "f.csv") == ["f.csv: header 'foo'"]
+    assert people_problems(tmp_path / "f.xlsx") == ["f.xlsx: first sheet is '表', not 说明", "f.xlsx!表!A1: header 'foo'"]
 
 
 @pytest.mark.parametrize("name", ["gaps.xlsx", "sensitivity.xlsx", "intake.xlsx"])
