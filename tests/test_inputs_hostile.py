@@ -285,7 +285,7 @@ def test_every_bad_option_at_once(capsys):
     (["gaps", SAMPLE, "--county"], "参数 --county 后缺少取值"),
     (["gaps", "--county", "临淄区"], "缺少必需的参数：panel"),
     (["bogus"], "未知的子命令“bogus”，可选：catalog、measures"),
-    ([], "缺少必需的参数：command"),
+    ([], "缺少必需的参数：子命令"),
     (["templates", "--year", "99999"], "--year（评价年度）：“99999”超出范围"),
     (["intake", ".", "--year", "x"], "“x”不是整数"),
     (["report", "--county", "临淄区", "--panel", SAMPLE, "--draws", "0", "--target", "101"], "--target（目标总分）"),

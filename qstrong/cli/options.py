@@ -24,7 +24,7 @@ _ZH = [
     (r"one of the arguments (.*) is required", "须给出以下参数之一：{0}"),
     (r"unrecognized arguments: (.*)", "无法识别的参数：{0}"),
     (r"ambiguous option: (\S+) could match (.*)", "选项 {0} 有歧义，可能是：{1}"),
-    (r"argument command: invalid choice: (.*) \(choose from (.*)\)", "未知的子命令“{0}”，可选：{1}"),
+    (r"argument (?:command|子命令): invalid choice: (.*) \(choose from (.*)\)", "未知的子命令“{0}”，可选：{1}"),
     (r"argument (.+?): invalid choice: (.*) \(choose from (.*)\)", "参数 {0} 的取值“{1}”无效，可选：{2}"),
     (r"argument (.+?): invalid (\w+) value: (.*)", "参数 {0} 的值“{2}”不是有效的{1}"),
     (r"argument (.+?): expected one argument", "参数 {0} 后缺少取值"),
