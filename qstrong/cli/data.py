@@ -11,6 +11,7 @@ from ..catalog import load_catalog
 from ..display import clip, pad, scorecard_text
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
+from ..vocabulary import for_people
 from ..writers import Output, check_outputs, data_notice, format_output, frame_to_csv, to_json
 from .analysis import _remind
 from .common import _benchmark, _config, _emit, _read_panel, _write_csv
@@ -65,7 +66,7 @@ def cmd_score(args: argparse.Namespace) -> int:
         elif args.format == "csv":
             _write_csv(stamp(df, notice=data_notice(count_invented(panel.data))), args.out)
         else:
-            _emit(df.round(4).to_string(), args.out)
+            _emit(for_people(df).round(4).to_string(index=False), args.out)
         return 0
     bench = _benchmark(args)
     card = bench.scores.county(bench.county)
