@@ -13,7 +13,6 @@ from hypothesis import strategies as st
 
 from qstrong import Panel, PanelError, score_panel
 from qstrong.analysis.scenarios import load_scenario
-from qstrong.intake import resolutions
 from qstrong.intake.collect import intake
 from qstrong.textfiles import GB18030, UTF8, UTF16, TextError, decoded, take_notes
 
@@ -107,11 +106,7 @@ def _fits_gbk(text: str) -> bool:
 RESOLVE = "measure,department,note\nq10.quality_funding,区财政局,以财政局决算为准\n"
 
 
-_OWN_DECODER = pytest.mark.xfail(hasattr(resolutions, "_decode"), strict=True,
-                                 reason="intake/resolutions.py still decodes UTF-8 only (needs textfiles.decoded)")
-
-
-@pytest.mark.parametrize("how", [pytest.param(h, marks=() if SAID[h] == UTF8 else _OWN_DECODER) for h in SAID])
+@pytest.mark.parametrize("how", list(SAID))
 def test_resolutions_saved_by_office_programs_settle_the_same(tmp_path, how):
     base = tmp_path / "utf8.csv"
     base.write_text(RESOLVE, encoding="utf-8")

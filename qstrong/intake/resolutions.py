@@ -1,6 +1,6 @@
 """The resolutions CSV that settles conflicting reports: read strictly, every problem an Issue.
 
-UTF-8 (a BOM is fine); other encodings, broken bytes, a missing measure column, an unknown measure
+UTF-8 (a BOM is fine), UTF-16 with a BOM or GB18030 (said as a 提醒); broken bytes, a missing measure column, an unknown measure
 or department are problems naming the file and line, never a traceback. Names (measure, department,
 county) are normalised where they enter, with a notice.
 """
@@ -18,6 +18,7 @@ from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
 from ..panelcsv import parse
 from ..paths import register_input
+from ..textfiles import UTF16, TextError, decoded
 from .model import Issue
 
 COLUMNS = ["measure", "department", "value", "note", "county", "year"]
@@ -27,20 +28,6 @@ _NAMES = ("measure", "department", "county")
 
 def empty() -> pd.DataFrame:
     return pd.DataFrame(columns=COLUMNS)
-
-
-def _decode(data: bytes) -> tuple[str | None, str]:
-    try:
-        return data.decode("utf-8-sig"), ""
-    except UnicodeDecodeError as exc:
-        try:
-            data.decode("gbk")
-            hint = "文件似乎是GBK/GB2312编码（Excel“另存为CSV”的默认编码）"
-        except UnicodeDecodeError:
-            hint = "文件含无法识别的字节"
-        line = data[:exc.start].count(b"\n") + 1
-        return None, (f"裁定文件不是UTF-8编码（第{line}行起）：{hint}。"
-                      "请在Excel中“另存为”→“CSV UTF-8(逗号分隔)”后重试")
 
 
 def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, list[Issue]]:
@@ -56,15 +43,20 @@ def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, 
         return empty(), [Issue(f"裁定文件不存在：{p}", name)]
     except OSError as exc:
         return empty(), [Issue(f"无法读取裁定文件（{exc.strerror or type(exc).__name__}）", name)]
-    text, problem = _decode(data)
-    if text is None:
-        return empty(), [Issue(problem, name)]
+    try:                               # as every text input: UTF-8, UTF-16, else GB18030 (said)
+        got = decoded(data)
+    except TextError as exc:
+        return empty(), [Issue(f"裁定文件{problem}", name) for problem in exc.problems]
+    text = got.text
     if not text.strip():
         return empty(), [Issue("裁定文件是空的：第一行应为表头 measure,department,value,note", name)]
     # the panel's CSV rules: a column named twice, a nameless column with content, a row longer than
     # the header — never a guess at which cell holds the rule
-    frame, row_problems = parse(text, ("measure",))
-    issues = [Issue(f"裁定文件：{msg}", name, cell=f"第{line}行" if line else "") for line, msg in row_problems]
+    head = text.split("\n", 1)[0]
+    sep = "\t" if got.encoding == UTF16 and "\t" in head and "," not in head else ","
+    frame, row_problems = parse(text, ("measure",), sep)
+    issues = [Issue(f"裁定文件{got.note}", name, level="提醒")] if got.note else []
+    issues += [Issue(f"裁定文件：{msg}", name, cell=f"第{line}行" if line else "") for line, msg in row_problems]
     if frame is None:
         return empty(), issues
     if "measure" not in frame.columns:
