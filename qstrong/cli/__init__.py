@@ -11,6 +11,7 @@ import os
 import sys
 
 from ..errors import InputError
+from ..textfiles import take_notes
 from ..writers import visible_text
 from .parser import build_parser
 
@@ -37,9 +38,12 @@ def main(argv: list[str] | None = None) -> int:
     """The command line; everything it prints to stdout and stderr goes through :class:`_Visible`."""
     saved = sys.stdout, sys.stderr
     sys.stdout, sys.stderr = _Visible(sys.stdout), _Visible(sys.stderr)
+    take_notes()                       # notes of an earlier call in this process are not this run's
     try:
         return _main(argv)
     finally:
+        for note in take_notes():      # text files read in another encoding than UTF-8: said, not guessed
+            print(f"提醒：{note}", file=sys.stderr)
         if isinstance(sys.stdout, _Visible):
             sys.stdout = saved[0]
         sys.stderr = saved[1]
