@@ -22,6 +22,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
+from xml.etree import ElementTree
 
 import openpyxl
 import pandas as pd
@@ -140,12 +141,15 @@ def rezip(src: bytes, change: Callable[[str, bytes], bytes | None] = lambda n, b
 
 
 def sheet_member(src: bytes, title: str) -> str:
-    """Zip member holding the sheet called `title` (via workbook.xml and its relationships)."""
+    """Zip member holding the sheet called `title` (via workbook.xml and its relationships), read as XML
+    (openpyxl writes attributes and prefixes differently with and without lxml)."""
+    main = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    rel = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}id"
     z = zipfile.ZipFile(io.BytesIO(src))
-    wbx = z.read("xl/workbook.xml").decode()
-    rid = re.search(rf'<sheet name="{re.escape(title)}"[^>]*?r:id="(rId\d+)"', wbx).group(1)
-    rels = z.read("xl/_rels/workbook.xml.rels").decode()
-    target = re.search(rf'<Relationship[^>]*Target="([^"]+)"[^>]*Id="{rid}"', rels).group(1)
+    sheets = ElementTree.fromstring(z.read("xl/workbook.xml")).iter(f"{main}sheet")
+    rid = next(s.get(rel) for s in sheets if s.get("name") == title)
+    rels = ElementTree.fromstring(z.read("xl/_rels/workbook.xml.rels"))
+    target = next(r.get("Target") for r in rels if r.get("Id") == rid)
     return target.lstrip("/") if target.startswith("/") else "xl/" + target
 
 

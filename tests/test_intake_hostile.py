@@ -336,13 +336,17 @@ value_case("text_format_on_bool_number", owner("q09.funded.brand"), "q09.funded.
 
 # -- 6. resource exhaustion ----------------------------------------------------------------------
 
+# declared on the element itself: openpyxl with lxml declares the prefix per <sheet>, not on <workbook>
+R_NS = 'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"'
+
+
 def add_sheet(data: bytes, name: str, xml: bytes, n: int) -> bytes:
     """`data` with one more sheet (registered in workbook.xml, its rels and content types)."""
     member, rid = f"xl/worksheets/extra{n}.xml", f"rIdX{n}"
 
     def change(m, b):
         if m == "xl/workbook.xml":
-            return b.replace(b"</sheets>", f'<sheet name="{name}" sheetId="{90 + n}" r:id="{rid}"/></sheets>'.encode())
+            return b.replace(b"</sheets>", f'<sheet name="{name}" sheetId="{90 + n}" r:id="{rid}" {R_NS}/></sheets>'.encode())
         if m == "xl/_rels/workbook.xml.rels":
             return b.replace(b"</Relationships>", (
                 f'<Relationship Id="{rid}" Target="/{member}" Type="http://schemas.openxmlformats.org/officeDocument/'
@@ -383,9 +387,9 @@ def _(d, T):            # a crafted file: a second 填报 (single-quoted attribu
     data = (d / tfile(TECH)).read_bytes()
     other = zipfile.ZipFile(io.BytesIO(data)).read(sheet_member(data, L.SHEET_DATA)).replace(b"<v>3</v>", b"<v>4</v>")
     data = add_sheet(data, "X", other, 0)
-    entry = "<sheet name='填报' sheetId='90' r:id='rIdX0'/>".encode()
+    entry = f"<sheet name='填报' sheetId='90' r:id='rIdX0' {R_NS}/>".encode()
     (d / tfile(TECH)).write_bytes(rezip(data, lambda n, b: b.replace(
-        b'<sheet name="X" sheetId="90" r:id="rIdX0"/>', entry) if n == "xl/workbook.xml" else b))
+        f'<sheet name="X" sheetId="90" r:id="rIdX0" {R_NS}/>'.encode(), entry) if n == "xl/workbook.xml" else b))
 
 
 @case("thousands_of_unknown_ids", lambda T: [Want("未知的数据项编号“x00000”", tfile(TECH), L.SHEET_DATA, None),
