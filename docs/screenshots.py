@@ -1,4 +1,5 @@
-"""Regenerate the user guide's screenshots (docs/guide_*.png) from the bundled sample data.
+"""Regenerate the user guide's screenshots (docs/guide_*.png, and the README's docs/report_gaps.png)
+from the bundled sample data.
 
     .venv/bin/python docs/screenshots.py            # needs chromium; LibreOffice + pdftoppm for xlsx/docx
 
@@ -189,7 +190,8 @@ def main() -> None:
              "--out", str(out)])
         for page, png, height in (("index.html", "guide_front.png", 1500), ("01_差距分析.html", "guide_gaps.png", 900),
                                   ("02_情景与2025预测.html", "guide_outlook.png", 900),
-                                  ("04_部门任务清单.html", "guide_tasks_page.png", 900)):
+                                  ("04_部门任务清单.html", "guide_tasks_page.png", 900),
+                                  ("01_差距分析.html", "report_gaps.png", 1600)):      # the README's picture
             raw = tmp / f"{png}.raw.png"
             if chromium(out / page, raw, height):
                 save(raw, png)
