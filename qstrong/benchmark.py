@@ -95,6 +95,21 @@ class Benchmark:
         total = int(self.provenance.to_numpy().sum())
         return float(self.provenance["synthetic"].sum() / total) if total else 0.0
 
+    @cached_property
+    def invented(self) -> int:
+        """Synthetic/invented values the result rests on: the peers' in the benchmark year (as counted in
+        :attr:`provenance`) and the county's own that year — the one count behind every data notice."""
+        d = self.panel.data
+        own = d[(d["county"] == self.county) & (d["year"] == self.year)]
+        return int(self.provenance["synthetic"].sum()) + count_invented(own)
+
+    @property
+    def notice(self) -> str:
+        """The 示例数据提示 every output carries when :attr:`invented` is not 0 ('' otherwise)."""
+        from .writers.about import data_notice
+
+        return data_notice(self.invented)
+
     def describe(self) -> str:
         """The one line every output carries."""
         if self.peers != SHIPPED:
@@ -164,11 +179,6 @@ def count_invented(data: pd.DataFrame) -> int:
     return int(data["source"].astype(str).str.contains("|".join(SYNTHETIC_MARKS), regex=True).sum())
 
 
-def invented_values(bench: Benchmark) -> int:
-    """How many of the benchmark's values (every county and year) are synthetic or invented."""
-    return count_invented(bench.panel.data)
-
-
 COLUMN = "对标基准"
 NOTICE_COLUMN = "数据提示"
 
@@ -182,9 +192,7 @@ def stamp(df: pd.DataFrame, line: str = "", notice: str = "") -> pd.DataFrame:
 
 def stamped(df: pd.DataFrame, bench: Benchmark) -> pd.DataFrame:
     """`df` stamped (:func:`stamp`) with the benchmark's line and its data notice, for CSV outputs."""
-    from .writers.about import data_notice
-
-    return stamp(df, bench.describe(), data_notice(invented_values(bench)))
+    return stamp(df, bench.describe(), bench.notice)
 
 
 def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,

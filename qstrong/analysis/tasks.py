@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..benchmark import Benchmark, invented_values
+from ..benchmark import Benchmark
 from ..catalog import load_catalog
 from ..errors import InputError
 from ..measures import fmt_num
@@ -82,7 +82,7 @@ class TaskContext:
     @property
     def invented(self) -> int:
         """How many of the benchmark's values are synthetic or invented (the one count of every notice)."""
-        return invented_values(self.benchmark)
+        return self.benchmark.invented
 
     @property
     def synthetic(self) -> bool:

@@ -259,9 +259,8 @@ def index_page(county: str, inputs, summary: Summary, params: dict, pages: list[
     rows = "".join(f"<tr><td>{e(f['role'])}</td><td>{e(f['name'])}</td><td><code>{e(f['sha256'])}</code></td>"
                    f"<td>{f['bytes']:,}</td></tr>" for f in inputs.files)
     links = "".join(f'<li><a href="{e(s)}.html">{e(NOTEBOOKS[s])}</a></li>' for s in pages)
-    notice = (f'<div class="notice"><b>示例数据提示：</b>本报告所用数据中有 {inputs.synthetic_values} 个数值为合成或虚构的'
-              "示例数据（对标面板的合成值、示例区县的虚构值）。得分、排名与差距仅用于演示方法，不代表真实情况。"
-              "替换为真实数据后重新生成即可。</div>") if inputs.synthetic_values else ""
+    head, _, rest = inputs.benchmark.notice.partition("：")      # the one notice every output carries
+    notice = f'<div class="notice"><b>{e(head)}：</b>{e(rest)}</div>' if rest else ""
     params_text = "；".join(f"{k}={v}" for k, v in params.items() if v not in (None, ""))
     body = (f"{front_section(summary, notice)}<div class=\"after-front\">"
             f"<h2>{e(county)} 山东省质量强县（市、区）评价分析报告</h2>"

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from ..benchmark import Benchmark, benchmark, is_synthetic
+from ..benchmark import Benchmark, benchmark
 from ..panel import Panel, with_peers
 
 
@@ -66,6 +66,4 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
         files.append({"role": "对标面板", "name": peer_path.name, "sha256": _hash(peer_path),
                       "bytes": peer_path.stat().st_size})
     bench = benchmark(own, county, year, peers, None, peer_panel or None, panel_counties_as_peers)
-    data = bench.panel.data
-    synthetic = int(data["source"].map(is_synthetic).sum()) if "source" in data.columns else 0
-    return Inputs(bench.panel, bench.county, bench, files, intake_result, synthetic)
+    return Inputs(bench.panel, bench.county, bench, files, intake_result, bench.invented)

@@ -57,9 +57,7 @@ class About:
         """From a Benchmark (its line, notes and invented values) and (role, path) inputs, hashed here;
         `invented` overrides the count (no benchmark: the caller counts)."""
         if invented is None:
-            from ..benchmark import invented_values
-
-            invented = invented_values(bench) if bench is not None else 0
+            invented = bench.invented if bench is not None else 0
         return cls(title, bench.describe() if bench is not None else "",
                    tuple(bench.notes) if bench is not None else (),
                    tuple((role, str(p), sha256(p)) for role, p in inputs if p),
