@@ -71,6 +71,14 @@ def plain(df: pd.DataFrame, percent: bool = True) -> pd.DataFrame:
         for c in (c for c in PERCENT_COLUMNS if c in df and (c != "original" or "value" in df)):
             num = pd.to_numeric(df["value" if c == "original" else c], errors="coerce")
             df[c] = df[c].astype(object).where(~(pct & num.notna()), num.map(lambda v: f"{fmt_num(v)}%"))
+    if "measure" in df:                 # a level's id (county_head, national) as its label (县(市、区)长)
+        levels = {m: dict(zip(names[m].levels, names[m].level_labels, strict=True))
+                  for m in df["measure"].dropna().unique() if m in names and names[m].level_labels}
+        for c in (c for c in PERCENT_COLUMNS if c in df and levels):
+            label = [levels.get(m, {}).get(v) if isinstance(v, str) else None for m, v in zip(df["measure"], df[c], strict=True)]
+            has = pd.Series([x is not None for x in label], index=df.index)
+            if has.any():
+                df[c] = df[c].astype(object).where(~has, pd.Series(label, index=df.index, dtype=object))
     for c in MEASURE_COLUMNS:
         if c in df:
             df[c] = df[c].map(lambda m: names[m].name_zh if m in names else m)

@@ -18,6 +18,7 @@ import python_calamine
 from exported import people_problems, scan
 
 from qstrong.cli import main
+from qstrong.measures import load_measures
 from qstrong.paths import forget_inputs
 from qstrong.vocabulary import COLUMNS, PANEL_HEADERS_IN_CHINESE, unnamed
 from qstrong.writers import About, frame_to_csv, frames_to_xlsx
@@ -61,8 +62,28 @@ def files(tmp_path_factory) -> dict[str, Path]:
     for name, argv in cmds.items():
         cap.run(*argv, "--out", out / name)
     cap.run("intake", folder, "--year", "2022", "--report", out / "intake.xlsx", "--chase", out / "chase.csv")
+    cap.run("tasks", *a, "--intake", folder, "--out", out / "任务包")
     forget_inputs()
-    return {p.name: p for p in out.iterdir() if p.is_file()}
+    return {p.name: p for p in out.iterdir() if p.is_file()} | {
+        f"任务包/{p.name}": p for p in (out / "任务包").iterdir()}
+
+
+def _cells(path: Path):
+    if path.suffix == ".csv":
+        yield from (v for row in csv_rows(path) for v in row)
+    else:
+        for ws in openpyxl.load_workbook(path, read_only=True):
+            yield from (v for row in ws.iter_rows(values_only=True) for v in row)
+
+
+def test_no_level_id_reaches_people(files):
+    """A level measure's value shows its label (县(市、区)长), never its id (county_head) — panel files
+    excepted, which are the data contract."""
+    ids = {lid for m in load_measures().values() for lid in m.levels} - {"none"}
+    leaked = {(name, v) for name, p in files.items() if name not in PANEL_FILES
+              for v in _cells(p) if isinstance(v, str) and v in ids}
+    assert not leaked
+    assert any(name.startswith("任务包/") for name in files)
 
 
 class _Capture:
@@ -90,7 +111,9 @@ def about(wb) -> dict[str, str]:
 
 
 def test_every_file_was_written_for_people(files):
-    assert set(files) == {"gaps.xlsx", "gaps.csv", "whatif.csv", "required.csv", "project.csv", "path.csv",
+    packages = {n for n in files if n.startswith("任务包/")}
+    assert len(packages) >= 10 and all(n.endswith("_任务包.xlsx") for n in packages)
+    assert set(files) - packages == {"gaps.xlsx", "gaps.csv", "whatif.csv", "required.csv", "project.csv", "path.csv",
                           "sensitivity.xlsx", "score.csv", "all.csv", "catalog.csv", "intake.xlsx", "chase.csv"}
     assert [b for p in files.values() for b in people_problems(p)] == []
 
