@@ -65,6 +65,7 @@ def _scenario(tmp_path: Path, file: str, name: str, lines: str = "  - {measure: 
 @pytest.mark.parametrize("second, fragment", [
     ("A（变化）", "以“（变化）”结尾"), ("indicator", "已用作输出表的列名“indicator”"),
     ("对标基准", "已用作输出表的列名“对标基准”"), (" 基 线", "已用于基线"),
+    ("数据提示", "已用作输出表的列名“数据提示”"), ("total", "已用作输出表的列名“total”"), ("指标", "列名“指标”"),
 ])
 def test_scenario_names_that_collide_with_columns_are_refused(capsys, tmp_path, second, fragment):
     err = refused(capsys, "whatif", SAMPLE, *BASE, "--scenario", _scenario(tmp_path, "a.yaml", "A"),

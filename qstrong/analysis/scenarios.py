@@ -24,7 +24,7 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark import COLUMN as BENCH_COLUMN
-from ..benchmark import Benchmark, benchmark, rank_text
+from ..benchmark import NOTICE_COLUMN, Benchmark, benchmark, rank_text
 from ..catalog import load_catalog
 from ..config import ScoringConfig
 from ..efficacy import shown_value
@@ -35,6 +35,7 @@ from ..panel import Panel, PanelError, Problem, check_constraints
 from ..params import check_params
 from ..scoring import score_panel
 from ..textfiles import TextError, load_data, parse_yaml, unreported
+from ..vocabulary import COLUMNS
 from .gaps import efficacy_subscores
 
 OPS = ("set", "add", "grow")
@@ -344,7 +345,9 @@ BASELINE = "基线"
 
 
 DELTA_SUFFIX = "（变化）"
-RESERVED = (BASELINE, "indicator", BENCH_COLUMN)
+# whatif CSV columns, and the English column names the writers translate (a scenario named "total"
+# would be headed 总分)
+RESERVED = (BASELINE, "indicator", "指标", BENCH_COLUMN, NOTICE_COLUMN, *COLUMNS)
 
 
 def distinct_names(scs: list[Scenario]) -> None:

@@ -17,7 +17,7 @@ WHAT = "简报输出文件"
 def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> None:
     """Add the sub-command to `sub`; `analysis_parser(sub, name, help)` gives the shared county options."""
     p = analysis_parser(sub, "brief", "领导简报：两页A4的Word文档（总分、排名、否决、完整性、两幅图、前五项措施、2025年展望、数据说明）")
-    p.add_argument("--intake", metavar="目录", help="各部门报回的填报目录（当年；PANEL 补历年数据）：据此说明谁有数据未填报（默认不读取）")
+    p.add_argument("--intake", metavar="目录", help="各部门报回的填报目录（当年；面板CSV补历年数据）：据此说明谁有数据未填报（默认不读取）")
     p.add_argument("--target", default="85", metavar="分数", help="最省力路径的目标总分（0～100，默认85）")
     p.add_argument("--date", metavar="日期", help="简报日期，如 2026-11-27 或 2026年11月27日（默认今天）")
     p.add_argument("--draws", default="10000", metavar="次数", help="排名区间的权重抽样次数（1～1000000，默认10000）")

@@ -12,9 +12,9 @@ from ..panel import Panel
 from ..writers import About, frame_to_csv, visible_text, write_text
 
 PEER_PANEL_HELP = ("对标面板：CSV路径，或 shandong（随包附带的山东省136个县（市、区）面板，含合成数据）；"
-                   "其中其他县的数据作为对标，被评价县以 PANEL 为准")
+                   "其中其他县的数据作为对标，被评价县以面板CSV为准")
 
-AS_PEERS_HELP = "把PANEL中其他县也加入对标（默认不加入）"
+AS_PEERS_HELP = "把面板CSV中其他县也加入对标（默认不加入）"
 
 PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
               "逗号分隔的县名，或 @文件")
