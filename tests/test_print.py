@@ -6,7 +6,6 @@ import re
 
 import pytest
 from pypdf import PdfReader
-from test_reports import report  # noqa: F401  (the built report, shared with the report tests)
 
 from qstrong.reports.browser import chromium, pdf_pages, print_pdf
 
@@ -15,7 +14,7 @@ GAP_PAGE = "01_差距分析.html"
 
 
 @pytest.fixture(scope="module")
-def gap_pdf(report, tmp_path_factory):  # noqa: F811
+def gap_pdf(report, tmp_path_factory):
     pdf = tmp_path_factory.mktemp("print") / "01.pdf"
     return print_pdf(report / GAP_PAGE, pdf)
 
@@ -24,7 +23,7 @@ def _texts(pdf) -> list[str]:
     return [re.sub(r"\s+", "", p.extract_text()) for p in PdfReader(str(pdf)).pages]
 
 
-def test_print_choices_are_notebook_cell_tags(report):  # noqa: F811
+def test_print_choices_are_notebook_cell_tags(report):
     page = (report / GAP_PAGE).read_text(encoding="utf-8")
     hidden = page[page.index("celltag_screen-only"):]
     assert "目标阶梯（全部）" in hidden                 # the full ladder is on screen, in a screen-only cell

@@ -2,21 +2,18 @@
 headless-Chromium check with the network cut off."""
 
 import re
-import shutil
 from pathlib import Path
 
 import nbformat
 import numpy as np
 import pytest
+from conftest import SUBMISSIONS  # the report fixture is in conftest.py
 
-from qstrong.intake.fill import fill_template
 from qstrong.reports.browser import check_page, chromium
 from qstrong.reports.build import NOTEBOOKS, external_references
 
 ROOT = Path(__file__).resolve().parents[1]
-SUBMISSIONS = ROOT / "data" / "sample" / "submissions"
-EVIL_REMARK = '<script>alert("x")</script><img src=x onerror=alert(1)>'
-EVIL_FILE = "区科技局<b>粗体<i>.xlsx"   # no "/" in a file name
+
 PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "panel_counties_as_peers", "scenarios", "target", "draws", "seed"}
 
 
@@ -32,21 +29,6 @@ def test_notebooks_are_stored_without_outputs_and_begin_with_parameters():
         # no scoring logic in notebooks: they call the API (no catalog arithmetic, no loops over indicators' rules)
         body = "\n".join(c.source for c in code[1:])
         assert "coefficient(" not in body and "evaluate(" not in body
-
-
-@pytest.fixture(scope="module")
-def report(tmp_path_factory):
-    from qstrong.reports.build import build_report
-
-    root = tmp_path_factory.mktemp("report")
-    sub = root / "submissions"
-    shutil.copytree(SUBMISSIONS, sub)
-    # a department writes markup into its remark and evidence columns and into its file name
-    fill_template(sub / "区科技局.xlsx", sub / EVIL_FILE, {"q41.tech_trade": 44.01}, evidence=EVIL_REMARK,
-                  remark=EVIL_REMARK)
-    (sub / "区科技局.xlsx").unlink()
-    index = build_report("临淄区", intake=str(sub), out=root / "out", draws=1000, progress=False)
-    return index.parent
 
 
 def test_pages_are_written_and_self_contained(report):
