@@ -166,7 +166,7 @@ def test_dates(text, want):
 
 @pytest.mark.parametrize("text", ["٢٠٢٦-١١-٢٧", "2026-02-30", "明天", "2026-11"])
 def test_bad_dates(text):
-    with pytest.raises(InputError, match="不是有效日期"):
+    with pytest.raises(InputError, match="--date（简报日期）：“.*”不是(有效的)?日期"):
         brief_date(text)
 
 

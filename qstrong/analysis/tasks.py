@@ -10,9 +10,6 @@ number of departments) adds up over the packages to the county's lost points.
 
 from __future__ import annotations
 
-import datetime as dt
-import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -20,6 +17,7 @@ import pandas as pd
 
 from ..benchmark import Benchmark
 from ..catalog import load_catalog
+from ..dates import chinese, read_date
 from ..errors import InputError
 from ..measures import fmt_num
 from ..params import param_problems
@@ -31,26 +29,14 @@ __all__ = ["NO_DEADLINE", "Package", "TaskContext", "about_rows", "check_task_op
 
 SEP = "、"                      # how gaps and path join an indicator's departments
 NO_DEADLINE = "以领导小组办公室通知为准"
-_DATE = re.compile(r"(\d{4})\s*(?:[-/.年])\s*(\d{1,2})\s*(?:[-/.月])\s*(\d{1,2})\s*日?", re.ASCII)
 
 
 def parse_deadline(text: object) -> tuple[str, str]:
     """(the deadline as 2023年3月31日, '') or ('', Chinese problem). None or empty: the default wording."""
     if text is None or isinstance(text, str) and not text.strip():
         return NO_DEADLINE, ""
-    if isinstance(text, dt.date):
-        return f"{text.year}年{text.month}月{text.day}日", ""
-    raw = str(text)
-    m = _DATE.fullmatch(unicodedata.normalize("NFKC", raw).strip())
-    if not m:
-        return "", f"--deadline（报送截止日期）：“{raw.strip()}”不是日期，应写成 2023-03-31 或 2023年3月31日"
-    try:
-        day = dt.date(*map(int, m.groups()))
-    except ValueError:
-        return "", f"--deadline（报送截止日期）：“{raw.strip()}”不是有效的日期"
-    if not 2000 <= day.year <= 2100:
-        return "", f"--deadline（报送截止日期）：“{raw.strip()}”的年份应在2000～2100之间"
-    return f"{day.year}年{day.month}月{day.day}日", ""
+    day, problem = read_date(text, "--deadline（报送截止日期）")
+    return (chinese(day), "") if day else ("", problem)
 
 
 def check_task_options(target: object = 85.0, deadline: object = None) -> tuple[float, str]:

@@ -11,8 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -23,6 +21,7 @@ from ..analysis.projection import Projection, project
 from ..analysis.scenarios import load_scenario
 from ..analysis.summary import VETO_ZH, PlanViews, Summary, leader_summary, plan_views
 from ..benchmark import Benchmark, is_synthetic
+from ..dates import chinese, read_date
 from ..errors import InputError
 from ..measures import fmt_num
 from ..writers.docx import TEXT_WIDTH_MM, Block, Figures, Heading, Para, Subtitle, Table, Title, write_docx
@@ -33,7 +32,6 @@ CHART_IN = (2.95, 2.3)          # each chart's size in inches: two side by side 
 NUMERALS = "一二三四五六七八九十"
 LISTED = 4                      # departments (or notes) named in the headline; the rest counted
 VETO_LISTED = 2                 # veto items named
-_DATE = re.compile(r"\s*(\d{4})\s*(?:年|-|/|\.)\s*(\d{1,2})\s*(?:月|-|/|\.)\s*(\d{1,2})\s*日?\s*", re.ASCII)
 
 
 def brief_date(text: str | dt.date | None = None) -> str:
@@ -44,15 +42,10 @@ def brief_date(text: str | dt.date | None = None) -> str:
     elif isinstance(text, dt.date):
         day = text
     else:
-        m = _DATE.fullmatch(unicodedata.normalize("NFKC", str(text)))     # full-width digits as ASCII
-        try:
-            day = dt.date(*(int(g) for g in m.groups())) if m else None
-        except ValueError:
-            day = None
+        day, problem = read_date(text, "--date（简报日期）")
         if day is None:
-            raise InputError([f"--date（简报日期）：“{text}”不是有效日期，请写成 2026-11-27 或 2026年11月27日"],
-                             "参数有{n}处问题")
-    return f"{day.year}年{day.month}月{day.day}日"
+            raise InputError([problem], "参数有{n}处问题")
+    return chinese(day)
 
 
 @dataclass(frozen=True)
