@@ -173,7 +173,7 @@ def test_bad_dates(text):
 def test_bad_options_exit_2_in_chinese(capsys, tmp_path):
     err = refused(capsys, "brief", str(PANEL), "--county", COUNTY, "--date", "2026-02-30", "--out",
                   str(tmp_path / "none" / "b.pdf"))
-    assert "扩展名应为 .docx" in err and "不存在" in err and "不是有效日期" in err
+    assert "扩展名应为 .docx" in err and "不存在" in err and "不是有效的日期" in err
     err = refused(capsys, "brief", str(PANEL), "--county", COUNTY, "--target", "120", "--out", str(tmp_path / "b.docx"))
     assert "--target" in err
     err = refused(capsys, "brief", str(PANEL), "--county", COUNTY)
