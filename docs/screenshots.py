@@ -1,7 +1,8 @@
 """Regenerate the user guide's screenshots (docs/guide_*.png, and the README's docs/report_gaps.png)
 from the bundled sample data.
 
-    .venv/bin/python docs/screenshots.py            # needs chromium; LibreOffice + pdftoppm for xlsx/docx
+    .venv/bin/python docs/screenshots.py   # chromium; LibreOffice Calc + Writer and pdftoppm for xlsx/docx
+    # (Debian: apt-get install chromium libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils)
 
 Everything is produced by the real commands in a temporary directory (nothing under reports/ is
 touched): the HTML report pages are shot with headless Chromium; a workbook is exported by LibreOffice
