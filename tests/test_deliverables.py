@@ -359,3 +359,14 @@ def test_every_column_of_every_cli_table_is_in_the_vocabulary(tables):
 
 def test_the_vocabulary_has_one_name_per_panel_column():
     assert [COLUMNS[k] for k in ("county", "year", "measure", "value")] == ["县（市、区）", "年份", "数据项", "数值"]
+
+
+def test_every_sheet_prints_on_a4_one_page_wide_with_its_header(files):
+    """Printed from Excel/WPS: A4, fitted to one page wide, the header row on every page."""
+    sheets = [(name, ws) for name, p in files.items() if p.suffix == ".xlsx"
+              for ws in openpyxl.load_workbook(p).worksheets]
+    assert len(sheets) > 20
+    for name, ws in sheets:
+        setup = ws.page_setup
+        assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), (name, ws.title)
+        assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1", (name, ws.title)

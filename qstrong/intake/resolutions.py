@@ -55,7 +55,7 @@ def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, 
     head = text.split("\n", 1)[0]
     sep = "\t" if got.encoding == UTF16 and "\t" in head and "," not in head else ","
     frame, row_problems = parse(text, ("measure",), sep)
-    issues = [Issue(f"裁定文件{got.note}", name, level="提醒")] if got.note else []
+    issues = [Issue(f"裁定文件{got.note.removeprefix('文件')}", name, level="提醒")] if got.note else []
     issues += [Issue(f"裁定文件：{msg}", name, cell=f"第{line}行" if line else "") for line, msg in row_problems]
     if frame is None:
         return empty(), issues

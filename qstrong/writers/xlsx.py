@@ -133,6 +133,9 @@ def _formats(api: pd.DataFrame, shown: pd.DataFrame) -> list[tuple[str, pd.Serie
     return out
 
 
+PORTRAIT_WIDTH = 100         # column widths (characters) that still print readably on a portrait A4
+
+
 def _fill_sheet(ws, shown: pd.DataFrame, formats: list, notes: list[str] | None) -> None:
     """Header (bold, frozen), cells (formatted), widths fitted, long columns wrapped."""
     widths = []
@@ -157,10 +160,22 @@ def _fill_sheet(ws, shown: pd.DataFrame, formats: list, notes: list[str] | None)
                 cell.alignment = wrap
         width = min(max(longest + 2, MIN_WIDTH), MAX_WIDTH)
         ws.column_dimensions[get_column_letter(c)].width = width
+        widths[c - 1] = width
         if longest + 2 > MAX_WIDTH:
             for cell in cells:
                 cell.alignment = wrap
     ws.freeze_panes = "A2"
+    _print_setup(ws, sum(widths))
+
+
+def _print_setup(ws, width: float) -> None:
+    """Printed as an office prints it: A4, one page wide (landscape when the columns are wide), the
+    header row repeated on every page."""
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.orientation = "landscape" if width > PORTRAIT_WIDTH else "portrait"
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.page_setup.fitToWidth, ws.page_setup.fitToHeight = 1, 0
+    ws.print_title_rows = "1:1"
 
 
 def _about_sheet(ws, about: About, notes: list[str] | None) -> None:
