@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import sys
 
 import pandas as pd
 
@@ -63,9 +64,11 @@ def cmd_score(args: argparse.Namespace) -> int:
                  "complete": bool(r["complete"]), "vetoed": bool(r["vetoed"]),
                  "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
                 for c, r in df.iterrows()]}), args.out)
-        elif args.format == "csv":
-            _write_csv(stamp(df, notice=data_notice(count_invented(panel.data))), args.out)
-        else:
+        line, scored = _all_line(args, ps), panel.data[panel.data["year"] == ps.year]
+        print(line, file=sys.stderr)
+        if args.format == "csv":
+            _write_csv(stamp(df, line, data_notice(count_invented(scored))), args.out)
+        elif args.format != "json":
             _emit(for_people(df).round(4).to_string(index=False), args.out)
         return 0
     bench = _benchmark(args)
@@ -95,6 +98,17 @@ def ranked(df):
     note = note.where(out["complete"], INCOMPLETE).where(~both, f"{VETOED}；{INCOMPLETE}")
     out["rank_note"] = note
     return out
+
+
+def _all_line(args: argparse.Namespace, ps) -> str:
+    """--all's benchmark line: every county scored, each against all the others."""
+    reading = "自定义解读（--config）" if args.config else "默认解读"
+    who = "面板与对标面板" if args.peer_panel else "面板"
+    line = f"对标：{who}中全部{len(ps.counties)}个县（市、区）互为对标 · {ps.year}年 · {reading}"
+    if args.peer_panel:
+        line += ("（面板中的各县都参加排名：与单县计分——默认只以对标面板的其他县为对标——的总分、排名可能不同，"
+                 "单县计分加 --panel-counties-as-peers 即与此一致）")
+    return line
 
 
 def _all_panel(args: argparse.Namespace):

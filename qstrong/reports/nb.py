@@ -44,10 +44,11 @@ def md(text: str) -> None:
     display(Markdown(text))
 
 
-def notice(synthetic_values: int) -> None:
-    if synthetic_values:
-        md(f"> **示例数据提示**：对标数据中有 {synthetic_values} 个数值为合成/示例数据，"
-           "功效系数法得分与排名仅供演示，不代表真实情况。")
+def notice(bench) -> None:
+    """The benchmark's data notice (:attr:`Benchmark.notice`, the one every output carries), if any."""
+    head, _, rest = bench.notice.partition("：")
+    if rest:
+        md(f"> **{head}**：{rest}")
 
 
 cjk_font()  # registered once per kernel
