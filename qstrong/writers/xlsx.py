@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import decimal
+import io
 import math
 import unicodedata
 from pathlib import Path
@@ -209,6 +210,8 @@ def frames_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, index: boo
             _fill_sheet(wb.create_sheet(sheet_title(name, used)), shown, _formats(api, shown), notes)
         if not wb.worksheets:
             wb.create_sheet("Sheet1")
-        wb.save(tmp)
+        buf = io.BytesIO()        # zipped in memory: a full disk fails one write, not a half-closed zip
+        wb.save(buf)
+        tmp.write_bytes(buf.getvalue())
 
     return write_atomic(path, build, what)
