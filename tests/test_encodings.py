@@ -170,3 +170,18 @@ def test_a_panel_written_for_people_reads_back(tmp_path, original):
     pd.testing.assert_frame_equal(score_panel(panel).scores, original.scores)
     notes = [str(n) for n in panel.notes]
     assert any("GB18030" in n for n in notes) and any("按名称对应到数据项编号" in n for n in notes), notes
+
+
+@pytest.mark.parametrize("how", list(SAID))
+def test_effort_tables_saved_by_office_programs_give_the_same_path(tmp_path, how):
+    from qstrong.analysis.path import cheapest_path
+    from qstrong.benchmark import benchmark
+
+    text = "measure,effort,per,note\nq32.green_design_rate,50,1 个百分点,改成很贵\n"
+    base, p = tmp_path / "utf8.csv", tmp_path / f"effort_{how}.csv"
+    base.write_text(text, encoding="utf-8")
+    p.write_bytes(_saved(text, how, tabs=SAID[how] == UTF16))
+    bench = benchmark(Panel.from_csv(SAMPLE), "临淄区", 2022, peer_panel="shandong")
+    want, got = cheapest_path(bench, target=85, effort=base), cheapest_path(bench, target=85, effort=p)
+    pd.testing.assert_frame_equal(got.to_frame(), want.to_frame())
+    assert not want.to_frame().equals(cheapest_path(bench, target=85).to_frame())     # the table was used

@@ -104,7 +104,9 @@ def _per_quantity(m: Measure, per: str) -> tuple[float | None, str | None]:
 
 def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFrame]:
     try:
-        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False)
+        head = text.split("\n", 1)[0]         # Excel's "Unicode text" (UTF-16) is tab-separated
+        sep = "\t" if "\t" in head and "," not in head else ","
+        df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise EffortError([f"无法按CSV读取：{str(exc).strip() or '文件为空'}"], source) from None
     df.columns = [normalise_name(c) for c in df.columns]
