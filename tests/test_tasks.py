@@ -298,3 +298,35 @@ def test_formula_like_evidence_and_remarks_are_written_as_text(bench, tmp_path):
     assert all(c.data_type != "f" for c in cells)
     texts = {c.value for c in cells if isinstance(c.value, str)}
     assert {"'" + v for v in typed.values()} <= texts
+
+
+def test_a_vetoed_county_is_said_vetoed_everywhere_and_the_veto_departments_check_it_first(capsys, tmp_path):
+    panel = tmp_path / "否决.csv"
+    text_ = SAMPLE.read_text(encoding="utf-8")
+    row = "临淄区,2022,veto.major_safety_accident,否"
+    assert row in text_
+    panel.write_text(text_.replace(row, row[:-1] + "是"), encoding="utf-8")
+    out = tmp_path / "out"
+    code = main(["tasks", str(panel), "--county", "临淄区", "--peer-panel", "shandong", "--out", str(out)])
+    said = capsys.readouterr().out
+    cat = load_catalog()
+    item = load_measures()["veto.major_safety_accident"].name_zh        # the item, from the measures table
+    aliases, groups = cat.department_table["aliases"], cat.department_table["groups"]
+    veto_deps = {aliases.get(d, d) for d in cat.veto.departments}
+    veto_deps = {groups.get(d, d) if d in groups else d for d in veto_deps} - {""}
+    headline = said.splitlines()[1]
+    assert code == 0 and "一票否决已触发" in headline and item in headline and "不予评定" in headline
+    files = sorted(out.iterdir())
+    assert files and veto_deps & {f.name.removesuffix("_任务包.xlsx") for f in files}
+    for f in files:
+        about = [r for r in sheet_rows(f, "说明") if r and r[0] == "总分与排名"]
+        assert about and "一票否决已触发" in about[0][1] and item in about[0][1] and "不予评定" in about[0][1]
+        notice = [r[0] for r in sheet_rows(f, "通知")[1:]]           # title, addressee, standing, first task…
+        assert "一票否决已触发" in notice[2] and item in notice[2] and "不予评定" in notice[2]
+        dept = f.name.removesuffix("_任务包.xlsx")
+        assert notice[3].startswith("首要任务") == (dept in veto_deps), dept
+    # not vetoed: no word of it in the notice
+    main(["tasks", str(SAMPLE), "--county", "临淄区", "--peer-panel", "shandong", "--out", str(tmp_path / "o2")])
+    capsys.readouterr()
+    notice = [r[0] for r in sheet_rows(tmp_path / "o2" / "区统计局_任务包.xlsx", "通知")[1:]]
+    assert not any("一票否决已触发" in n or n.startswith("首要任务") for n in notice)

@@ -22,6 +22,7 @@ from .sensitivity import sensitivity
 FIRST_ACTIONS = 5
 MOVERS = 3
 VETO_ZH = {"triggered": "已触发", "not": "未触发", "unknown": "无法判断（数据缺失）"}
+VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (as ``score --all`` says it)
 
 
 @dataclass(frozen=True)
@@ -97,7 +98,8 @@ class Summary:
         return VETO_ZH[self.veto] + (f"（{items}）" if items else "")
 
 
-def _veto(bench: Benchmark) -> tuple[str, tuple[str, ...]]:
+def veto_status(bench: Benchmark) -> tuple[str, tuple[str, ...]]:
+    """(triggered / not / unknown, the triggered items or the items without data) from the scorecard."""
     card = bench.scores.county(bench.county)
     if card.vetoed:
         return "triggered", tuple(card.veto_reasons)
@@ -105,6 +107,24 @@ def _veto(bench: Benchmark) -> tuple[str, tuple[str, ...]]:
         names = load_measures()
         return "unknown", tuple(names[m].name_zh for m in card.veto_unknown)
     return "not", ()
+
+
+_veto = veto_status
+
+
+def veto_sentence(veto: str, items: tuple[str, ...] | list[str]) -> str:
+    """一票否决 in one phrase: its state, the items, and (triggered) that the county is not rated."""
+    named = f"（{'、'.join(items)}）" if items else ""
+    return f"一票否决{VETO_ZH[veto]}{named}" + (f"：{VETO_EFFECT}" if veto == "triggered" else "")
+
+
+def veto_departments(catalog=None) -> tuple[str, ...]:
+    """The veto's responsible departments (catalog ``veto.departments``), canonical names, groups dropped."""
+    from ..catalog import load_catalog
+    from ..departments import canonical
+
+    cat = catalog or load_catalog()
+    return tuple(dict.fromkeys(n for d in cat.veto.departments if (n := canonical(d, cat))))
 
 
 def completeness(bench: Benchmark, intake=None) -> Completeness:

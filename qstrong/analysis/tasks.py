@@ -23,6 +23,7 @@ from ..measures import fmt_num
 from ..params import param_problems
 from .gaps import GapReport, gaps
 from .path import EFFORT_UNIT, EffortTable, PathPlan, cheapest_path
+from .summary import veto_departments, veto_sentence, veto_status
 
 __all__ = ["NO_DEADLINE", "Package", "TaskContext", "about_rows", "check_task_options", "department_packages",
            "notice_text", "package_title", "parse_deadline", "shared_rule"]
@@ -64,6 +65,18 @@ class TaskContext:
     lead_office: str
     intake: object | None = None                       # IntakeResult, when one was given
     unassigned: dict[str, int] = field(default_factory=dict)   # unreported rows of departments without a package
+    veto: str = "not"                                  # triggered / not / unknown (analysis.summary.veto_status)
+    veto_items: tuple[str, ...] = ()
+    veto_departments: tuple[str, ...] = ()             # catalog veto.departments (canonical names)
+
+    @property
+    def vetoed(self) -> bool:
+        return self.veto == "triggered"
+
+    @property
+    def veto_text(self) -> str:
+        """The veto in one phrase, as the brief and the front page say it."""
+        return veto_sentence(self.veto, self.veto_items)
 
     @property
     def invented(self) -> int:
@@ -158,7 +171,9 @@ def department_packages(bench: Benchmark, target: float = 85.0, intake=None, dea
         raise InputError(intake.errors, "填报目录有{n}处错误（请先用 qstrong intake 查看并改正）")
     rep = gaps(bench)
     plan = cheapest_path(bench, target=target, effort=effort)
-    ctx = TaskContext(bench, rep, plan, target, when, catalog.department_table["lead_office"], intake)
+    veto, items = veto_status(bench)
+    ctx = TaskContext(bench, rep, plan, target, when, catalog.department_table["lead_office"], intake,
+                      veto=veto, veto_items=items, veto_departments=veto_departments(catalog))
     inds = _split(rep.indicators.reset_index())
     acts = _split(plan.to_frame())
     inds["lost_share"] = inds["lost"] / inds["_n"]
@@ -200,6 +215,11 @@ def notice_text(pkg: Package) -> list[str]:
              f"贵单位负责的指标{len(pkg.indicators)}项（指标{ids}），失分{pkg.lost:.2f}分"
              + (f"，其中与其他部门共担的指标{len(shared)}项（指标{SEP.join(map(str, shared.index))}），"
                 f"失分{float(shared['lost'].sum()):.2f}分，请与共担部门共同落实" if len(shared) else "") + "。"]
+    if ctx.vetoed:
+        lines[2] = lines[2].replace(f"排名{bench.rank_text()}。", f"排名{bench.rank_text()}；{ctx.veto_text}。", 1)
+        if pkg.department in ctx.veto_departments:
+            lines.append(f"首要任务：贵单位是一票否决事项的责任部门，{ctx.veto_text}。请立即核实该事项（是否属实、"
+                         f"发生时间与认定依据），并将核实情况和佐证材料报送{ctx.lead_office}。")
     unscored = pkg.indicators[pkg.indicators["missing"].astype(str).str.len() > 0]
     if len(unscored):
         lines.append(f"指标{SEP.join(map(str, unscored.index))}缺少数据、暂未计分（其失分未计入上述数字），请尽快补报。")
@@ -233,7 +253,7 @@ def about_rows(pkg: Package) -> list[tuple[str, str]]:
     ``About`` has those): what it is, standing, target, deadline, how lost points are counted, intake."""
     ctx, bench = pkg.context, pkg.context.benchmark
     rows = [("说明", f"{pkg.department}负责的指标、失分、需落实的措施、未报数据和填报情况，由{ctx.lead_office}下发。"),
-            ("总分与排名", f"总分{bench.total:.2f}分，排名{bench.rank_text()}，失分{ctx.county_lost:.2f}分"),
+            ("总分与排名", f"总分{bench.total:.2f}分，排名{bench.rank_text()}，失分{ctx.county_lost:.2f}分；{ctx.veto_text}"),
             ("目标与路径", f"目标{fmt_num(ctx.target, 2)}分。{ctx.plan.message}{EFFORT_UNIT}"),
             ("报送截止日期", ctx.deadline),
             ("失分计法", shared_rule(ctx)),

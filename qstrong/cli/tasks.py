@@ -143,7 +143,7 @@ def _summary(packages: dict, paths: dict[str, Path]) -> None:
     ctx = next(iter(packages.values())).context
     print(ctx.benchmark.describe())
     print(f"{ctx.benchmark.county} {ctx.benchmark.year}年：总分{ctx.benchmark.total:.2f}分，"
-          f"排名{ctx.benchmark.rank_text()}；目标{ctx.target:g}分：{ctx.plan.message}")
+          f"排名{ctx.benchmark.rank_text()}；{ctx.veto_text}；目标{ctx.target:g}分：{ctx.plan.message}")
     for dept, pkg in packages.items():
         todo = "" if pkg.unreported is None else f"，未报数据{len(pkg.unreported)}项"
         print(f"  {dept}：失分{pkg.lost:.2f}分（分摊{pkg.lost_share:.2f}分），措施{len(pkg.actions)}项"
