@@ -87,8 +87,18 @@ def test_a_default_said_in_the_help_is_not_said_twice(monkeypatch):
     text = _parsers()["qstrong sensitivity"].format_help()
     draws = next(ln for ln in text.splitlines() if ln.strip().startswith("--draws"))
     assert draws.count("默认") == 1 and "10000" in draws
-    evidence = _parsers()["qstrong intake"].format_help()
+    text = _parsers()["qstrong intake"].format_help()
+    evidence = re.search(r"  --evidence.*?(?=\n  -|\Z)", text, flags=re.S).group(0)
     assert evidence.count("默认") == 1 and "warn（默认）" in evidence
+
+
+def test_every_option_says_its_default(monkeypatch):
+    """Also an option without one (默认：无) and a switch (默认：否)."""
+    monkeypatch.setenv("COLUMNS", "200")
+    for name, parser in _parsers().items():
+        for action in parser._actions:
+            if action.option_strings and not action.required and action.dest != "help":
+                assert "默认" in parser._get_formatter()._get_help_string(action), (name, action.dest)
 
 
 def test_cli_help_exits_0_in_chinese(capsys):

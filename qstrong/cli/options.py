@@ -207,8 +207,10 @@ class ChineseHelpFormatter(argparse.HelpFormatter):
         if choices and not all(c in text for c in choices):
             text += f"（可选：{'、'.join(choices)}）"
         default = action.default
-        if default is not None and default is not False and default is not argparse.SUPPRESS and "默认" not in text:
-            said = f"默认：{_shown(default)}".replace("%", "%%")
+        if action.option_strings and not action.required and default is not argparse.SUPPRESS \
+                and "默认" not in text:         # every option says its default (none: 无; a switch off: 否)
+            shown = "无" if default is None else "否" if default is False else _shown(default)
+            said = f"默认：{shown}".replace("%", "%%")
             text = f"{text[:-1]}；{said}）" if text.endswith("）") else f"{text}（{said}）"
         return text
 

@@ -24,7 +24,7 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("--peers", default="shandong", help=PEERS_HELP)
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
-    p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
+    p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体；默认：目录的默认解读）")
     return p
 
 
@@ -48,7 +48,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
     s.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     s.add_argument("--format", choices=["table", "csv", "json"], help=FORMAT_HELP)
-    s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体）")
+    s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体；默认：目录的默认解读）")
     s.add_argument("--out", help=OUT_HELP)
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.add_argument("--peers", default="shandong", help=PEERS_HELP)
