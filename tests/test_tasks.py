@@ -330,3 +330,22 @@ def test_a_vetoed_county_is_said_vetoed_everywhere_and_the_veto_departments_chec
     capsys.readouterr()
     notice = [r[0] for r in sheet_rows(tmp_path / "o2" / "区统计局_任务包.xlsx", "通知")[1:]]
     assert not any("一票否决已触发" in n or n.startswith("首要任务") for n in notice)
+
+
+def test_with_an_intake_tasks_brief_and_report_score_the_same_total_and_rank(capsys, tmp_path):
+    from qstrong.reports.inputs import load_inputs
+
+    folder = tmp_path / "收回"
+    shutil.copytree(SUBMISSIONS, folder)
+    (folder / "区住建局.xlsx").unlink()                 # one department sent nothing: the intake's year differs
+    args = [str(SAMPLE), "--county", "临淄区", "--peer-panel", "shandong", "--intake", str(folder)]
+    main(["tasks", *args, "--out", str(tmp_path / "out")])
+    tasks_said = capsys.readouterr().out
+    assert main(["brief", *args, "--draws", "50", "--out", str(tmp_path / "简报.docx")]) in (0, 1)
+    brief_said = capsys.readouterr().out
+    bench = load_inputs("临淄区", str(SAMPLE), str(folder), "shandong").benchmark
+    panel_only = benchmark(Panel.from_csv(SAMPLE), "临淄区", 2022, "shandong", None, "shandong")
+    assert abs(bench.total - panel_only.total) > 0.01          # the case matters: the two ways differ
+    t = re.search(r"总分(\d+\.\d\d)分，排名(第\d+名/共\d+个)", tasks_said)
+    b = re.search(r"总分 (\d+\.\d\d)，(第\d+名/共\d+个)", brief_said)
+    assert t and b and t.groups() == b.groups() == (f"{bench.total:.2f}", bench.rank_text())
