@@ -250,3 +250,16 @@ def test_same_total_and_rank_as_the_html_front_page(brief):
     page, text = front_section(s), _text(doc)
     for fact in (f"{s.total:.2f}", s.rank_text, s.veto_text):
         assert fact in page and fact in text
+
+
+def test_a_very_long_county_name_is_cut_in_the_file_properties_not_refused(capsys, tmp_path):
+    long_name = "临" * 300 + "区"
+    panel = tmp_path / "panel.csv"
+    panel.write_text(PANEL.read_text(encoding="utf-8").replace(COUNTY, long_name), encoding="utf-8")
+    out = tmp_path / "简报.docx"
+    code, said, err = cli(capsys, "brief", str(panel), "--county", long_name, "--draws", "20", "--out", str(out))
+    assert code in (0, 1) and "exceeded" not in err + said, err
+    doc = Document(str(out))
+    title = doc.core_properties.title
+    assert len(title) == 255 and title.endswith("…") and title[:-1] == f"{long_name}质量强县评价自评简报"[:254]
+    assert doc.paragraphs[0].text == f"{long_name}质量强县评价自评简报"        # the page keeps the whole name

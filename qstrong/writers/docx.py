@@ -34,6 +34,7 @@ TITLE_FONT, BODY_FONT, HEADING_FONT, SUBHEADING_FONT = "方正小标宋简体", 
 PAGE_NUMBER_FONT, LATIN_FONT = "宋体", "Times New Roman"
 TITLE_PT, BODY_PT, TABLE_PT, PAGE_NUMBER_PT = 22.0, 16.0, 12.0, 14.0     # 二号, 三号, 小四, 四号
 LINE_PT = 28.0
+PROPERTY_LIMIT = 255            # characters python-docx allows in a core property (title, subject…)
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 
 
@@ -240,14 +241,19 @@ def _figures(doc, block: Figures) -> None:
         _cell_text(t.cell(1, k), caption, BODY_FONT, block.caption_size, align=WD_ALIGN_PARAGRAPH.CENTER)
 
 
+def fit_property(text: str, limit: int = PROPERTY_LIMIT) -> str:
+    """`text` cut to `limit` characters for a core property, the cut shown by a closing "…"."""
+    return text if len(text) <= limit else text[:limit - 1] + "…"
+
+
 def _properties(doc, blocks: list[Block]) -> None:
     """File properties: the title, qstrong as author, now as the time (not the template's)."""
     from .. import __version__
 
     props = doc.core_properties
-    props.title = visible_text(next((b.text for b in blocks if isinstance(b, Title)), ""))
+    props.title = fit_property(visible_text(next((b.text for b in blocks if isinstance(b, Title)), "")))
     props.author = props.last_modified_by = "qstrong"
-    props.comments = f"qstrong {__version__}"
+    props.comments = fit_property(f"qstrong {__version__}")
     props.created = props.modified = dt.datetime.now(dt.UTC).replace(microsecond=0, tzinfo=None)
     props.revision = 1
 
