@@ -68,13 +68,17 @@ def test_headline_total_and_rank_are_the_engines(brief, bench):
     assert "2026年11月27日" in _text(doc)
 
 
-def test_first_five_actions_of_the_cheapest_path_with_departments(brief, bench):
+def test_five_actions_of_the_cheapest_path_that_gain_most_with_departments(brief, bench):
     _, doc, _ = brief
     plan = cheapest_path(bench, target=TARGET).to_frame()
     assert len(plan) > 5
     rows = _actions_table(doc).rows[1:]
     assert len(rows) == 5
-    for row, (_, step) in zip(rows, plan.head(5).iterrows(), strict=True):
+    steps = sorted(plan.to_dict("records"), key=lambda r: (-r["gain"], r["effort"], r["indicator"]))[:5]
+    assert [r["indicator"] for r in steps] != list(plan["indicator"][:5])        # the case matters
+    lead = next(p.text for p in doc.paragraphs if "优先推进以下5项" in p.text)
+    assert "按增分从高到低" in lead and "HTML" not in lead and "qstrong tasks" in lead
+    for row, step in zip(rows, steps, strict=True):
         cells = [c.text for c in row.cells]
         assert cells[1] == str(step["indicator"])
         assert cells[2] == step["action"]

@@ -70,11 +70,18 @@ def test_total_and_rank_are_qstrong_scores(panel_front, tmp_path):
     assert 1 <= lo <= hi <= s.n and f"第{lo}～{hi}名" in front
 
 
-def test_five_actions_are_the_first_five_of_the_cheapest_path(panel_front):
+def most_gain_first(plan: pd.DataFrame, n: int) -> pd.DataFrame:
+    """The plan's rows by points gained (desc), effort (asc), indicator — sorted in Python, not pandas."""
+    rows = sorted(plan.to_dict("records"), key=lambda r: (-r["gain"], r["effort"], r["indicator"]))
+    return pd.DataFrame(rows[:n])
+
+
+def test_five_actions_are_the_five_of_the_cheapest_path_that_gain_most(panel_front):
     inp, s, page = panel_front
     plan = cheapest_path(inp.benchmark, target=TARGET).to_frame()
     assert len(plan) > FIRST_ACTIONS and len(s.actions) == FIRST_ACTIONS
-    first = plan.head(FIRST_ACTIONS)
+    first = most_gain_first(plan, FIRST_ACTIONS)
+    assert list(first["indicator"]) != list(plan.head(FIRST_ACTIONS)["indicator"])   # the case matters
     assert [(a.indicator, a.action, a.departments) for a in s.actions] == \
         list(zip(first["indicator"], first["action"], first["departments"], strict=True))
     assert [a.gain for a in s.actions] == pytest.approx(list(first["gain"]))
@@ -83,6 +90,7 @@ def test_five_actions_are_the_first_five_of_the_cheapest_path(panel_front):
     assert front.count("<tr><td>") == FIRST_ACTIONS
     assert all(a.action.replace('"', "&quot;") in front for a in s.actions)
     assert "工作量表" in front and "可编辑" in front and "点" in front   # the effort's unit and source
+    assert "按增分从高到低" in front                                      # the order is said
 
 
 def test_completeness_counts_the_unreported_measures_of_an_intake(intake_front):

@@ -20,6 +20,7 @@ from .scenarios import BASELINE, compare
 from .sensitivity import sensitivity
 
 FIRST_ACTIONS = 5
+ACTION_ORDER = "按增分从高到低、同分时工作量少者在前排列"   # how the first actions are chosen (said where listed)
 MOVERS = 3
 VETO_ZH = {"triggered": "已触发", "not": "未触发", "unknown": "无法判断（数据缺失）"}
 VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (as ``score --all`` says it)
@@ -176,6 +177,13 @@ def _meaning(row: pd.Series, table: EffortTable) -> str:
     return f"{row['targets']}；工作量表：{'；'.join(rows)}" if rows else str(row["targets"])
 
 
+def first_actions(plan: PathPlan, n: int = FIRST_ACTIONS) -> pd.DataFrame:
+    """The plan's `n` actions that matter most (:data:`ACTION_ORDER`): points gained (desc), then effort
+    (asc), then indicator — the one ordering of the brief and the front page."""
+    frame = plan.to_frame()
+    return frame.sort_values(["gain", "effort", "indicator"], ascending=[False, True, True], kind="stable").head(n)
+
+
 def leader_summary(bench: Benchmark, intake=None, target: float = 85.0, draws: int = 10_000, seed: int = 0,
                    effort: EffortTable | str | Path | None = None) -> Summary:
     """The front page's facts for `bench` (the intake, when given, tells who left which measures empty)."""
@@ -183,9 +191,8 @@ def leader_summary(bench: Benchmark, intake=None, target: float = 85.0, draws: i
     sa = sensitivity(bench, draws=draws, seed=seed, progress=False)
     band = sa.weights.loc[bench.county]
     plan = cheapest_path(bench, target=target, effort=table)
-    frame = plan.to_frame()
     actions = tuple(Action(int(r["indicator"]), str(r["action"]), str(r["departments"]), float(r["gain"]),
-                           float(r["effort"]), _meaning(r, table)) for _, r in frame.head(FIRST_ACTIONS).iterrows())
+                           float(r["effort"]), _meaning(r, table)) for _, r in first_actions(plan).iterrows())
     rep = gaps(bench)
     veto, items = _veto(bench)
     return Summary(bench, bench.total, bench.rank(), bench.n, bench.rank_text(),

@@ -19,7 +19,7 @@ import pandas as pd
 from ..analysis.path import EffortTable
 from ..analysis.projection import Projection, project
 from ..analysis.scenarios import load_scenario
-from ..analysis.summary import VETO_ZH, PlanViews, Summary, leader_summary, plan_views
+from ..analysis.summary import ACTION_ORDER, VETO_ZH, PlanViews, Summary, leader_summary, plan_views
 from ..benchmark import Benchmark, is_synthetic
 from ..dates import chinese, read_date
 from ..errors import InputError
@@ -202,11 +202,12 @@ def _actions(b: Brief) -> list[Block]:
             return [Para(f"已达到{fmt_num(s.target, 2)}分目标，无需增加措施。")]
         gaps = f"；{len(p.missing)}项指标缺数据、未计分，补齐数据后方能计分" if p.missing else ""
         how = f"全部{p.n_options}项备选措施落实后" if p.n_options else "没有可用的备选措施，"
-        return [Para(f"目标{fmt_num(s.target, 2)}分无法达到：{how}最多可达{p.best_possible:.2f}分{gaps}（明细见HTML报告）。")]
+        return [Para(f"目标{fmt_num(s.target, 2)}分无法达到：{how}最多可达{p.best_possible:.2f}分{gaps}（明细见 qstrong path 输出的最省力路径清单）。")]
     more = len(p.chosen) - len(s.actions)
     lead = (f"按最省力路径（工作量表点数最少），{'达到' if p.reached else '接近'}{fmt_num(s.target, 2)}分共需"
-            f"{len(p.chosen)}项措施，方案后{p.total:.2f}分。优先推进以下{len(s.actions)}项"
-            + (f"（其余{more}项见HTML报告）" if more > 0 else "") + "：")
+            f"{len(p.chosen)}项措施，方案后{p.total:.2f}分。优先推进以下{len(s.actions)}项（{ACTION_ORDER}"
+            + (f"；其余{more}项见部门任务包或最省力路径清单，由 qstrong tasks、qstrong path 生成" if more > 0 else "")
+            + "）：")
     rows = tuple((str(k), str(a.indicator), a.action, a.departments, f"+{a.gain:.2f}")
                  for k, a in enumerate(s.actions, 1))
     widths = (13.0, 13.0, 71.0, 44.0, 15.0)
@@ -243,8 +244,8 @@ def _notice(b: Brief) -> list[Block]:
     if parts:
         text = ("；".join(parts) + "。得分、排名与预测仅用于演示方法，不代表真实情况；替换为真实数据后重新生成即可。")
         return [Para(text, lead="示例数据：", size=12, line=20, red=True),
-                Para(f"由 qstrong {__version__} 生成；明细见HTML报告与差距分析表。", size=12, line=20)]
-    return [Para(f"所用数据均未标注为示例或合成数据。由 qstrong {__version__} 生成；明细见HTML报告与差距分析表。", size=12, line=20)]
+                Para(f"由 qstrong {__version__} 生成；明细见HTML报告（qstrong report）与差距分析表（qstrong gaps）。", size=12, line=20)]
+    return [Para(f"所用数据均未标注为示例或合成数据。由 qstrong {__version__} 生成；明细见HTML报告（qstrong report）与差距分析表（qstrong gaps）。", size=12, line=20)]
 
 
 def brief_blocks(b: Brief) -> list[Block]:

@@ -8,7 +8,7 @@ import io
 from html import escape as e
 
 from ..analysis.path import EFFORT_UNIT
-from ..analysis.summary import Summary
+from ..analysis.summary import ACTION_ORDER, Summary
 from ..charts import lost_by
 from ..measures import fmt_num
 
@@ -88,7 +88,7 @@ def _actions(s: Summary) -> str:
                    for a in s.actions)
     more = len(s.plan.chosen) - len(s.actions)
     tail = f"<p class=small>另有{more}项措施见“情景与2025年预测”页的最省力路径。</p>" if more > 0 else ""
-    return (f"<h2>最省力路径的前{len(s.actions)}项措施</h2><table class=actions><tr><th>指标</th><th>措施（工作量的含义）</th>"
+    return (f"<h2>最省力路径中优先推进的{len(s.actions)}项措施</h2><p class=small>{e(ACTION_ORDER)}</p><table class=actions><tr><th>指标</th><th>措施（工作量的含义）</th>"
             f"<th>责任部门</th><th>增分</th><th>工作量（点）</th></tr>{rows}</table>{tail}")
 
 
