@@ -20,6 +20,7 @@ from pypdf import PdfReader
 
 from qstrong.analysis.path import cheapest_path
 from qstrong.benchmark import benchmark
+from qstrong.cli import main
 from qstrong.errors import InputError
 from qstrong.reports.brief import brief_date, write_brief
 from qstrong.scoring import score_panel
@@ -267,3 +268,17 @@ def test_a_very_long_county_name_is_cut_in_the_file_properties_not_refused(capsy
     title = doc.core_properties.title
     assert len(title) == 255 and title.endswith("…") and title[:-1] == f"{long_name}质量强县评价自评简报"[:254]
     assert doc.paragraphs[0].text == f"{long_name}质量强县评价自评简报"        # the page keeps the whole name
+
+
+def test_an_unreachable_target_writes_the_brief_and_exits_1_as_path_and_tasks(capsys, tmp_path):
+    args = [str(PANEL), "--county", "沂源县", "--year", "2022", "--peer-panel", "shandong", "--target", "100"]
+    out = tmp_path / "简报.docx"
+    code, said, err = cli(capsys, "brief", *args, "--draws", "20", "--out", str(out))
+    path_code, _, _ = cli(capsys, "path", *args)
+    assert code == path_code == 1
+    assert "提醒：" in err and "无法达到" in err and "简报已写入" in said
+    assert "无法达到" in _text(Document(str(out)))
+    with pytest.raises(SystemExit):
+        main(["brief", "--help"])
+    said = capsys.readouterr().out
+    assert "退出码" in said and "1 简报已写出，但目标总分无法达到" in said

@@ -12,6 +12,8 @@ from ..writers import Output, check_outputs
 from .common import _benchmark, _config
 
 WHAT = "简报输出文件"
+EXIT_CODES = ("退出码：0 简报已写出；1 简报已写出，但目标总分无法达到（与 qstrong path、qstrong tasks 相同，"
+              "简报和提醒中说明）；2 输入或参数有误，未写出简报。")
 
 
 def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> None:
@@ -24,6 +26,7 @@ def register(sub, analysis_parser: Callable[..., argparse.ArgumentParser]) -> No
     p.add_argument("--seed", default="0", metavar="种子", help="随机种子（0～4294967295，默认0）")
     p.add_argument("--effort", metavar="文件", help="工作量表CSV：measure,effort,per,note（默认：随包附带的工作量表）")
     p.add_argument("--out", required=True, metavar="文件", help="简报输出文件（.docx），如 简报.docx")
+    p.epilog = EXIT_CODES
     p.set_defaults(func=cmd_brief)
 
 
@@ -60,4 +63,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
     s = b.summary
     print(f"{bench.county} {bench.year}年：总分 {s.total:.2f}，{s.rank_text}；一票否决{s.veto_text}")
     print(f"简报已写入 {args.out}")
+    if not s.plan.reached:             # as path and tasks: the brief is written, the exit code says the target is out of reach
+        print(f"提醒：{s.plan.message}（简报已写出；退出码1）", file=sys.stderr)
+        return 1
     return 0
