@@ -370,3 +370,10 @@ def test_every_sheet_prints_on_a4_one_page_wide_with_its_header(files):
         setup = ws.page_setup
         assert (int(setup.paperSize), setup.fitToWidth, setup.fitToHeight) == (9, 1, 0), (name, ws.title)
         assert ws.sheet_properties.pageSetUpPr.fitToPage and ws.print_title_rows == "$1:$1", (name, ws.title)
+
+
+def test_csv_numbers_carry_no_binary_noise(files):
+    """0.452, not 0.45199999999999996: people's CSVs hold at most 10 decimals."""
+    noisy = [(name, v) for name, p in files.items() if p.suffix == ".csv" and name not in PANEL_FILES
+             for v in _cells(p) if re.fullmatch(r"-?\d+\.\d{11,}", v or "")]
+    assert noisy == []

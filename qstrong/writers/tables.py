@@ -23,10 +23,13 @@ from .xlsx import frames_to_xlsx, sheet_title
 __all__ = ["frame_to_csv", "frames_to_xlsx", "sheet_title", "to_json"]
 
 
+CSV_DECIMALS = 10
+
+
 def frame_to_csv(df: pd.DataFrame, path: str | Path | None = None, what: str = "输出文件",
                  index: bool = True, panel: bool = False) -> str:
     """CSV text (and file, when `path` is given) that opens cleanly in Chinese Excel: an API frame as
-    people read it (:func:`qstrong.vocabulary.for_people`, full precision), or with `panel` a panel
+    people read it (:func:`qstrong.vocabulary.for_people`, floats to 10 decimals), or with `panel` a panel
     file the program reads back (cells as they are, :func:`qstrong.vocabulary.headers`).
 
     Lines end in CRLF (RFC 4180, as Excel writes CSV): a field holding a line break or a bare CR is then
@@ -36,7 +39,8 @@ def frame_to_csv(df: pd.DataFrame, path: str | Path | None = None, what: str = "
         df = V.headers(df.reset_index() if index and any(n is not None for n in df.index.names) else df)
         index = index and not isinstance(df.index, pd.RangeIndex)
     else:
-        df, index = V.for_people(df, index), False
+        # binary float noise (0.45199999999999996) rounded away; 10 decimals keep every real figure
+        df, index = V.for_people(df, index).round(CSV_DECIMALS), False
     text = safe_frame(df).to_csv(index=index, lineterminator="\r\n")
     if path is not None:
         write_text(path, text, what, encoding="utf-8-sig")
