@@ -110,8 +110,6 @@ def veto_status(bench: Benchmark) -> tuple[str, tuple[str, ...]]:
     return "not", ()
 
 
-_veto = veto_status
-
 
 def veto_sentence(veto: str, items: tuple[str, ...] | list[str]) -> str:
     """一票否决 in one phrase: its state, the items, and (triggered) that the county is not rated."""
@@ -194,7 +192,7 @@ def leader_summary(bench: Benchmark, intake=None, target: float = 85.0, draws: i
     actions = tuple(Action(int(r["indicator"]), str(r["action"]), str(r["departments"]), float(r["gain"]),
                            float(r["effort"]), _meaning(r, table)) for _, r in first_actions(plan).iterrows())
     rep = gaps(bench)
-    veto, items = _veto(bench)
+    veto, items = veto_status(bench)
     return Summary(bench, bench.total, bench.rank(), bench.n, bench.rank_text(),
                    (int(band["rank_p05"]), int(band["rank_p95"])), sa.draws, sa.spread, veto, items, completeness(bench, intake),
                    year_change(bench), plan.target, plan, actions, rep.by_level("level2"), rep.synthetic_values)
