@@ -114,20 +114,16 @@ def cmd_tasks(args: argparse.Namespace) -> int:
         register_folder(args.intake)          # the packages may not be written inside the folder being read
     check_outputs(Output(args.out, f"{WHAT}输出目录", directory=True))
     intake = None
-    if args.intake and not args.resolve:      # as brief and report: the intake scores its year, the panel the others
+    if args.intake:                           # as brief and report: the intake scores its year, the panel the others
         from ..reports.inputs import load_inputs
 
         loaded = load_inputs(args.county, args.panel, args.intake, args.peer_panel, args.year, args.peers,
-                             args.panel_counties_as_peers)
+                             args.panel_counties_as_peers, args.resolve)
         bench, intake = loaded.benchmark.with_config(_config(args)), loaded.intake
         for note in bench.notes:
             print(f"提醒：{note}", file=sys.stderr)
     else:
         bench = _benchmark(args)
-    if args.intake and intake is None:
-        from ..intake.collect import intake as read_intake
-
-        intake = read_intake(args.intake, year=bench.year, county=bench.county, resolutions=args.resolve)
     if intake is not None:
         reminders = [i for i in intake.issues if i.level != "错误"]
         for issue in reminders[:10]:

@@ -32,18 +32,19 @@ def _hash(path: Path) -> str:
 
 def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
                 peer_panel: str | None = "shandong", year: int | None = None, peers: str | None = None,
-                panel_counties_as_peers: bool = False) -> Inputs:
+                panel_counties_as_peers: bool = False, resolutions: str | None = None) -> Inputs:
     """The benchmark a report scores: the county's own data (an intake folder, a panel CSV, or both —
     the intake for its year, the panel for the other years) against the peer panel's counties (rows of
     the county in the peer panel are dropped) in the group `peers`. With a peer panel, the panel's other
-    counties join the peers only when `panel_counties_as_peers` (the benchmark's notes say which).
+    counties join the peers only when `panel_counties_as_peers` (the benchmark's notes say which);
+    `resolutions` settles conflicting reports in the intake (``qstrong intake --resolve``).
     Raises PanelError with every problem when the data are bad."""
     files: list[dict] = []
     intake_result = None
     if intake:
         from ..intake.collect import intake as run_intake
 
-        intake_result = run_intake(intake, year=year)
+        intake_result = run_intake(intake, year=year, resolutions=resolutions)
         if not intake_result.ok:
             from ..panel import PanelError, Problem
 
