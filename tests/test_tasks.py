@@ -349,3 +349,19 @@ def test_with_an_intake_tasks_brief_and_report_score_the_same_total_and_rank(cap
     t = re.search(r"总分(\d+\.\d\d)分，排名(第\d+名/共\d+个)", tasks_said)
     b = re.search(r"总分 (\d+\.\d\d)，(第\d+名/共\d+个)", brief_said)
     assert t and b and t.groups() == b.groups() == (f"{bench.total:.2f}", bench.rank_text())
+
+
+def test_a_resolutions_file_is_used_the_way_intake_uses_it(tmp_path, capsys):
+    """--resolve settles the intake the packages rest on; the headline is the same as without it when
+    it settles nothing that differs."""
+    from qstrong.cli import main
+
+    rules = tmp_path / "裁定.csv"
+    rules.write_text("measure,department,note\nq10.quality_funding,区财政局,以财政局决算为准\n", encoding="utf-8")
+    heads = []
+    for extra in ([], ["--resolve", str(rules)]):
+        capsys.readouterr()
+        code = main(["tasks", *ARGS, "--intake", str(SUBMISSIONS), *extra, "--out", str(tmp_path / f"o{len(extra)}")])
+        assert code == 0
+        heads.append(next(ln for ln in capsys.readouterr().out.splitlines() if "总分" in ln))
+    assert heads[0] == heads[1] and "79.54" in heads[0]
