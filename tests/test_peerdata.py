@@ -143,3 +143,19 @@ def test_plausible(df, wide):
     assert 10 < (y22["q40.invention_patents"] / y22["population"]).mean() < 28.17
     cov = w[["q17.class_a_coverage", "q17.energy_review_coverage", "q26.disposal_rate"]]
     assert 0.6 < (cov >= 90).mean().mean() < 0.99
+
+
+def test_the_peer_panel_readme_states_the_file_as_it_is():
+    """Its row and measure counts are the shipped file's (they once said 35 measures, 19,040 rows)."""
+    import re
+    from pathlib import Path
+
+    import pandas as pd
+
+    here = Path(__file__).resolve().parents[1] / "qstrong" / "data" / "peers"
+    data = pd.read_csv(here / "shandong.csv", encoding="utf-8-sig")
+    text = (here / "README.md").read_text(encoding="utf-8")
+    counties, years, measures, rows = map(lambda s: int(s.replace(",", "")), re.search(
+        r"(\d+) × (\d+) years × (\d+) measures = ([\d,]+) rows", text).groups())
+    assert (counties, years, measures, rows) == (data["county"].nunique(), data["year"].nunique(),
+                                                 data["measure"].nunique(), len(data))
