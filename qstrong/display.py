@@ -57,14 +57,23 @@ def _sum(rows) -> float:
     return sum(s.score for s in rows if s.score is not None)
 
 
+def _veto_text(card: CountyScore) -> str:
+    """Triggered (with the items), unknown (an item without data is not "not triggered"), or not."""
+    if card.vetoed:
+        return "触发——" + "；".join(card.veto_reasons)
+    if card.veto_unknown:
+        names = load_measures()
+        return "无法判断——未填报：" + "、".join(names[m].name_zh if m in names else m for m in card.veto_unknown)
+    return "未触发"
+
+
 def scorecard_text(card: CountyScore, explain: bool = True, rank: str = "") -> str:
     """The scorecard by level 1 → level 2 → indicator, with each indicator's explanation; `rank`
     (第k名/共N个, the benchmark's) beside the total when given."""
     lines = [f"{card.county} {card.year}年 山东省质量强县（市、区）评价自评得分",
              f"总分 {score_text(card.total)} / 100" + (f"，排名 {rank}" if rank else "")
              + ("" if card.complete else f"（数据不完整：仅{fmt_num(card.max_scored)}分的指标可计分）"),
-             "一票否决：" + ("触发——" + "；".join(card.veto_reasons) if card.vetoed else "未触发")
-             + (f"（未填报：{'、'.join(card.veto_unknown)}）" if card.veto_unknown else ""),
+             "一票否决：" + _veto_text(card),
              *([f"数据来源：{sources_text(card.sources)}"] if card.sources else []),
              "═" * 72]
     for k, l1, l1_pts, l2s in _groups(card):

@@ -165,3 +165,18 @@ def test_saved_charts_carry_the_benchmark_line(tmp_path):
     assert len(paths) == len(figs) and all(p.stat().st_size > 0 for p in paths)
     for fig in figs.values():
         assert rep.benchmark.describe() in [t.get_text() for t in fig.texts]
+
+
+def test_an_unreported_veto_item_is_unknown_not_untriggered():
+    """“未触发（未填报：veto.statistical_fraud）” said a veto item without data was not triggered, by its id."""
+    import pandas as pd
+
+    from qstrong import Panel, score_panel
+    from qstrong.display import scorecard_text
+
+    d = pd.read_csv(Path(__file__).resolve().parents[1] / "data" / "sample" / "zibo_panel.csv", encoding="utf-8-sig")
+    gone = (d["county"] == "临淄区") & (d["year"] == 2022) & (d["measure"] == "veto.statistical_fraud")
+    assert gone.sum() == 1
+    card = score_panel(Panel.from_frame(d[~gone]), 2022).county("临淄区")
+    line = next(ln for ln in scorecard_text(card).splitlines() if ln.startswith("一票否决"))
+    assert line == "一票否决：无法判断——未填报：近三年发生统计数据不实问题"
