@@ -9,7 +9,7 @@ from collections.abc import Callable
 from ..errors import InputError
 from ..paths import register_folder, register_input
 from ..writers import Output, check_outputs
-from .common import _benchmark, _config
+from .common import _benchmark_with_intake
 
 WHAT = "简报输出文件"
 EXIT_CODES = ("退出码：0 简报已写出；1 简报已写出，但目标总分无法达到（与 qstrong path、qstrong tasks 相同，"
@@ -46,17 +46,7 @@ def cmd_brief(args: argparse.Namespace) -> int:
             problems += exc.problems
     if problems:
         raise InputError(problems, "简报参数有{n}处问题")
-    intake = None
-    if args.intake:
-        from ..reports.inputs import load_inputs
-
-        inputs = load_inputs(args.county, args.panel, args.intake, args.peer_panel, args.year, args.peers,
-                             args.panel_counties_as_peers)
-        bench, intake = inputs.benchmark.with_config(_config(args)), inputs.intake
-        for note in bench.notes:
-            print(f"提醒：{note}", file=sys.stderr)
-    else:
-        bench = _benchmark(args)
+    bench, intake = _benchmark_with_intake(args)     # as tasks and report
     print(bench.describe())
     b = write_brief(bench, args.out, intake, target=args.target, date=args.date, draws=args.draws, seed=args.seed,
                     effort=args.effort)

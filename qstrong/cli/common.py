@@ -80,6 +80,21 @@ def _benchmark(args: argparse.Namespace, county: str | None = None) -> Benchmark
     return bench
 
 
+def _benchmark_with_intake(args: argparse.Namespace) -> tuple[Benchmark, object | None]:
+    """(benchmark, intake result) as the report builds them: with --intake the folder scores its year
+    (--resolve applied when the command has it) and PANEL the other years; without, :func:`_benchmark`."""
+    if not args.intake:
+        return _benchmark(args), None
+    from ..reports.inputs import load_inputs
+
+    loaded = load_inputs(args.county, args.panel, args.intake, args.peer_panel, args.year, args.peers,
+                         args.panel_counties_as_peers, getattr(args, "resolve", None))
+    bench = loaded.benchmark.with_config(_config(args))
+    for note in bench.notes:
+        print(f"提醒：{note}", file=sys.stderr)
+    return bench, loaded.intake
+
+
 def _read_panel(path) -> Panel:
     panel = Panel.from_csv(path)
     for note in panel.notes[:10]:

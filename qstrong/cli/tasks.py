@@ -104,7 +104,7 @@ def write_packages(packages: dict, out: str | Path, notes: list[str] | None = No
 
 def cmd_tasks(args: argparse.Namespace) -> int:
     from ..analysis.tasks import check_task_options, department_packages
-    from .common import _benchmark, _config, _inputs
+    from .common import _benchmark_with_intake, _inputs
 
     if args.resolve and not args.intake:
         raise InputError(["--resolve（裁定文件）：须与 --intake 一起使用（裁定的是填报目录中部门之间不一致的数值）"],
@@ -113,17 +113,7 @@ def cmd_tasks(args: argparse.Namespace) -> int:
     if args.intake and Path(args.intake).is_dir():
         register_folder(args.intake)          # the packages may not be written inside the folder being read
     check_outputs(Output(args.out, f"{WHAT}输出目录", directory=True))
-    intake = None
-    if args.intake:                           # as brief and report: the intake scores its year, the panel the others
-        from ..reports.inputs import load_inputs
-
-        loaded = load_inputs(args.county, args.panel, args.intake, args.peer_panel, args.year, args.peers,
-                             args.panel_counties_as_peers, args.resolve)
-        bench, intake = loaded.benchmark.with_config(_config(args)), loaded.intake
-        for note in bench.notes:
-            print(f"提醒：{note}", file=sys.stderr)
-    else:
-        bench = _benchmark(args)
+    bench, intake = _benchmark_with_intake(args)     # as brief and report
     if intake is not None:
         reminders = [i for i in intake.issues if i.level != "错误"]
         for issue in reminders[:10]:
