@@ -96,12 +96,16 @@ class Benchmark:
         return float(self.provenance["synthetic"].sum() / total) if total else 0.0
 
     @cached_property
+    def own_invented(self) -> int:
+        """The county's own values in the benchmark year marked synthetic or invented."""
+        d = self.panel.data
+        return count_invented(d[(d["county"] == self.county) & (d["year"] == self.year)])
+
+    @cached_property
     def invented(self) -> int:
         """Synthetic/invented values the result rests on: the peers' in the benchmark year (as counted in
         :attr:`provenance`) and the county's own that year — the one count behind every data notice."""
-        d = self.panel.data
-        own = d[(d["county"] == self.county) & (d["year"] == self.year)]
-        return int(self.provenance["synthetic"].sum()) + count_invented(own)
+        return int(self.provenance["synthetic"].sum()) + self.own_invented
 
     @property
     def notice(self) -> str:

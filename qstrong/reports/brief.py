@@ -20,7 +20,7 @@ from ..analysis.path import EffortTable
 from ..analysis.projection import Projection, project
 from ..analysis.scenarios import load_scenario
 from ..analysis.summary import ACTION_ORDER, VETO_ZH, PlanViews, Summary, leader_summary, plan_views
-from ..benchmark import Benchmark, is_synthetic
+from ..benchmark import Benchmark
 from ..dates import chinese, read_date
 from ..errors import InputError
 from ..measures import fmt_num
@@ -81,10 +81,7 @@ def brief_content(bench: Benchmark, intake=None, target: float = 85.0, date: str
         views = plan_views(bench, load_scenario(SCENARIO), proj)
     except InputError as exc:           # e.g. a measure the plan adjusts has no base value: said, not fatal
         problem = "；".join(str(p) for p in exc.problems[:2]) + (f"等{len(exc.problems)}处" if len(exc.problems) > 2 else "")
-    d = bench.panel.data
-    own = d[(d["county"] == bench.county) & (d["year"] == bench.year)]
-    invented = int(own["source"].map(is_synthetic).sum()) if "source" in d.columns else 0
-    return Brief(s, proj, views, day, invented, problem)
+    return Brief(s, proj, views, day, bench.own_invented, problem)
 
 
 # ── the two charts ──
