@@ -3,7 +3,6 @@ peers), and the provenance of every input file (SHA-256), with a plain flag when
 
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -11,6 +10,7 @@ import pandas as pd
 
 from ..benchmark import Benchmark, benchmark
 from ..panel import Panel, with_peers
+from ..writers.about import sha256
 
 
 @dataclass
@@ -24,10 +24,6 @@ class Inputs:
 
     def provenance(self) -> pd.DataFrame:
         return pd.DataFrame(self.files, columns=["role", "name", "sha256", "bytes"])
-
-
-def _hash(path: Path) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
 
 
 def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
@@ -57,14 +53,14 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
         # with an intake folder, the panel adds the other years (history) and other counties
         own = with_peers(own, history, None) if intake else history
         files.append({"role": "面板（历年数据）" if intake else "面板", "name": Path(panel).name,
-                      "sha256": _hash(Path(panel)), "bytes": Path(panel).stat().st_size})
+                      "sha256": sha256(Path(panel)), "bytes": Path(panel).stat().st_size})
     if not intake and not panel:
         raise ValueError("需要 panel（面板CSV）或 intake（填报目录），或两者（填报为当年，面板补历年）")
     if peer_panel:
         from ..peerdata import peer_panel_path
 
         peer_path = peer_panel_path(peer_panel)
-        files.append({"role": "对标面板", "name": peer_path.name, "sha256": _hash(peer_path),
+        files.append({"role": "对标面板", "name": peer_path.name, "sha256": sha256(peer_path),
                       "bytes": peer_path.stat().st_size})
     bench = benchmark(own, county, year, peers, None, peer_panel or None, panel_counties_as_peers)
     return Inputs(bench.panel, bench.county, bench, files, intake_result, bench.invented)
