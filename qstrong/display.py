@@ -57,6 +57,9 @@ def _sum(rows) -> float:
     return sum(s.score for s in rows if s.score is not None)
 
 
+VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (score --all, brief, task packages)
+
+
 def _veto_text(card: CountyScore) -> str:
     """Triggered (with the items), unknown (an item without data is not "not triggered"), or not."""
     if card.vetoed:

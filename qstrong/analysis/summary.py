@@ -13,6 +13,7 @@ import pandas as pd
 
 from ..benchmark import Benchmark
 from ..departments import assignment
+from ..display import VETO_EFFECT
 from ..measures import fmt_num, load_measures
 from .gaps import gaps
 from .path import EffortTable, PathPlan, cheapest_path, load_effort
@@ -23,7 +24,6 @@ FIRST_ACTIONS = 5
 ACTION_ORDER = "按增分从高到低、同分时工作量少者在前排列"   # how the first actions are chosen (said where listed)
 MOVERS = 3
 VETO_ZH = {"triggered": "已触发", "not": "未触发", "unknown": "无法判断（数据缺失）"}
-VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (as ``score --all`` says it)
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..benchmark import count_invented, ranks, stamp, stamped
 from ..catalog import load_catalog
-from ..display import clip, pad, scorecard_text
+from ..display import VETO_EFFECT, clip, pad, scorecard_text
 from ..measures import fmt_num, load_measures
 from ..scoring import ROUND, clean, score_panel
 from ..vocabulary import for_people
@@ -83,7 +83,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     return 0
 
 
-VETOED = "一票否决：不予评定，排名仅按总分列出"
+VETOED = f"一票否决：{VETO_EFFECT}"
 INCOMPLETE = "数据不完整：缺数据的指标未计分，总分与排名偏低"
 
 
