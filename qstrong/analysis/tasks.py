@@ -209,17 +209,16 @@ def notice_text(pkg: Package) -> list[str]:
     county, year = bench.county, bench.year
     ids = SEP.join(map(str, pkg.indicators.index))
     shared = pkg.shared
+    standing = f"排名{bench.rank_text()}" + (f"；{ctx.veto_text}" if ctx.vetoed else "")
     lines = [f"关于落实{county}{year}年度质量强县（市、区）评价任务的通知", f"{pkg.department}：",
              f"按照山东省质量强县（市、区）评价工作安排，{ctx.lead_office}对{county}{year}年度指标进行了测算"
-             f"（{bench.describe()}）：总分{bench.total:.2f}分，排名{bench.rank_text()}。"
+             f"（{bench.describe()}）：总分{bench.total:.2f}分，{standing}。"
              f"贵单位负责的指标{len(pkg.indicators)}项（指标{ids}），失分{pkg.lost:.2f}分"
              + (f"，其中与其他部门共担的指标{len(shared)}项（指标{SEP.join(map(str, shared.index))}），"
                 f"失分{float(shared['lost'].sum()):.2f}分，请与共担部门共同落实" if len(shared) else "") + "。"]
-    if ctx.vetoed:
-        lines[2] = lines[2].replace(f"排名{bench.rank_text()}。", f"排名{bench.rank_text()}；{ctx.veto_text}。", 1)
-        if pkg.department in ctx.veto_departments:
-            lines.append(f"首要任务：贵单位是一票否决事项的责任部门，{ctx.veto_text}。请立即核实该事项（是否属实、"
-                         f"发生时间与认定依据），并将核实情况和佐证材料报送{ctx.lead_office}。")
+    if ctx.vetoed and pkg.department in ctx.veto_departments:
+        lines.append(f"首要任务：贵单位是一票否决事项的责任部门，{ctx.veto_text}。请立即核实该事项（是否属实、"
+                     f"发生时间与认定依据），并将核实情况和佐证材料报送{ctx.lead_office}。")
     unscored = pkg.indicators[pkg.indicators["missing"].astype(str).str.len() > 0]
     if len(unscored):
         lines.append(f"指标{SEP.join(map(str, unscored.index))}缺少数据、暂未计分（其失分未计入上述数字），请尽快补报。")

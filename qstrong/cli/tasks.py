@@ -16,7 +16,7 @@ from ..errors import InputError
 from ..intake.templates import safe_filename
 from ..paths import register_folder
 from ..writers import Output, check_outputs, frames_to_xlsx, os_problem
-from ..writers.about import About, data_notice
+from ..writers.about import About
 
 WHAT = "任务包"
 SUFFIX = "_任务包.xlsx"
@@ -81,8 +81,8 @@ def write_package(pkg, path: str | Path, notes: list[str] | None = None,
     package's own rows), then :func:`package_sheets` — the one call of the writer."""
     from ..analysis.tasks import about_rows, package_title
 
-    about = About.of(package_title(pkg), pkg.context.benchmark, inputs, pkg.context.invented,
-                     [*about_rows(pkg), ("工作表", GUIDE)])
+    about = About.of(package_title(pkg), pkg.context.benchmark, inputs,
+                     extra=[*about_rows(pkg), ("工作表", GUIDE)])
     return frames_to_xlsx(package_sheets(pkg), path, what=f"{WHAT}文件", notes=notes, about=about)
 
 
@@ -148,8 +148,8 @@ def _summary(packages: dict, paths: dict[str, Path]) -> None:
           f"分摊失分之和{sum(p.lost_share for p in packages.values()):.2f}分（等于实际失分）")
     for dept, n in ctx.unassigned.items():
         print(f"提醒：{dept}不负责任何指标，没有任务包；其未报数据{n}项见 qstrong intake 的未填报清单", file=sys.stderr)
-    if ctx.synthetic:
-        print(data_notice(ctx.invented))
+    if ctx.benchmark.notice:
+        print(ctx.benchmark.notice)
 
 
 class _Deadline(argparse.Action):
