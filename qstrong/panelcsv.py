@@ -50,11 +50,16 @@ def read_rows(path: Path, required: tuple[str, ...] = ()) -> tuple[pd.DataFrame 
     if "\x00" in text:
         line = text.count("\n", 0, text.index("\x00")) + 1
         return None, [(line, "含有NUL字符：这不是文本CSV文件（可能是改了扩展名的Excel或其他二进制文件）")], notes
-    head = text.split("\n", 1)[0]
-    tabs = got.encoding == UTF16 and "\t" in head and "," not in head
+    tabs = got.encoding == UTF16 and tab_separated(text)
     if tabs:
         notes.append(TAB_NOTE)
     return *parse(text, required, "\t" if tabs else ","), notes
+
+
+def tab_separated(text: str) -> bool:
+    """A header with tabs and no comma: Excel's "Unicode text" (UTF-16, tab-separated)."""
+    head = text.split("\n", 1)[0]
+    return "\t" in head and "," not in head
 
 
 def parse(text: str, required: tuple[str, ...] = (), sep: str = ",") -> tuple[pd.DataFrame | None,

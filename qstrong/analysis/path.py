@@ -56,6 +56,7 @@ from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, load_measures
 from ..names import clean_text, normalise_name
 from ..panel import Panel
+from ..panelcsv import tab_separated
 from ..params import check_params
 from ..rules.base import Step
 from ..rules.composite import Group
@@ -104,8 +105,7 @@ def _per_quantity(m: Measure, per: str) -> tuple[float | None, str | None]:
 
 def _parse_effort(text: str, source: str) -> tuple[dict[str, float], pd.DataFrame]:
     try:
-        head = text.split("\n", 1)[0]         # Excel's "Unicode text" (UTF-16) is tab-separated
-        sep = "\t" if "\t" in head and "," not in head else ","
+        sep = "\t" if tab_separated(text) else ","      # Excel's "Unicode text" (UTF-16) is tab-separated
         df = pd.read_csv(StringIO(text), dtype=str, keep_default_na=False, sep=sep)
     except (pd.errors.ParserError, pd.errors.EmptyDataError) as exc:
         raise EffortError([f"无法按CSV读取：{str(exc).strip() or '文件为空'}"], source) from None

@@ -16,7 +16,7 @@ import pandas as pd
 from ..catalog import Catalog
 from ..departments import assignment
 from ..names import clean_text, name_changes, normalise_name
-from ..panelcsv import parse
+from ..panelcsv import parse, tab_separated
 from ..paths import register_input
 from ..textfiles import UTF16, TextError, decoded
 from .model import Issue
@@ -52,8 +52,7 @@ def read_resolutions(path: str | Path, catalog: Catalog) -> tuple[pd.DataFrame, 
         return empty(), [Issue("裁定文件是空的：第一行应为表头 measure,department,value,note", name)]
     # the panel's CSV rules: a column named twice, a nameless column with content, a row longer than
     # the header — never a guess at which cell holds the rule
-    head = text.split("\n", 1)[0]
-    sep = "\t" if got.encoding == UTF16 and "\t" in head and "," not in head else ","
+    sep = "\t" if got.encoding == UTF16 and tab_separated(text) else ","
     frame, row_problems = parse(text, ("measure",), sep)
     issues = [Issue(f"裁定文件{got.note.removeprefix('文件')}", name, level="提醒")] if got.note else []
     issues += [Issue(f"裁定文件：{msg}", name, cell=f"第{line}行" if line else "") for line, msg in row_problems]
