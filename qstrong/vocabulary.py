@@ -67,7 +67,7 @@ def plain(df: pd.DataFrame, percent: bool = True) -> pd.DataFrame:
 
     names, df = load_measures(), df.copy()
     if percent and "measure" in df:
-        pct = df["measure"].map(lambda m: m in names and names[m].unit == "%").astype(bool)
+        pct = percent_rows(df)
         for c in (c for c in PERCENT_COLUMNS if c in df and (c != "original" or "value" in df)):
             num = pd.to_numeric(df["value" if c == "original" else c], errors="coerce")
             df[c] = df[c].astype(object).where(~(pct & num.notna()), num.map(lambda v: f"{fmt_num(v)}%"))
@@ -126,13 +126,10 @@ def for_people(df: pd.DataFrame, index: bool = True, percent: bool = True, trans
     return df
 
 
-PANEL_HEADERS_IN_CHINESE = True      # Panel.from_csv reads the Chinese names back (qstrong.panelcsv)
-
-
 def headers(df: pd.DataFrame) -> pd.DataFrame:
-    """The data contract's header: columns named in Chinese (the panel's four as :data:`PANEL_COLUMNS`),
-    cells untouched (measure ids stay ids), so the program reads the file back as it was."""
-    return df.rename(columns=COLUMNS) if PANEL_HEADERS_IN_CHINESE else df
+    """The data contract's header: columns named in Chinese (the panel's four as :data:`PANEL_COLUMNS`;
+    ``Panel.from_csv`` reads them back), cells untouched (measure ids stay ids)."""
+    return df.rename(columns=COLUMNS)
 
 
 def unnamed(columns) -> list:
