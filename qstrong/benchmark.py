@@ -58,6 +58,7 @@ class Benchmark:
     config: ScoringConfig = field(default=None, repr=False)   # type: ignore[assignment]
     peer_source: str = ""              # where the peers' figures come from, in words
     notes: tuple[str, ...] = ()        # choices made when it was built (said, not hidden)
+    reading_label: str = ""            # the reading's name when it has one (the explorer's readings)
 
     # ── what it is ──
     @property
@@ -77,6 +78,8 @@ class Benchmark:
     @cached_property
     def reading(self) -> str:
         """默认解读 when the config is the catalog's default (worked out once: every output states it)."""
+        if self.reading_label:
+            return self.reading_label
         default = ScoringConfig.default(self.panel.catalog)
         return "默认解读" if self.config.to_dict() == default.to_dict() else "自定义解读（--config）"
 
@@ -162,6 +165,19 @@ class Benchmark:
         """The same benchmark under another reading."""
         return _make(self.panel, self.county, self.year, self.peers, config, self.peer_source, self.notes)
 
+    def with_panel(self, panel: Panel) -> Benchmark:
+        """The same benchmark over other figures for the same counties (a scenario applied, say)."""
+        return _make(panel, self.county, self.year, self.peers, self.config, self.peer_source, self.notes)
+
+    def regrouped(self, peers: str | list[str], config: ScoringConfig | Mapping | None = None) -> Benchmark:
+        """The same county and year against the peer group `peers` drawn from this benchmark's counties,
+        under `config` (None: this benchmark's reading)."""
+        spec = peers if isinstance(peers, str) else ",".join(peers)
+        group = select(self.panel, self.county, peers)
+        notes = tuple(n for n in self.notes if n != ALONE) + ((ALONE,) if len(group.counties) == 1 else ())
+        return _make(group, self.county, self.year, spec, self.config if config is None else config,
+                     self.peer_source, notes)
+
 
 def _same_file(a: object, b: object) -> bool:
     return bool(a) and bool(b) and real_path(str(a)) == real_path(str(b))
@@ -183,6 +199,8 @@ def count_invented(data: pd.DataFrame) -> int:
     return int(data["source"].astype(str).str.contains("|".join(SYNTHETIC_MARKS), regex=True).sum())
 
 
+ALONE = ("对标组中只有本县一个县（市、区）：功效系数法指标的标杆就是本县自己的值（得满分），"
+         "排名（第1名/共1个）没有意义；请用 --peer-panel 加入对标县")
 COLUMN = "对标基准"
 NOTICE_COLUMN = "数据提示"
 
@@ -251,7 +269,6 @@ def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str 
     spec = spec or SHIPPED
     group = select(full, county, peers)
     if len(group.counties) == 1:
-        notes.append("对标组中只有本县一个县（市、区）：功效系数法指标的标杆就是本县自己的值（得满分），"
-                     "排名（第1名/共1个）没有意义；请用 --peer-panel 加入对标县")
+        notes.append(ALONE)
     year = group.latest_year() if year is None else int(year)
     return _make(group, county, year, spec, config, source, tuple(notes))

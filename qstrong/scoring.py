@@ -146,14 +146,7 @@ class PanelScores:
                                       f"现有：{'、'.join(self.counties)}", source=self.panel.source)])
         i = self.counties.index(name)
         cat = self.catalog
-        rows = []
-        for ind in cat.indicators:
-            s = self.scores.iat[i, ind.id - 1]
-            items = ind.items_for(self.config.variants.get(ind.id))
-            used = dict.fromkeys(m for it in items for m in it.measures())
-            missing = [m for m in used if np.isnan(self.env[m][i])]
-            rows.append(IndicatorScore(ind.id, ind.points, None if np.isnan(s) else float(s), missing,
-                                       self._explain(ind, items, i, missing)))
+        rows = [self.indicator_score(ind, i) for ind in cat.indicators]
         veto_reasons = [cat.measures[m].name_zh for m in cat.veto.measures if self.env[m][i] > 0.5]
         veto_unknown = [m for m in cat.veto.measures if np.isnan(self.env[m][i])]
         return CountyScore(
@@ -162,6 +155,15 @@ class PanelScores:
             complete=all(r.score is not None for r in rows), indicators=rows, catalog=cat,
             sources=self.panel.sources(self.year),
         )
+
+    def indicator_score(self, ind: Indicator, i: int) -> IndicatorScore:
+        """The scorecard line of indicator `ind` for the county at position `i`: score and explanation."""
+        s = self.scores.iat[i, ind.id - 1]
+        items = ind.items_for(self.config.variants.get(ind.id))
+        used = dict.fromkeys(m for it in items for m in it.measures())
+        missing = [m for m in used if np.isnan(self.env[m][i])]
+        return IndicatorScore(ind.id, ind.points, None if np.isnan(s) else float(s), missing,
+                              self._explain(ind, items, i, missing))
 
     def _explain(self, ind: Indicator, items, i: int, missing: list[str]) -> str:
         if missing:
