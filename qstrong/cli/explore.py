@@ -50,7 +50,9 @@ def port_problem(text: str) -> str | None:
 
 def _absolute(path: str | None) -> str | None:
     """A file option as an absolute path (the server's kernel runs in another folder)."""
-    return None if path is None or path == SHIPPED else str(Path(path).resolve())
+    if path is None or path == SHIPPED:
+        return path
+    return str(Path(path).resolve())
 
 
 def _titled(exc: InputError) -> list[str]:

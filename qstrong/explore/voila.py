@@ -43,9 +43,12 @@ def explorer_notebook(county: str, panel: str | None = None, peer_panel: str | N
     for name, value in args.items():
         if (value is not None and not isinstance(value, (str, int))) or isinstance(value, bool):
             raise TypeError(f"{name}: expected str, int or None, got {type(value).__name__}")
-    where = "随包附带的山东省136个县（市、区）面板（含合成数据）" if panel is None else "本县面板CSV"
-    title = (f"# {TITLE}：{county}\n"
-             f"改动任一数据项，总分、排名和各二级指标失分随即更新。数据：{where}；对标：{peer_panel or '面板本身'}。")
+    shipped = "随包附带的山东省136个县（市、区）面板（含合成数据）"
+    where = shipped if panel is None else f"面板 {Path(panel).name}"
+    against = shipped if peer_panel == "shandong" else "面板本身" if peer_panel is None else f"对标面板 {Path(peer_panel).name}"
+    data = f"数据与对标：{shipped}" if where == against else f"数据：{where}；对标：{against}"
+    title = (f"# {TITLE}：{county}\n\n"
+             f"改动任一数据项，总分、排名和各二级指标失分随即更新。{data}；对标组：{peers or 'shandong'}。")
     chdir = "" if workdir is None else f"import os\n\nos.chdir({workdir!r})\n"
     code = (f"{chdir}import qstrong\n\n"
             f"qstrong.explore({panel!r}, {county!r}, peer_panel={peer_panel!r}, peers={peers!r},\n"
