@@ -26,7 +26,7 @@ from .writers.cells import unquote
 
 REQUIRED = ("county", "year", "measure", "value")
 YEARS = (2000, 2100)                       # evaluation years a panel may hold
-_OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
+OPS = {"<=": operator.le, "<": operator.lt, ">=": operator.ge, ">": operator.gt, "==": operator.eq}
 
 
 @dataclass(frozen=True)
@@ -267,7 +267,7 @@ def check_constraints(df: pd.DataFrame, catalog: Catalog, source: str) -> list[P
         left = df[df["measure"] == c.left].set_index(["county", "year"])
         right = df[df["measure"] == c.right].set_index(["county", "year"])
         both = left.merge(right, left_index=True, right_index=True, suffixes=("_l", "_r")).dropna(subset=["value_l", "value_r"])
-        bad = both[~_OPS[c.op](both["value_l"], both["value_r"])]
+        bad = both[~OPS[c.op](both["value_l"], both["value_r"])]
         for (county, year), r in bad.iterrows():
             problems.append(Problem(
                 f"{year}年{c.message}（{c.left}={r['raw_l']}，{c.right}={r['raw_r']}，第{r['line_r']}行）",

@@ -24,6 +24,7 @@ from .session import Session, peer_groups, readings
 
 NUMBER_MAX = 1e12
 COUNT_MAX = 10**9
+WEIGHT_MAX = 10.0     # points one indicator may be given in the weights tab (the largest level 2 has 10)
 
 
 def css_class(measure: str) -> str:
@@ -138,7 +139,7 @@ class Explorer:
             self.rows[m.id] = MeasureRow(m, model, self._change, self._reset_one)
         self.bench_line = w.HTML(layout=w.Layout(width="100%"))
         self.bench_line.add_class("qs-bench")
-        self.total = w.HTML()
+        self.total = w.HTML(layout=w.Layout(margin="0 40px 0 0"))
         self.total.add_class("qs-total")
         self.rank = w.HTML()
         self.rank.add_class("qs-rank")
@@ -152,7 +153,7 @@ class Explorer:
         self.changed.add_class("qs-changed-indicators")
         self.message = w.HTML()
         head = w.HTML(f"{views.CSS}<h2 style='margin:4px 0'>{escape(model.bench.county)} · 质量强县评价交互探索</h2>")
-        status = w.HBox([self.total, self.rank], layout=w.Layout(gap="36px", align_items="baseline"))
+        status = w.HBox([self.total, self.rank], layout=w.Layout(align_items="baseline"))
         tabs = w.Tab(children=[self._inputs_tab(), self._weights_tab(), self._bench_tab(), self._target_tab(),
                                self._save_tab()],
                      titles=("调整数据", "指标权重", "对标与解读", "目标与路径", "保存情景"))
@@ -174,7 +175,7 @@ class Explorer:
         reset_all.on_click(lambda _: self._reset_all())
         note = w.HTML("<span class='qs-muted'>修改任一数据，总分、排名、失分图和变化的指标立即更新；"
                       "“原数据”是本县在对标面板中的值。</span>")
-        return w.VBox([w.HBox([self.view, reset_all], layout=w.Layout(gap="16px")), note, holder])
+        return w.VBox([w.HBox([self.view, reset_all]), note, holder])
 
     def _accordion(self, groups: list[tuple[str, list[str]]]) -> w.Accordion:
         boxes = []
@@ -219,7 +220,7 @@ class Explorer:
         for name, (_, pts) in cat.level2.items():
             sliders = []
             for ind in (i for i in cat.indicators if i.level2 == name):
-                s = w.FloatSlider(value=ind.points, min=0.0, max=max(2 * ind.points, 1.0), step=0.1,
+                s = w.FloatSlider(value=ind.points, min=0.0, max=WEIGHT_MAX, step=0.1,
                                   description=f"指标{ind.id}", readout_format=".1f", continuous_update=False,
                                   style={"description_width": "56px"}, layout=w.Layout(width="340px"),
                                   tooltip=ind.criterion)
@@ -234,7 +235,7 @@ class Explorer:
         reset.on_click(lambda _: self._reset_weights())
         note = w.HTML("<span class='qs-muted'>权重即各指标的分值。总分 = Σ 指标得分 × 新分值 ÷ 评价办法分值；"
                       "排名按新总分重新计算。情景文件和最省力路径按评价办法的分值计算。</span>")
-        return w.VBox([w.HBox([reset, self.weight_sum], layout=w.Layout(gap="16px", align_items="center")),
+        return w.VBox([w.HBox([reset, self.weight_sum], layout=w.Layout(align_items="center")),
                        note, *sections])
 
     def _bench_tab(self) -> w.Widget:
@@ -266,7 +267,7 @@ class Explorer:
         go.on_click(lambda _: self._path())
         self.adopt.on_click(lambda _: self._adopt())
         note = w.HTML("<span class='qs-muted'>从当前数据出发，按工作量表选出达到目标所需工作量最少的措施。</span>")
-        return w.VBox([w.HBox([self.target, go, self.adopt], layout=w.Layout(gap="12px")), note, self.path_out])
+        return w.VBox([w.HBox([self.target, go, self.adopt]), note, self.path_out])
 
     def _save_tab(self) -> w.Widget:
         self.save_name = w.Text(placeholder="情景名称（可不填，默认按时间命名）", layout=w.Layout(width="360px"))
@@ -277,7 +278,7 @@ class Explorer:
         save.on_click(lambda _: self._save())
         note = w.HTML(f"<span class='qs-muted'>把修改过的数据写成情景文件（YAML），保存在 {escape(str(self.session.save_dir))}；"
                       "用 qstrong whatif --scenario 读回，得到同样的总分。</span>")
-        return w.VBox([w.HBox([self.save_name, save], layout=w.Layout(gap="12px")), note, self.save_out])
+        return w.VBox([w.HBox([self.save_name, save]), note, self.save_out])
 
     # ── reacting ──
     def _change(self, measure: str, raw: object) -> None:

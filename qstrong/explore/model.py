@@ -24,6 +24,7 @@ from ..benchmark import Benchmark, rank_text, ranks
 from ..catalog import Catalog
 from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, parse_value
+from ..panel import OPS
 from ..scoring import IndicatorScore, PanelScores, evaluate_indicator
 
 VETO_GROUP = "一票否决"
@@ -128,6 +129,8 @@ class ExploreModel:
         old = self._env[measure][self.i]
         if (np.isnan(old) and np.isnan(new)) or old == new:
             return self.state
+        if problems := self._constraint_problems({measure: new}):
+            raise InputError(problems, "无法修改")
         self._env[measure][self.i] = new
         self._rescore(self.readers[measure])
         self.state = self._state()
@@ -141,6 +144,7 @@ class ExploreModel:
                 parsed[m] = self.parse(m, raw)
             except InputError as exc:
                 problems += exc.problems
+        problems += self._constraint_problems({m: np.nan if x is None else x for m, x in parsed.items()})
         if problems:
             raise InputError(problems, "无法修改")
         hit: dict[int, None] = {}
@@ -153,6 +157,18 @@ class ExploreModel:
             self._rescore(tuple(hit))
             self.state = self._state()
         return self.state
+
+    def _constraint_problems(self, new: Mapping[str, float]) -> list[str]:
+        """The catalog's constraints between figures (抽查达标数 ≤ 抽查数 …) with `new` in place."""
+        out = []
+        for c in self.catalog.constraints:
+            if c.left not in new and c.right not in new:
+                continue
+            left, right = (new.get(k, self._env[k][self.i]) for k in (c.left, c.right))
+            if not (np.isnan(left) or np.isnan(right) or OPS[c.op](left, right)):
+                out.append(f"{c.message}（{self.measures[c.left].name_zh}：{self.shown(c.left, left)}，"
+                           f"{self.measures[c.right].name_zh}：{self.shown(c.right, right)}）")
+        return out
 
     def reset(self, measure: str | None = None) -> State:
         """Back to the county's own figure for `measure`, or for every measure (None)."""

@@ -1,0 +1,140 @@
+"""The explorer's widgets driven as a person would (values typed or picked, buttons clicked), without a
+browser: what the widgets show must be what the engine computes for the changed panel."""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+
+from qstrong.explore import explore
+from qstrong.explore.app import css_class
+from qstrong.explore.views import changed_html, lost_html, signed
+from test_explore_model import COUNTY, edited
+
+TOTAL = re.compile(r"总分 </span><span class=\"qs-big\">([0-9.]+)</span>")
+
+
+@pytest.fixture()
+def app(tmp_path):
+    return explore("data/sample/zibo_panel.csv", COUNTY, peer_panel="shandong", year=2022, save_dir=tmp_path)
+
+
+def shown_total(app) -> float:
+    return float(TOTAL.search(app.total.value).group(1))
+
+
+def test_every_figure_has_one_input_with_its_stable_class(app):
+    classes = [c for row in app.rows.values() for c in row.input._dom_classes if c.startswith("qs-m-")]
+    assert len(classes) == len(app.model.measures) == len(set(classes))
+    assert css_class("q40.invention_patents") == "qs-m-q40-invention_patents"
+    assert "qs-total" in app.total._dom_classes and "qs-rank" in app.rank._dom_classes
+    kinds = {m.kind: type(app.rows[m.id].input).__name__ for m in app.model.measures.values()}
+    assert kinds == {"bool": "ToggleButtons", "level": "Dropdown", "count": "BoundedIntText",
+                     "percent": "BoundedFloatText", "number": "BoundedFloatText"}
+    # both groupings hold every figure once
+    for acc in (app.by_level2, app.by_department):
+        rows = [row for box in acc.children for row in box.children]
+        assert len(rows) == len(app.model.measures) == len(set(map(id, rows)))
+    assert app.by_level2.titles[0].startswith("质量理念")
+
+
+def test_inputs_start_at_the_county_figures(app):
+    m = app.model
+    assert app.rows["q40.invention_patents"].input.value == m.baseline("q40.invention_patents")
+    lvl = m.measures["q05.event_level"]
+    assert app.rows["q05.event_level"].input.value == lvl.levels[int(m.baseline("q05.event_level"))]
+    assert f"{m.state.total:.2f}" in app.total.value and m.state.rank_text in app.rank.value
+
+
+def test_typing_and_picking_moves_total_rank_and_chart_as_the_engine(app):
+    rows = app.rows
+    rows["q01.spirit_in_official_docs"].input.value = "0"          # yes/no toggle
+    rows["q05.event_level"].input.value = "provincial"             # level dropdown
+    rows["q40.invention_patents"].input.value = 1500                # integer box
+    rows["q17.verification_rate"].input.value = 95.0                # rate box (the slider is linked in the page)
+    ps = edited(app.model.bench, {"q01.spirit_in_official_docs": 0.0, "q05.event_level": 1.0,
+                                  "q40.invention_patents": 1500.0, "q17.verification_rate": 95.0})
+    card = ps.county(COUNTY)
+    assert shown_total(app) == round(card.total, 2)
+    assert app.model.state.rank_text in app.rank.value
+    assert "指标1" in app.changed.value and "指标17" in app.changed.value
+    assert "质量理念" in app.lost.value
+    assert not rows["q40.invention_patents"].reset_button.disabled
+    assert "qs-changed" in rows["q40.invention_patents"].box._dom_classes
+
+
+def test_reset_buttons(app):
+    base = shown_total(app)
+    row = app.rows["q01.spirit_in_official_docs"]
+    row.input.value = "0"
+    assert shown_total(app) != base
+    row.reset_button.click()
+    assert row.input.value == "1" and shown_total(app) == base and row.reset_button.disabled
+    app.rows["q40.invention_patents"].input.value = 2000
+    app.rows["q05.event_level"].input.value = "none"
+    app._reset_all()
+    assert shown_total(app) == base and app.model.changes() == {}
+    assert app.rows["q40.invention_patents"].input.value == app.model.baseline("q40.invention_patents")
+
+
+def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
+    base = app.total.value
+    done = app.model.baseline("q23.sampled_compliant")
+    row = app.rows["q23.sampled"]
+    row.input.value = int(done) - 1
+    assert "不能大于" in row.status.value and app.total.value == base
+
+
+def test_weights_and_their_reset(app):
+    base = app.model.state.total
+    seed = app.model.catalog.indicator(40).points
+    app.weight_sliders[40].value = seed + 3
+    assert "按调整后的权重" in app.total.value and "103.0" in app.weight_sum.value
+    assert app.model.state.total != base
+    app._reset_weights()
+    assert app.model.state.total == base and app.weight_sliders[40].value == seed
+    assert "100.0" in app.weight_sum.value
+
+
+def test_peer_group_and_reading(app):
+    app.rows["q40.invention_patents"].input.value = 1500
+    app.group.value = "prefecture"
+    assert "同一地级市" in app.bench_line.value and "共8个" in app.rank.value
+    app.reading.value = app.reading.options[5]
+    assert app.model.value("q40.invention_patents") == 1500
+    assert f"{app.model.state.total:.2f}" in app.total.value
+
+
+def test_target_path_and_adopting_it(app):
+    app.target.value = 85.0
+    app._path()
+    assert "最省力" in app.path_out.value or "措施" in app.path_out.value
+    assert not app.adopt.disabled
+    app._adopt()
+    assert shown_total(app) >= 85.0 - 1e-9
+
+
+def test_save_as_scenario(app, tmp_path):
+    app._save()
+    assert "没有修改" in app.save_out.value
+    app.rows["q40.invention_patents"].input.value = 1500
+    app.save_name.value = "../试一试"
+    app._save()
+    assert "已核对" in app.save_out.value
+    saved = list(tmp_path.glob("*.yaml"))
+    assert [p.name for p in saved] == [".._试一试.yaml"] or [p.name for p in saved] == ["_试一试.yaml"]
+
+
+def test_views_escape_text_and_use_one_minus_sign():
+    import pandas as pd
+
+    from qstrong.catalog import load_catalog
+
+    df = pd.DataFrame([{"indicator": 1, "points": 2.0, "baseline": 2.0, "score": 0.0,
+                        "explanation": "<script>alert(1)</script>"}])
+    html = changed_html(df, load_catalog())
+    assert "<script>" not in html and "&lt;script&gt;" in html and "−2.00" in html
+    assert signed(-0.001) == "0.00" and signed(-1.5) == "−1.50" and signed(2) == "+2.00"
+    lost = pd.DataFrame({"points": [4.0], "baseline_lost": [0.0], "lost": [2.0]}, index=["质量理念<b>"])
+    assert "质量理念&lt;b&gt;" in lost_html(lost)
