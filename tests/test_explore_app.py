@@ -6,11 +6,11 @@ from __future__ import annotations
 import re
 
 import pytest
+from test_explore_model import COUNTY, edited
 
 from qstrong.explore import explore
 from qstrong.explore.app import css_class
 from qstrong.explore.views import changed_html, lost_html, signed
-from test_explore_model import COUNTY, edited
 
 TOTAL = re.compile(r"总分 </span><span class=\"qs-big\">([0-9.]+)</span>")
 
