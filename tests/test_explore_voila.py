@@ -36,21 +36,15 @@ HOSTILE = "临淄区'); import os; os.system('echo pwned') #\n\"\"\"\\"
 
 
 def _call(nb) -> ast.Call:
-    """The ``qstrong.explore(...)`` call of the notebook's code cell (the only other statements: imports, chdir)."""
+    """The ``qstrong.explore(...)`` call of the notebook's code cell (the only other statement: the import)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) == 1
     tree = ast.parse(code[0].source)
-    calls = []
-    for stmt in tree.body:
-        if isinstance(stmt, (ast.Import, ast.ImportFrom)):
-            assert [a.name for a in stmt.names] in (["qstrong"], ["os"])
-            continue
-        assert isinstance(stmt, ast.Expr) and isinstance(stmt.value, ast.Call), ast.dump(stmt)
-        calls.append(stmt.value)
-    explore = [c for c in calls if ast.unparse(c.func) == "qstrong.explore"]
-    assert len(explore) == 1 and calls[-1] is explore[0]       # the app is the cell's last expression
-    assert all(ast.unparse(c.func) == "os.chdir" for c in calls[:-1])
-    return explore[0]
+    assert len(tree.body) == 2 and ast.unparse(tree.body[0]) == "import qstrong"
+    last = tree.body[1]                                       # the app is the cell's last expression
+    assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), ast.dump(last)
+    assert ast.unparse(last.value.func) == "qstrong.explore"
+    return last.value
 
 
 def _literals(call: ast.Call) -> tuple[list, dict]:
@@ -61,13 +55,12 @@ def _literals(call: ast.Call) -> tuple[list, dict]:
 
 def test_arguments_are_written_as_literals_never_as_code(tmp_path):
     nb = explorer_notebook(HOSTILE, panel=str(tmp_path / "a'b\".csv"), peer_panel="x\\y.csv", peers="淄博市,'\n",
-                           year=2022, config=None, workdir=str(tmp_path / "w'd"))
+                           year=2022, config=None, save_dir=str(tmp_path / "w'd"))
     args, kwargs = _literals(_call(nb))
     assert args == [str(tmp_path / "a'b\".csv"), HOSTILE]
-    assert kwargs == {"peer_panel": "x\\y.csv", "peers": "淄博市,'\n", "year": 2022, "config": None}
+    assert kwargs == {"peer_panel": "x\\y.csv", "peers": "淄博市,'\n", "year": 2022, "config": None,
+                      "save_dir": str(tmp_path / "w'd")}
     code = next(c for c in nb.cells if c.cell_type == "code").source
-    chdir = next(s for s in ast.parse(code).body if "chdir" in ast.unparse(s))
-    assert ast.literal_eval(chdir.value.args[0]) == str(tmp_path / "w'd")
     assert "pwned" not in code.replace(repr(HOSTILE), "")      # the text appears only inside its literal
 
 
@@ -192,7 +185,7 @@ def test_a_bad_option_exits_2_in_chinese(no_server, capsys, argv, said):
 
 def test_the_command_serves_a_notebook_with_absolute_paths(monkeypatch, tmp_path, capsys):
     """PANEL given relative: the notebook (read while it is served) holds it absolute, the year chosen,
-    and the kernel works in the folder the command was started in."""
+    and scenarios are saved in the folder the command was started in."""
     src = ROOT / "data" / "sample" / "zibo_panel.csv"
     (tmp_path / "panel.csv").write_bytes(src.read_bytes())
     monkeypatch.chdir(tmp_path)
@@ -206,10 +199,10 @@ def test_the_command_serves_a_notebook_with_absolute_paths(monkeypatch, tmp_path
     assert main(["explore", "panel.csv", "--county", "临淄区", "--port", "0", "--open"]) == 0
     args, kwargs = _literals(_call(seen["nb"]))
     assert args == [str(tmp_path / "panel.csv"), "临淄区"]
-    assert kwargs["peer_panel"] == "shandong" and kwargs["peers"] == "shandong" and kwargs["year"] == 2022
+    assert kwargs == {"peer_panel": "shandong", "peers": "shandong", "year": 2022, "config": None,
+                      "save_dir": str(tmp_path)}
     assert seen["port"] == 0 and seen["open"] is True
     assert not seen["folder"].exists()                        # the temporary folder is removed on exit
-    assert str(tmp_path) in seen["nb"].cells[1].source        # os.chdir(<the user's folder>)
 
 
 def test_without_panel_the_shipped_panel_is_used_and_said(monkeypatch, capsys):

@@ -97,7 +97,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.panel is None:
         print(f"未给出面板CSV：使用{SHIPPED_PANEL}中 {bench.county} 的数据")
     nb = explorer_notebook(bench.county, panel=_absolute(args.panel), peer_panel=_absolute(args.peer_panel),
-                           peers=args.peers, year=bench.year, config=_absolute(args.config), workdir=os.getcwd())
+                           peers=args.peers, year=bench.year, config=_absolute(args.config), save_dir=os.getcwd())
     with tempfile.TemporaryDirectory(prefix="qstrong-explore-") as tmp:
         path = write_notebook(nb, Path(tmp) / "交互探索.ipynb")
         code = serve(path, port=int(args.port), open_browser=args.open)
