@@ -4,6 +4,7 @@
     python -m qstrong.bench intake       # intake of 30 filled department workbooks
     python -m qstrong.bench sensitivity  # weight Monte Carlo: vectorised vs loop, Sobol, memory
     python -m qstrong.bench report       # a full report for one county
+    python -m qstrong.bench explore      # the explorer: a changed figure → the updated state
 """
 
 from __future__ import annotations
@@ -163,9 +164,60 @@ def bench_report() -> None:
               f"{time.perf_counter() - t:.1f} s (target ≤ 20 s)")
 
 
+def _random_value(m, rng: np.random.Generator, base: float | None) -> object:
+    """An admissible new figure for measure `m` (the kind decides), near the county's own when it has one."""
+    if m.kind == "bool":
+        return bool(rng.integers(2))
+    if m.kind == "level":
+        return m.levels[int(rng.integers(len(m.levels)))]
+    low = m.low if m.low is not None else 0.0
+    high = m.high if m.high is not None else max(10.0, 3 * (base or 10.0))
+    x = float(rng.uniform(low, high))
+    x = max(x, low + 1e-6) if m.low_open else x
+    return int(round(x)) if m.kind == "count" else round(x, 2)
+
+
+def bench_explore(changes: int = 200, seed: int = 0) -> None:
+    """From a changed figure to the updated model state (engine for the indicators it feeds, every
+    county; total, rank, lost points by level 2, the changed indicators explained), 136 counties."""
+    from .errors import InputError
+    from .explore import session
+    from .explore.app import Explorer
+
+    s = session(None, "临淄区")
+    model = s.model
+    rng = np.random.default_rng(seed)
+    ids = [m for m in model.measures if not m.startswith("veto.")]
+    model_t, widget_t, calls = [], [], 0
+    app = Explorer(s)
+    for _ in range(changes):
+        mid = ids[int(rng.integers(len(ids)))]
+        raw = _random_value(model.measures[mid], rng, model.baseline(mid))
+        before = model.engine_calls
+        t = time.perf_counter()
+        try:
+            model.set(mid, raw)
+        except InputError:             # a constraint between figures refused it: not a timed change
+            continue
+        model_t.append(time.perf_counter() - t)
+        calls += model.engine_calls - before
+        t = time.perf_counter()
+        app._refresh()                 # the HTML the widgets show (no browser)
+        widget_t.append(time.perf_counter() - t)
+    full = timeit(lambda: score_panel(s.panel(), s.bench.year, s.bench.config).county("临淄区"), 5)[0]
+    ms = np.array(model_t) * 1e3
+    wt = np.array(widget_t) * 1e3
+    print(f"qstrong.bench explore — {len(ms)} changed figures of 临淄区 against {s.bench.n} counties "
+          f"({calls} engine calls)")
+    print(f"  model state (engine + rank + lost points by level 2 + explanations): median {np.median(ms):.1f} ms, "
+          f"95th percentile {np.percentile(ms, 95):.1f} ms (target ≤ 20 ms median)")
+    print(f"  + the widgets' HTML: median {np.median(wt):.1f} ms, 95th percentile {np.percentile(wt, 95):.1f} ms")
+    print(f"  for comparison, the changes applied to the panel and every county re-scored from scratch: {full * 1e3:.0f} ms")
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m qstrong.bench")
-    p.add_argument("what", choices=["score", "intake", "sensitivity", "report"])
+    p.add_argument("what", choices=["score", "intake", "sensitivity", "report", "explore"])
     p.add_argument("--draws", type=int, default=10_000)
     p.add_argument("--files", type=int, default=30)
     p.add_argument("--sizes", type=int, nargs="+", default=[136, 2844])
@@ -175,6 +227,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_score(args.sizes, args.repeat)
     elif args.what == "report":
         bench_report()
+    elif args.what == "explore":
+        bench_explore()
     elif args.what == "sensitivity":
         bench_sensitivity(args.draws, min(args.repeat, 3))
     else:
