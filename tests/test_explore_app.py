@@ -24,7 +24,16 @@ def shown_total(app) -> float:
     return float(TOTAL.search(app.total.value).group(1))
 
 
+def open_all(app):
+    """Open every section of both groupings, as a person clicking through them."""
+    for acc in (app.by_level2, app.by_department):
+        for k in range(len(acc.children)):
+            acc.selected_index = k
+
+
 def test_every_figure_has_one_input_with_its_stable_class(app):
+    assert app.rows == {}                                     # built when their section opens
+    open_all(app)
     classes = [c for row in app.rows.values() for c in row.input._dom_classes if c.startswith("qs-m-")]
     assert len(classes) == len(app.model.measures) == len(set(classes))
     assert css_class("q40.invention_patents") == "qs-m-q40-invention_patents"
@@ -40,6 +49,7 @@ def test_every_figure_has_one_input_with_its_stable_class(app):
 
 
 def test_inputs_start_at_the_county_figures(app):
+    open_all(app)
     m = app.model
     assert app.rows["q40.invention_patents"].input.value == m.baseline("q40.invention_patents")
     lvl = m.measures["q05.event_level"]
@@ -48,6 +58,7 @@ def test_inputs_start_at_the_county_figures(app):
 
 
 def test_typing_and_picking_moves_total_rank_and_chart_as_the_engine(app):
+    open_all(app)
     rows = app.rows
     rows["q01.spirit_in_official_docs"].input.value = "0"          # yes/no toggle
     rows["q05.event_level"].input.value = "provincial"             # level dropdown
@@ -65,6 +76,7 @@ def test_typing_and_picking_moves_total_rank_and_chart_as_the_engine(app):
 
 
 def test_reset_buttons(app):
+    open_all(app)
     base = shown_total(app)
     row = app.rows["q01.spirit_in_official_docs"]
     row.input.value = "0"
@@ -79,6 +91,7 @@ def test_reset_buttons(app):
 
 
 def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
+    open_all(app)
     base = app.total.value
     done = app.model.baseline("q23.sampled_compliant")
     row = app.rows["q23.sampled"]
@@ -87,6 +100,7 @@ def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
 
 
 def test_weights_and_their_reset(app):
+    app.tabs.selected_index = 1
     base = app.model.state.total
     seed = app.model.catalog.indicator(40).points
     app.weight_sliders[40].value = seed + 3
@@ -98,6 +112,7 @@ def test_weights_and_their_reset(app):
 
 
 def test_peer_group_and_reading(app):
+    open_all(app)
     app.rows["q40.invention_patents"].input.value = 1500
     app.group.value = "prefecture"
     assert "同一地级市" in app.bench_line.value and "共8个" in app.rank.value
@@ -116,6 +131,7 @@ def test_target_path_and_adopting_it(app):
 
 
 def test_save_as_scenario(app, tmp_path):
+    open_all(app)
     app._save()
     assert "没有修改" in app.save_out.value
     app.rows["q40.invention_patents"].input.value = 1500
@@ -124,6 +140,17 @@ def test_save_as_scenario(app, tmp_path):
     assert "已核对" in app.save_out.value
     saved = list(tmp_path.glob("*.yaml"))
     assert [p.name for p in saved] == [".._试一试.yaml"] or [p.name for p in saved] == ["_试一试.yaml"]
+
+
+def test_a_section_opened_after_changes_starts_at_the_current_figures(app):
+    app.set("q40.invention_patents", 1500)                   # from Python, before its section was opened
+    app.set("q01.spirit_in_official_docs", "否")
+    open_all(app)
+    row = app.rows["q40.invention_patents"]
+    assert row.input.value == 1500 and not row.reset_button.disabled and "qs-changed" in row.box._dom_classes
+    assert app.rows["q01.spirit_in_official_docs"].input.value == "0"
+    app.weight_sliders or app._build_weights()
+    assert app.weight_sliders[1].value == app.model.weights[0]
 
 
 def test_views_escape_text_and_use_one_minus_sign():

@@ -28,10 +28,10 @@ def session(source: str | Path | Panel | pd.DataFrame | Benchmark | None = None,
     if isinstance(source, Benchmark):
         universe = source if config is None else source.with_config(config)
     else:
-        if source is None:
+        if source is None:             # the shipped panel is both the county's data and the peers'
             from ..peerdata import peer_panel_path
 
-            source = peer_panel_path(SHIPPED)
+            source, peer_panel = peer_panel_path(SHIPPED), SHIPPED
         universe = benchmark(source, county, year, SHIPPED, config, peer_panel)
     s = Session.start(universe, save_dir)
     if peers is not None and (peers if isinstance(peers, str) else ",".join(peers)) != universe.peers:

@@ -38,8 +38,8 @@ class MeasureRow:
     def __init__(self, m: Measure, model: ExploreModel, on_change: Callable[[str, object], None],
                  on_reset: Callable[[str], None]):
         self.m = m
-        base = model.baseline(m.id)
-        self.input, self.extra = self._input(m, base)
+        base, now = model.baseline(m.id), model.value(m.id)
+        self.input, self.extra = self._input(m, base, now)
         self.input.add_class(css_class(m.id))
         self.input.observe(lambda ch: on_change(m.id, self.encode(ch["new"])), names="value")
         unit = "" if m.unit in ("", "%") else m.unit
@@ -53,6 +53,7 @@ class MeasureRow:
                                                         layout=w.Layout(width="48px")),
                  self.reset_button, self.status]
         self.box = w.HBox(parts, layout=w.Layout(align_items="center"))
+        self.mark(m.id in model.changes(), model.shown(m.id, base))
 
     @staticmethod
     def _status(shown: str, problem: str = "") -> str:
@@ -60,18 +61,18 @@ class MeasureRow:
             return f"<span class='qs-down'>{escape(problem)}</span>"
         return f"<span class='qs-muted'>原数据：{escape(shown)}</span>"
 
-    def _input(self, m: Measure, base: float | None) -> tuple[w.Widget, list[w.Widget]]:
-        missing = [("未填报", "")] if base is None else []
+    def _input(self, m: Measure, base: float | None, now: float | None) -> tuple[w.Widget, list[w.Widget]]:
+        missing = [("未填报", "")] if base is None or now is None else []
         if m.kind == "bool":
-            value = "" if base is None else "1" if base > 0.5 else "0"
+            value = "" if now is None else "1" if now > 0.5 else "0"
             return w.ToggleButtons(options=[("是", "1"), ("否", "0"), *missing], value=value,
                                    style={"button_width": "52px"}), []
         if m.kind == "level":
-            value = "" if base is None else m.levels[int(base)]
+            value = "" if now is None else m.levels[int(now)]
             return w.Dropdown(options=[*zip(m.level_labels, m.levels, strict=True), *missing], value=value,
                               layout=w.Layout(width="190px")), []
         low = m.low if m.low is not None else -NUMBER_MAX
-        start = low if base is None else base
+        start = low if now is None else now
         if m.kind == "count":
             return w.BoundedIntText(value=int(start), min=int(low), max=COUNT_MAX, step=1,
                                     layout=w.Layout(width="110px")), []
@@ -135,8 +136,6 @@ class Explorer:
     # ── building ──
     def _build(self) -> None:
         model = self.model
-        for m in model.measures.values():
-            self.rows[m.id] = MeasureRow(m, model, self._change, self._reset_one)
         self.bench_line = w.HTML(layout=w.Layout(width="100%"))
         self.bench_line.add_class("qs-bench")
         self.total = w.HTML(layout=w.Layout(margin="0 40px 0 0"))
@@ -154,9 +153,13 @@ class Explorer:
         self.message = w.HTML()
         head = w.HTML(f"{views.CSS}<h2 style='margin:4px 0'>{escape(model.bench.county)} · 质量强县评价交互探索</h2>")
         status = w.HBox([self.total, self.rank], layout=w.Layout(align_items="baseline"))
-        tabs = w.Tab(children=[self._inputs_tab(), self._weights_tab(), self._bench_tab(), self._target_tab(),
-                               self._save_tab()],
-                     titles=("调整数据", "指标权重", "对标与解读", "目标与路径", "保存情景"))
+        self.weight_sliders: dict[int, w.FloatSlider] = {}
+        self.weight_sum = w.HTML()
+        self.weights_box = w.VBox([])
+        self.tabs = tabs = w.Tab(children=[self._inputs_tab(), self.weights_box, self._bench_tab(),
+                                           self._target_tab(), self._save_tab()],
+                                 titles=("调整数据", "指标权重", "对标与解读", "目标与路径", "保存情景"))
+        tabs.observe(lambda ch: ch["new"] == 1 and self._build_weights(), names="selected_index")
         results = w.VBox([self.lost, self.changed], layout=w.Layout(width="40%", padding="0 0 0 12px"))
         body = w.HBox([w.VBox([tabs], layout=w.Layout(width="60%")), results])
         self.widget = w.VBox([head, self.bench_line, status, self.veto, self.complete, self.message, body])
@@ -179,11 +182,24 @@ class Explorer:
 
     def _accordion(self, groups: list[tuple[str, list[str]]]) -> w.Accordion:
         boxes = []
-        for k, (_, ids) in enumerate(groups, start=1):
-            box = w.VBox([self.rows[m].box for m in ids])
+        for k in range(1, len(groups) + 1):
+            box = w.VBox([])
             box.add_class(f"qs-group-{k}")
             boxes.append(box)
-        return w.Accordion(children=boxes, titles=tuple(t for t, _ in groups), selected_index=None)
+        acc = w.Accordion(children=boxes, titles=tuple(t for t, _ in groups), selected_index=None)
+
+        def fill(change: dict) -> None:      # a section's inputs are built when it is first opened
+            k = change["new"]
+            if k is not None and not boxes[k].children:
+                boxes[k].children = [self.row(m).box for m in groups[k][1]]
+        acc.observe(fill, names="selected_index")
+        return acc
+
+    def row(self, measure: str) -> MeasureRow:
+        """The input row of `measure` (built on first use: a page of ~600 widgets loads slowly)."""
+        if measure not in self.rows:
+            self.rows[measure] = MeasureRow(self.model.measures[measure], self.model, self._change, self._reset_one)
+        return self.rows[measure]
 
     def _groups_by_level2(self) -> list[tuple[str, list[str]]]:
         cat = self.model.catalog
@@ -213,14 +229,16 @@ class Explorer:
                 out.append((f"{dep}（{len(mine)}项）", mine))
         return out
 
-    def _weights_tab(self) -> w.Widget:
+    def _build_weights(self) -> None:
+        """The weights tab, built when first opened (43 sliders)."""
+        if self.weights_box.children:
+            return
         cat = self.model.catalog
-        self.weight_sliders: dict[int, w.FloatSlider] = {}
         sections = []
         for name, (_, pts) in cat.level2.items():
             sliders = []
             for ind in (i for i in cat.indicators if i.level2 == name):
-                s = w.FloatSlider(value=ind.points, min=0.0, max=WEIGHT_MAX, step=0.1,
+                s = w.FloatSlider(value=float(self.model.weights[ind.id - 1]), min=0.0, max=WEIGHT_MAX, step=0.1,
                                   description=f"指标{ind.id}", readout_format=".1f", continuous_update=False,
                                   style={"description_width": "56px"}, layout=w.Layout(width="340px"),
                                   tooltip=ind.criterion)
@@ -230,13 +248,12 @@ class Explorer:
                 sliders.append(w.HBox([s, w.HTML(f"<span class='qs-muted'>{escape(ind.criterion[:22])}"
                                                  f"（评价办法{ind.points:g}分）</span>")]))
             sections.append(w.VBox([w.HTML(f"<b>{escape(name)}</b>（{pts:g}分）"), *sliders]))
-        self.weight_sum = w.HTML()
         reset = w.Button(description="还原为评价办法分值", icon="undo", layout=w.Layout(width="180px"))
         reset.on_click(lambda _: self._reset_weights())
         note = w.HTML("<span class='qs-muted'>权重即各指标的分值。总分 = Σ 指标得分 × 新分值 ÷ 评价办法分值；"
                       "排名按新总分重新计算。情景文件和最省力路径按评价办法的分值计算。</span>")
-        return w.VBox([w.HBox([reset, self.weight_sum], layout=w.Layout(align_items="center")),
-                       note, *sections])
+        self.weights_box.children = [w.HBox([reset, self.weight_sum], layout=w.Layout(align_items="center")),
+                                     note, *sections]
 
     def _bench_tab(self) -> w.Widget:
         s = self.session
@@ -284,7 +301,7 @@ class Explorer:
     def _change(self, measure: str, raw: object) -> None:
         if self._quiet:
             return
-        row = self.rows[measure]
+        row = self.row(measure)
         base = self.model.shown(measure, self.model.baseline(measure))
         try:
             self.model.set(measure, raw)
@@ -309,6 +326,8 @@ class Explorer:
         self._quiet = True
         try:
             for m in measures:
+                if m not in self.rows:           # not built yet: it will start at the current value
+                    continue
                 row = self.rows[m]
                 row.show(self.model.value(m))
                 row.mark(m in self.model.changes(), self.model.shown(m, self.model.baseline(m)))
