@@ -39,8 +39,8 @@ def test_every_figure_has_one_input_with_its_stable_class(app):
     assert css_class("q40.invention_patents") == "qs-m-q40-invention_patents"
     assert "qs-total" in app.total._dom_classes and "qs-rank" in app.rank._dom_classes
     kinds = {m.kind: type(app.rows[m.id].input).__name__ for m in app.model.measures.values()}
-    assert kinds == {"bool": "ToggleButtons", "level": "Dropdown", "count": "BoundedIntText",
-                     "percent": "BoundedFloatText", "number": "BoundedFloatText"}
+    assert kinds == {"bool": "ToggleButtons", "level": "Dropdown", "count": "IntText",
+                     "percent": "FloatText", "number": "FloatText"}
     # both groupings hold every figure once
     for acc in (app.by_level2, app.by_department):
         rows = [row for box in acc.children for row in box.children]
@@ -97,6 +97,11 @@ def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
     row = app.rows["q23.sampled"]
     row.input.value = int(done) - 1
     assert "不能大于" in row.status.value and app.total.value == base
+    rate = app.rows["q17.verification_rate"]
+    rate.input.value = 150.0                                  # typed beyond the range: said, not clamped
+    assert "超出允许范围" in rate.status.value and rate.input.value == 150.0 and app.total.value == base
+    rate.input.value = 99.5
+    assert "原数据" in rate.status.value and rate.extra[0].value == 99.5
 
 
 def test_weights_and_their_reset(app):

@@ -22,8 +22,6 @@ from . import views
 from .model import COMMON_GROUP, VETO_GROUP, ExploreModel
 from .session import Session, peer_groups, readings
 
-NUMBER_MAX = 1e12
-COUNT_MAX = 10**9
 WEIGHT_MAX = 10.0     # points one indicator may be given in the weights tab (the largest level 2 has 10)
 
 
@@ -41,7 +39,7 @@ class MeasureRow:
         base, now = model.baseline(m.id), model.value(m.id)
         self.input, self.extra = self._input(m, base, now)
         self.input.add_class(css_class(m.id))
-        self.input.observe(lambda ch: on_change(m.id, self.encode(ch["new"])), names="value")
+        self.input.observe(lambda ch: on_change(m.id, ch["new"]), names="value")
         unit = "" if m.unit in ("", "%") else m.unit
         label = w.HTML(f"<span title='{escape(m.describe_allowed())}'>{escape(m.name_zh)}</span>",
                        layout=w.Layout(width="300px"))
@@ -71,24 +69,18 @@ class MeasureRow:
             value = "" if now is None else m.levels[int(now)]
             return w.Dropdown(options=[*zip(m.level_labels, m.levels, strict=True), *missing], value=value,
                               layout=w.Layout(width="190px")), []
-        low = m.low if m.low is not None else -NUMBER_MAX
-        start = low if now is None else now
+        start = (m.low or 0.0) if now is None else now
+        # Unbounded boxes: a value out of range is refused by the model and said beside the input, never
+        # clamped in the page without a word. A rate's slider only writes into its box (one direction).
         if m.kind == "count":
-            return w.BoundedIntText(value=int(start), min=int(low), max=COUNT_MAX, step=1,
-                                    layout=w.Layout(width="110px")), []
-        high = m.high if m.high is not None else NUMBER_MAX
-        box = w.BoundedFloatText(value=start, min=low, max=high, step=0.1 if m.high is not None else None,
-                                 layout=w.Layout(width="110px"))
-        if m.high is None:
+            return w.IntText(value=int(start), layout=w.Layout(width="110px")), []
+        box = w.FloatText(value=start, layout=w.Layout(width="110px"))
+        if m.high is None or m.low is None:
             return box, []
-        slider = w.FloatSlider(value=start, min=low, max=high, step=0.1, readout=False,
+        slider = w.FloatSlider(value=min(max(start, m.low), m.high), min=m.low, max=m.high, step=0.1, readout=False,
                                continuous_update=False, layout=w.Layout(width="150px"))
-        w.jslink((slider, "value"), (box, "value"))
+        w.jsdlink((slider, "value"), (box, "value"))
         return box, [slider]
-
-    def encode(self, value: object) -> object:
-        """The widget's value as the model reads it ('' = no data)."""
-        return value
 
     def show(self, x: float | None) -> None:
         """Put the engine value `x` into the input (no event handled: the caller guards)."""
@@ -101,7 +93,7 @@ class MeasureRow:
             self.input.value = int(x) if m.kind == "count" else float(x)
         for e in self.extra:
             if x is not None:
-                e.value = float(x)
+                e.value = min(max(float(x), e.min), e.max)
 
     def mark(self, changed: bool, shown_base: str, problem: str = "") -> None:
         self.reset_button.disabled = not changed
@@ -306,9 +298,11 @@ class Explorer:
         try:
             self.model.set(measure, raw)
         except InputError as exc:
-            row.mark(measure in self.model.changes(), base, "；".join(map(str, exc.problems)))
+            now = self.model.shown(measure)
+            row.mark(measure in self.model.changes(), base, "；".join(map(str, exc.problems)) + f"（仍按{now}计分）")
             return
         row.mark(measure in self.model.changes(), base)
+        self._show_values([measure])             # the rate's slider follows its box
         self._refresh()
 
     def _reset_one(self, measure: str) -> None:
