@@ -35,6 +35,8 @@ demo: $(STAMP)
 	$(VENV)/bin/qstrong brief data/sample/zibo_panel.csv --county 临淄区 --intake data/sample/submissions --peer-panel shandong --peers shandong --year 2022 --out reports/简报.docx
 	@echo "== 6. 同一对标，生成离线HTML报告（差距、情景与预测、敏感性、部门任务；示例面板只补临淄区历年数据） =="
 	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --peer-panel shandong --peers shandong --year 2022 --out reports
+	@echo "== 7. 交互探索：在本机浏览器中改动数据项，总分、排名和失分随即更新（不联网；按 Ctrl+C 结束）。启动： =="
+	@echo "   $(VENV)/bin/qstrong explore reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong"
 
 test: $(STAMP)
 	$(VENV)/bin/ruff check qstrong tests

@@ -36,14 +36,14 @@ HOSTILE = "临淄区'); import os; os.system('echo pwned') #\n\"\"\"\\"
 
 
 def _call(nb) -> ast.Call:
-    """The ``qstrong.explore(...)`` call of the notebook's code cell (the only other statement: the import)."""
+    """The ``explore(...)`` call of the notebook's code cell (the only other statement: its import)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) == 1
     tree = ast.parse(code[0].source)
-    assert len(tree.body) == 2 and ast.unparse(tree.body[0]) == "import qstrong"
+    assert len(tree.body) == 2 and ast.unparse(tree.body[0]) == "from qstrong.explore import explore"
     last = tree.body[1]                                       # the app is the cell's last expression
     assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), ast.dump(last)
-    assert ast.unparse(last.value.func) == "qstrong.explore"
+    assert ast.unparse(last.value.func) == "explore"
     return last.value
 
 
