@@ -81,8 +81,11 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 
 def port_in_use(port: int, host: str = "127.0.0.1") -> bool:
-    """True when `port` on `host` cannot be bound (someone listens there, or it is not ours to take)."""
+    """True when `port` on `host` cannot be bound (someone listens there, or it is not ours to take);
+    bound as the server binds it (SO_REUSEADDR), so closed connections of an earlier run do not count."""
     with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as s:
+        if os.name != "nt":                  # on Windows the option would let two servers share a port
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
             s.bind((host, port))
         except OSError:
@@ -141,7 +144,10 @@ def _stop(proc: subprocess.Popen) -> None:
             proc.wait(STOP_TIMEOUT)
         except subprocess.TimeoutExpired:
             with contextlib.suppress(ProcessLookupError, PermissionError):
-                os.killpg(proc.pid, signal.SIGKILL)
+                if hasattr(os, "killpg"):
+                    os.killpg(proc.pid, signal.SIGKILL)
+                else:
+                    proc.kill()
             proc.wait()
 
 
