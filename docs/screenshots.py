@@ -157,6 +157,63 @@ def spoil(folder: Path) -> None:
         wb.save(folder / file)
 
 
+def explorer_shot(tmp: Path) -> None:
+    """The explorer (``qstrong explore``, Voilà) after three changes, shot with Playwright and Chromium."""
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        print("跳过交互探索截图：未安装 playwright")
+        return
+    if not shutil.which("chromium"):
+        print("跳过交互探索截图：未安装 chromium")
+        return
+    panel = tmp / "intake_panel.csv"
+    run([QSTRONG, "intake", "data/sample/submissions", "--year", "2022", "--out", str(panel)])
+    server = subprocess.Popen([QSTRONG, "explore", str(panel), *COMMON, "--port", "0"], cwd=tmp,
+                              stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, start_new_session=True)
+    try:
+        address = None
+        for line in server.stdout:
+            if m := re.search(r"http://127\.0\.0\.1:\d+/", line):
+                address = m.group(0)
+                break
+        if address is None:
+            raise SystemExit("qstrong explore did not start")
+        with sync_playwright() as p:
+            browser = p.chromium.launch(executable_path=shutil.which("chromium"),
+                                        args=["--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+            page = browser.new_page(viewport={"width": 1400, "height": 1150})
+            page.goto(address)
+            page.wait_for_selector(".qs-total", timeout=120_000)
+            def section(title: str) -> None:      # one section open at a time (an accordion)
+                page.locator(".jupyter-widget-Collapse-header", has_text=title).first.click()
+
+            section("工程质量（")
+            rate = page.locator(".qs-m-q34-online_rate input")
+            rate.fill("100")
+            rate.press("Enter")
+            section("组织保障（")
+            page.locator(".qs-m-q06-meeting_top_attendee select").select_option(label="其他主要领导")
+            section("创新成效（")
+            box = page.locator(".qs-m-q40-invention_patents input")
+            box.fill("5000")
+            box.press("Enter")
+            page.wait_for_timeout(1500)
+            section("创新成效（")                  # closed again, back to the top: the picture shows the results
+            page.evaluate("document.querySelector('.qs-app').scrollIntoView()")
+            page.wait_for_timeout(500)
+            raw = tmp / "explore.raw.png"
+            page.screenshot(path=str(raw))
+            browser.close()
+        save(raw, "guide_explore.png")
+    finally:
+        server.terminate()
+        try:
+            server.wait(timeout=20)
+        except subprocess.TimeoutExpired:
+            server.kill()
+
+
 def main() -> None:
     with tempfile.TemporaryDirectory(prefix="qstrong-shots-") as name:
         tmp = Path(name)
@@ -184,6 +241,8 @@ def main() -> None:
                 "--out", str(docx)], ok=(0, 1, 2, 3)) == 0 and (pdf := office(docx, "pdf", tmp)):
             for k, page in enumerate(pdf_pages(pdf, "brief", tmp), 1):
                 save(page, f"guide_brief_p{k}.png")
+        # 交互探索
+        explorer_shot(tmp)
         # HTML 报告
         out = tmp / "reports"
         run([QSTRONG, "report", "--county", "临淄区", "--intake", "data/sample/submissions", "--panel",

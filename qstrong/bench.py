@@ -181,8 +181,8 @@ def bench_explore(changes: int = 200, seed: int = 0) -> None:
     """From a changed figure to the updated model state (engine for the indicators it feeds, every
     county; total, rank, lost points by level 2, the changed indicators explained), 136 counties."""
     from .errors import InputError
-    from .explore import session
-    from .explore.app import Explorer
+    from .explorer import session
+    from .explorer.app import Explorer
 
     s = session(None, "临淄区")
     model = s.model

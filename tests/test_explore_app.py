@@ -8,9 +8,9 @@ import re
 import pytest
 from test_explore_model import COUNTY, edited
 
-from qstrong.explore import explore
-from qstrong.explore.app import css_class
-from qstrong.explore.views import changed_html, lost_html, signed
+from qstrong import explore
+from qstrong.explorer.app import css_class
+from qstrong.explorer.views import changed_html, lost_html, signed
 
 TOTAL = re.compile(r"总分 </span><span class=\"qs-big\">([0-9.]+)</span>")
 

@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from qstrong.benchmark import benchmark, ranks
 from qstrong.cli import main
 from qstrong.errors import InputError
-from qstrong.explore import ExploreModel, session
+from qstrong.explorer import ExploreModel, session
 from qstrong.panel import Panel
 from qstrong.scoring import score_panel
 
@@ -193,7 +193,7 @@ def test_switching_group_and_reading_keeps_the_changes(bench, tmp_path):
     fresh = benchmark("data/sample/zibo_panel.csv", COUNTY, 2022, "prefecture", peer_panel="shandong")
     assert s.model.bench.counties == fresh.counties
     agrees(s.model, edited(fresh, {"q40.invention_patents": 1500.0}))
-    from qstrong.explore.session import readings
+    from qstrong.explorer.session import readings
 
     label = list(readings(s.universe))[7]
     s.choose(reading=label)

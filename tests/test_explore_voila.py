@@ -17,8 +17,8 @@ import nbformat
 import pytest
 
 from qstrong.cli import main
-from qstrong.explore import voila
-from qstrong.explore.voila import (
+from qstrong.explorer import voila
+from qstrong.explorer.voila import (
     SHARE,
     TITLE,
     explorer_notebook,
@@ -36,14 +36,14 @@ HOSTILE = "临淄区'); import os; os.system('echo pwned') #\n\"\"\"\\"
 
 
 def _call(nb) -> ast.Call:
-    """The ``explore(...)`` call of the notebook's code cell (the only other statement: its import)."""
+    """The ``qstrong.explore(...)`` call of the notebook's code cell (the only other statement: its import)."""
     code = [c for c in nb.cells if c.cell_type == "code"]
     assert len(code) == 1
     tree = ast.parse(code[0].source)
-    assert len(tree.body) == 2 and ast.unparse(tree.body[0]) == "from qstrong.explore import explore"
+    assert len(tree.body) == 2 and ast.unparse(tree.body[0]) == "import qstrong"
     last = tree.body[1]                                       # the app is the cell's last expression
     assert isinstance(last, ast.Expr) and isinstance(last.value, ast.Call), ast.dump(last)
-    assert ast.unparse(last.value.func) == "explore"
+    assert ast.unparse(last.value.func) == "qstrong.explore"
     return last.value
 
 
@@ -233,7 +233,7 @@ def test_the_served_page_loads_nothing_from_the_internet_and_ctrl_c_stops_it(tmp
                                                                             "language": "python"}})
     nb.cells = [nbformat.v4.new_markdown_cell("# 标题")]
     path = write_notebook(nb, tmp_path / "页.ipynb")
-    script = f"import sys\nfrom qstrong.explore.voila import serve\nsys.exit(serve({str(path)!r}, port=0))\n"
+    script = f"import sys\nfrom qstrong.explorer.voila import serve\nsys.exit(serve({str(path)!r}, port=0))\n"
     proc = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
                             start_new_session=True)
     try:

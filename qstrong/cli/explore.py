@@ -1,5 +1,5 @@
 """The ``qstrong explore`` sub-command (registered by ``parser.build_parser``): the interactive explorer
-served as a local web page with Voilà on 127.0.0.1 (:mod:`qstrong.explore.voila`). Every option is
+served as a local web page with Voilà on 127.0.0.1 (:mod:`qstrong.explorer.voila`). Every option is
 checked, and the benchmark built once, before any server starts."""
 
 from __future__ import annotations
@@ -90,7 +90,7 @@ def check(args: argparse.Namespace):
 
 
 def cmd_explore(args: argparse.Namespace) -> int:
-    from ..explore.voila import explorer_notebook, serve, write_notebook
+    from ..explorer.voila import explorer_notebook, serve, write_notebook
 
     bench = check(args)
     print(bench.describe())
