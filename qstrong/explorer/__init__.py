@@ -1,6 +1,6 @@
 """Interactive exploration: change a figure, see the score, rank and lost points move.
 
-``qstrong.explore(panel, county)`` in JupyterLab; ``qstrong explore --county 临淄区`` serves the same
+``qstrong.explore(panel, county)`` (a lazy wrapper in ``qstrong/__init__.py``) in JupyterLab; ``qstrong explore --county 临淄区`` serves the same
 application with Voilà on 127.0.0.1 (``voila.py``). The model (``model.py``) re-scores only what a change
 touches; ``session.py`` holds the benchmark choices, the target's path and saving as a scenario;
 ``views.py`` renders results as HTML; ``app.py`` draws the widgets.

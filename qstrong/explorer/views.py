@@ -22,6 +22,7 @@ CSS = """
 .qs-app table.qs-table th, .qs-app table.qs-table td { border-bottom: 1px solid #ddd; padding: 3px 6px;
   text-align: left; vertical-align: top; }
 .qs-app .qs-num { text-align: right !important; white-space: nowrap; }
+.qs-app .qs-nowrap { white-space: nowrap; }
 .qs-app .qs-bar { height: 9px; background: #c0392b; border-radius: 2px; }
 .qs-app .qs-bar-base { height: 5px; background: #bbb; border-radius: 2px; margin-top: 2px; }
 .qs-app .qs-up { color: #1e7b34; } .qs-app .qs-down { color: #c0392b; }
@@ -106,9 +107,9 @@ def changed_html(changed: pd.DataFrame, catalog: Catalog) -> str:
         b, s = r["baseline"], r["score"]
         d = "" if b is None or s is None or pd.isna(b) or pd.isna(s) else \
             f" <span class='{_delta_class(s - b)}'>{signed(s - b)}</span>"
-        rows.append(f"<tr><td>指标{ind.id}<br><span class='qs-muted'>{escape(ind.criterion[:24])}</span></td>"
+        rows.append(f"<tr><td class='qs-nowrap'>指标{ind.id}</td>"
                     f"<td class='qs-num'>{_score(b)} → {_score(s)}{d}<br><span class='qs-muted'>满分{ind.points:g}</span></td>"
-                    f"<td>{escape(str(r['explanation']))}</td></tr>")
+                    f"<td><span class='qs-muted'>{escape(ind.criterion)}</span><br>{escape(str(r['explanation']))}</td></tr>")
     return ("<b>变化的指标</b><table class='qs-table qs-changed-list'><tr><th>指标</th><th class='qs-num'>得分</th>"
             "<th>计分说明（修改后）</th></tr>" + "".join(rows) + "</table>")
 

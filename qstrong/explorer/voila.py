@@ -35,7 +35,7 @@ _NOTEBOOK_METADATA = {"kernelspec": {"display_name": "Python 3", "language": "py
 def explorer_notebook(county: str, panel: str | None = None, peer_panel: str | None = "shandong",
                       peers: str | None = "shandong", year: int | str | None = None,
                       config: str | None = None, *, save_dir: str | None = None) -> nbformat.NotebookNode:
-    """A markdown title and one code cell showing ``explore(...)`` (``qstrong.explore``); every argument is written as a
+    """A markdown title and one code cell showing ``qstrong.explore(...)``; every argument is written as a
     Python literal (``repr``), never pasted as code. `panel` None: the shipped 136-county panel.
     `save_dir`: where the explorer saves scenarios (None: the kernel's folder; the command gives the user's)."""
     args = {"county": county, "panel": panel, "peer_panel": peer_panel, "peers": peers, "year": year,
@@ -49,10 +49,10 @@ def explorer_notebook(county: str, panel: str | None = None, peer_panel: str | N
     data = f"数据与对标：{shipped}" if where == against else f"数据：{where}；对标：{against}"
     title = (f"# {TITLE}：{county}\n\n"
              f"改动任一数据项，总分、排名和各二级指标失分随即更新。{data}；对标组：{peers or 'shandong'}。")
-    save = "" if save_dir is None else f",\n        save_dir={save_dir!r}"
-    code = ("from qstrong.explore import explore\n\n"
-            f"explore({panel!r}, {county!r}, peer_panel={peer_panel!r}, peers={peers!r},\n"
-            f"        year={year!r}, config={config!r}{save})")
+    save = "" if save_dir is None else f",\n                save_dir={save_dir!r}"
+    code = ("import qstrong\n\n"
+            f"qstrong.explore({panel!r}, {county!r}, peer_panel={peer_panel!r}, peers={peers!r},\n"
+            f"                year={year!r}, config={config!r}{save})")
     nb = nbformat.v4.new_notebook(metadata=dict(_NOTEBOOK_METADATA))
     nb.cells = [nbformat.v4.new_markdown_cell(title, id="title"), nbformat.v4.new_code_cell(code, id="explore")]
     return nb
