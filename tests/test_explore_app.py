@@ -170,3 +170,19 @@ def test_views_escape_text_and_use_one_minus_sign():
     assert signed(-0.001) == "0.00" and signed(-1.5) == "−1.50" and signed(2) == "+2.00"
     lost = pd.DataFrame({"points": [4.0], "baseline_lost": [0.0], "lost": [2.0]}, index=["质量理念<b>"])
     assert "质量理念&lt;b&gt;" in lost_html(lost)
+
+
+def test_notebook_05_runs_in_a_kernel_and_shows_the_widget(tmp_path):
+    """What JupyterLab does with notebooks/05: run in a real kernel, its output is a widget view (the
+    jupyterlab-manager extension, installed with ipywidgets, renders it)."""
+    import nbformat
+    from nbclient import NotebookClient
+
+    nb = nbformat.read("notebooks/05_交互探索.ipynb", as_version=4)
+    work = tmp_path / "nb"
+    work.mkdir()
+    NotebookClient(nb, timeout=300, kernel_name="python3", resources={"metadata": {"path": str(work)}}).execute()
+    outputs = [o for c in nb.cells if c.cell_type == "code" for o in c.outputs]
+    assert not [o for o in outputs if o.output_type == "error"]
+    views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
+    assert len(views) == 1 and views[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
