@@ -186,3 +186,17 @@ def test_notebook_05_runs_in_a_kernel_and_shows_the_widget(tmp_path):
     assert not [o for o in outputs if o.output_type == "error"]
     views = [o for o in outputs if "application/vnd.jupyter.widget-view+json" in o.get("data", {})]
     assert len(views) == 1 and views[0]["data"]["application/vnd.jupyter.widget-view+json"]["model_id"]
+
+
+def test_custom_peer_list_and_a_benchmark_passed_in(tmp_path):
+    from qstrong.benchmark import benchmark
+
+    app = explore("data/sample/zibo_panel.csv", COUNTY, peer_panel="shandong", year=2022,
+                  peers="临淄区,张店区,周村区", save_dir=tmp_path)
+    assert app.group.value == "临淄区,张店区,周村区" and "共3个" in app.rank.value
+    app.group.value = "shandong"
+    assert "共136个" in app.rank.value
+    bench = benchmark("data/sample/zibo_panel.csv", COUNTY, 2022, "prefecture", peer_panel="shandong")
+    app = explore(bench, save_dir=tmp_path)
+    assert [v for _, v in app.group.options] == ["prefecture"]       # its counties are all there is
+    assert f"{bench.total:.2f}" in app.total.value and bench.rank_text() in app.rank.value

@@ -249,7 +249,7 @@ class Explorer:
 
     def _bench_tab(self) -> w.Widget:
         s = self.session
-        groups = peer_groups(s.universe)
+        groups = peer_groups(s.universe, s.group)
         self.group = w.Dropdown(options=[(v, k) for k, v in groups.items()], value=s.group,
                                 description="对标组", layout=w.Layout(width="420px"))
         self.reading = w.Dropdown(options=list(readings(s.universe)), value=s.reading, description="解读",

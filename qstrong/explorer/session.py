@@ -15,7 +15,7 @@ import yaml
 from ..analysis.path import PathPlan, cheapest_path
 from ..analysis.scenarios import load_scenario
 from ..analysis.sensitivity import DIMENSIONS, interpretation_configs
-from ..benchmark import Benchmark
+from ..benchmark import SHIPPED, Benchmark
 from ..config import ScoringConfig
 from ..errors import InputError
 from ..measures import Measure
@@ -42,10 +42,16 @@ def readings(bench: Benchmark) -> dict[str, ScoringConfig]:
     return out
 
 
-def peer_groups(bench: Benchmark) -> dict[str, str]:
-    """Peer groups the explorer offers (spec → Chinese), the benchmark's own first when custom."""
-    out = {} if bench.peers in GROUPS else {bench.peers: f"自定义对标组（{bench.peers[:30]}）"}
-    return {**out, **GROUPS}
+def peer_groups(universe: Benchmark, current: str) -> dict[str, str]:
+    """Peer groups the explorer offers (spec → Chinese): the standard groups drawn from all counties
+    and the current one when custom; a universe that is itself a group (a Benchmark passed in) offers
+    only itself — its counties are all there is to draw from."""
+    def label(spec: str) -> str:
+        return GROUPS.get(spec) or f"自定义对标组（{spec[:30]}{'…' if len(spec) > 30 else ''}）"
+
+    if universe.peers != SHIPPED:
+        return {universe.peers: label(universe.peers)}
+    return {**({} if current in GROUPS else {current: label(current)}), **GROUPS}
 
 
 @dataclass
