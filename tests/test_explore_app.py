@@ -9,7 +9,7 @@ import pytest
 from test_explore_model import COUNTY, edited
 
 from qstrong import explore
-from qstrong.explorer.app import css_class
+from qstrong.explorer.inputs import css_class
 from qstrong.explorer.views import changed_html, lost_html, signed
 
 TOTAL = re.compile(r"总分 </span><span class=\"qs-big\">([0-9.]+)</span>")
