@@ -20,7 +20,7 @@ from .errors import InputError
 from .measures import parse_value
 from .names import name_changes, normalise_name
 from .panelcsv import read_rows
-from .paths import register_input
+from .paths import real_path, register_input
 from .vocabulary import COLUMNS
 from .writers.cells import unquote
 
@@ -231,8 +231,8 @@ class Panel:
         """Distinct values of the optional `source` column in `year` (provenance shown to users)."""
         if "source" not in self.data.columns:
             return []
-        col = self.data.loc[self.data["year"] == year, "source"].astype(str).str.strip()
-        return [s for s in dict.fromkeys(col) if s]
+        col = self.data.loc[self.data["year"] == year, "source"].dropna()   # pandas 3: astype(str) keeps NaN
+        return [s for s in dict.fromkeys(str(v).strip() for v in col) if s]
 
     def wide(self, year: int) -> pd.DataFrame:
         """Counties × all catalog measures for one year (engine encoding, NaN = missing)."""
@@ -281,7 +281,8 @@ def with_peers(own: Panel, peers: Panel, county: str | None) -> Panel:
     other = other[~other.set_index(["county", "year"]).index.isin(
         own.data.set_index(["county", "year"]).index.unique())]
     frame = pd.concat([own.data, other], ignore_index=True)
-    return Panel(frame, own.catalog, source=f"{own.source} + {peers.source}")
+    same = bool(own.source) and bool(peers.source) and real_path(str(own.source)) == real_path(str(peers.source))
+    return Panel(frame, own.catalog, source=str(own.source) if same else f"{own.source} + {peers.source}")
 
 
 def load_panel(obj: str | Path | pd.DataFrame | Panel, catalog: Catalog | None = None) -> Panel:

@@ -113,3 +113,24 @@ def test_no_float_noise_in_any_output():
             r = run("score", str(SAMPLE), *who, "--format", fmt)
             assert r.returncode == 0
             assert not re.search(r"\d\.\d*(0000000|9999999)\d", r.stdout), (who, fmt)
+
+
+def test_a_four_column_panel_against_the_shipped_peers_prints_its_scorecard(tmp_path, capsys):
+    """The county's rows have no source while the peers' have one: under pandas 3 ``astype(str)`` keeps
+    NaN, which once crashed the table's 数据来源 line (exit 3)."""
+    import pandas as pd
+
+    d = pd.read_csv("qstrong/data/peers/shandong.csv", dtype=str)
+    d = d[(d["county"] == "临淄区") & (d["year"] == "2022")][["county", "year", "measure", "value"]]
+    panel = tmp_path / "p4.csv"
+    d.to_csv(panel, index=False)
+    assert main(["score", str(panel), "--county", "临淄区", "--peer-panel", "shandong"]) == 0
+    out = capsys.readouterr()
+    assert "总分" in out.out and "程序内部错误" not in out.err
+
+
+def test_a_panel_that_is_also_the_peer_panel_is_named_once(capsys):
+    code = main(["score", "qstrong/data/peers/shandong.csv", "--county", "临淄区", "--peer-panel", "shandong",
+                 "--year", "2030"])
+    err = capsys.readouterr().err
+    assert code == 2 and err.count("shandong.csv") == 1
