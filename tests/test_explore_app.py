@@ -39,8 +39,8 @@ def test_every_figure_has_one_input_with_its_stable_class(app):
     assert css_class("q40.invention_patents") == "qs-m-q40-invention_patents"
     assert "qs-total" in app.total._dom_classes and "qs-rank" in app.rank._dom_classes
     kinds = {m.kind: type(app.rows[m.id].input).__name__ for m in app.model.measures.values()}
-    assert kinds == {"bool": "ToggleButtons", "level": "Dropdown", "count": "IntText",
-                     "percent": "FloatText", "number": "FloatText"}
+    assert kinds == {"bool": "ToggleButtons", "level": "Dropdown", "count": "Text",   # typed, read by the
+                     "percent": "Text", "number": "Text"}                              # intake's parser
     # both groupings hold every figure once
     for acc in (app.by_level2, app.by_department):
         rows = [row for box in acc.children for row in box.children]
@@ -51,7 +51,7 @@ def test_every_figure_has_one_input_with_its_stable_class(app):
 def test_inputs_start_at_the_county_figures(app):
     open_all(app)
     m = app.model
-    assert app.rows["q40.invention_patents"].input.value == m.baseline("q40.invention_patents")
+    assert app.rows["q40.invention_patents"].input.value == "823" == f"{m.baseline('q40.invention_patents'):g}"
     lvl = m.measures["q05.event_level"]
     assert app.rows["q05.event_level"].input.value == lvl.levels[int(m.baseline("q05.event_level"))]
     assert f"{m.state.total:.2f}" in app.total.value and m.state.rank_text in app.rank.value
@@ -62,8 +62,9 @@ def test_typing_and_picking_moves_total_rank_and_chart_as_the_engine(app):
     rows = app.rows
     rows["q01.spirit_in_official_docs"].input.value = "0"          # yes/no toggle
     rows["q05.event_level"].input.value = "provincial"             # level dropdown
-    rows["q40.invention_patents"].input.value = 1500                # integer box
-    rows["q17.verification_rate"].input.value = 95.0                # rate box (the slider is linked in the page)
+    rows["q40.invention_patents"].input.value = "1500"              # typed into its box
+    rows["q17.verification_rate"].extra[0].value = 95.0             # a rate's slider, written into its box
+    assert rows["q17.verification_rate"].input.value == "95"
     ps = edited(app.model.bench, {"q01.spirit_in_official_docs": 0.0, "q05.event_level": 1.0,
                                   "q40.invention_patents": 1500.0, "q17.verification_rate": 95.0})
     card = ps.county(COUNTY)
@@ -83,11 +84,11 @@ def test_reset_buttons(app):
     assert shown_total(app) != base
     row.reset_button.click()
     assert row.input.value == "1" and shown_total(app) == base and row.reset_button.disabled
-    app.rows["q40.invention_patents"].input.value = 2000
+    app.rows["q40.invention_patents"].input.value = "2000"
     app.rows["q05.event_level"].input.value = "none"
     app._reset_all()
     assert shown_total(app) == base and app.model.changes() == {}
-    assert app.rows["q40.invention_patents"].input.value == app.model.baseline("q40.invention_patents")
+    assert app.rows["q40.invention_patents"].input.value == "823"
 
 
 def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
@@ -95,13 +96,22 @@ def test_a_refused_value_is_said_beside_the_input_and_changes_nothing(app):
     base = app.total.value
     done = app.model.baseline("q23.sampled_compliant")
     row = app.rows["q23.sampled"]
-    row.input.value = int(done) - 1
+    row.input.value = f"{done - 1:g}"
     assert "不能大于" in row.status.value and app.total.value == base
+    assert row.input.value == f"{app.model.value('q23.sampled'):g}"     # the box shows what is scored
     rate = app.rows["q17.verification_rate"]
-    rate.input.value = 150.0                                  # typed beyond the range: said, not clamped
-    assert "超出允许范围" in rate.status.value and rate.input.value == 150.0 and app.total.value == base
-    rate.input.value = 99.5
-    assert "原数据" in rate.status.value and rate.extra[0].value == 99.5
+    before = rate.input.value
+    for typed, said in [("150", "超出允许范围"), ("abc", "不是数字"), ("1e308", "超出允许范围"), ("２.５", "")]:
+        rate.input.value = typed                              # never clamped, rounded or dropped unsaid
+        if said:
+            assert said in rate.status.value and "未采用" in rate.status.value and app.total.value == base
+            assert rate.input.value == before and len(rate.status.value) < 300
+    assert app.model.value("q17.verification_rate") == 2.5    # full-width digits read as the intake reads them
+    count = app.rows["q40.invention_patents"]
+    count.input.value = "2.5"                                 # a count is whole: said, not read as 25
+    assert "不是整数" in count.status.value and count.input.value == "823"
+    count.input.value = ""                                    # an empty box: not reported
+    assert 40 in app.model.state.missing_indicators and count.input.value == ""
 
 
 def test_weights_and_their_reset(app):
@@ -109,8 +119,13 @@ def test_weights_and_their_reset(app):
     base = app.model.state.total
     seed = app.model.catalog.indicator(40).points
     app.weight_sliders[40].value = seed + 3
-    assert "按调整后的权重" in app.total.value and "103.0" in app.weight_sum.value
+    assert "按调整后的权重" in app.total.value and "103.0" in app.weight_sum.value and "满分为103.0" in app.weight_sum.value
     assert app.model.state.total != base
+    # “原” stays the county's own total under the seed's points, so a weight change shows as a change
+    assert f"原{base:.2f}" in app.total.value and f"{app.model.state.total - base:+.2f}".replace("-", "−") in app.total.value
+    for s in app.weight_sliders.values():
+        s.value = 0.0
+    assert "权重合计为0" in app.weight_sum.value
     app._reset_weights()
     assert app.model.state.total == base and app.weight_sliders[40].value == seed
     assert "100.0" in app.weight_sum.value
@@ -118,7 +133,7 @@ def test_weights_and_their_reset(app):
 
 def test_peer_group_and_reading(app):
     open_all(app)
-    app.rows["q40.invention_patents"].input.value = 1500
+    app.rows["q40.invention_patents"].input.value = "1500"
     app.group.value = "prefecture"
     assert "同一地级市" in app.bench_line.value and "共8个" in app.rank.value
     app.reading.value = app.reading.options[5]
@@ -127,7 +142,10 @@ def test_peer_group_and_reading(app):
 
 
 def test_target_path_and_adopting_it(app):
-    app.target.value = 85.0
+    app.target.value = "120"
+    app._path()
+    assert "目标总分" in app.path_out.value and app.adopt.disabled      # out of range: said, not clamped
+    app.target.value = "85"
     app._path()
     assert "最省力" in app.path_out.value or "措施" in app.path_out.value
     assert not app.adopt.disabled
@@ -139,7 +157,7 @@ def test_save_as_scenario(app, tmp_path):
     open_all(app)
     app._save()
     assert "没有修改" in app.save_out.value
-    app.rows["q40.invention_patents"].input.value = 1500
+    app.rows["q40.invention_patents"].input.value = "1500"
     app.save_name.value = "../试一试"
     app._save()
     assert "已核对" in app.save_out.value
@@ -152,10 +170,23 @@ def test_a_section_opened_after_changes_starts_at_the_current_figures(app):
     app.set("q01.spirit_in_official_docs", "否")
     open_all(app)
     row = app.rows["q40.invention_patents"]
-    assert row.input.value == 1500 and not row.reset_button.disabled and "qs-changed" in row.box._dom_classes
+    assert row.input.value == "1500" and not row.reset_button.disabled and "qs-changed" in row.box._dom_classes
     assert app.rows["q01.spirit_in_official_docs"].input.value == "0"
     app.weight_sliders or app._build_weights()
     assert app.weight_sliders[1].value == app.model.weights[0]
+
+
+def test_python_api_set_raises_what_the_page_would_say(app):
+    import pytest as _pytest
+
+    from qstrong.errors import InputError
+
+    for bad in ("abc", -1, "5,000", float("nan")):
+        with _pytest.raises(InputError):
+            app.set("q40.invention_patents", bad)
+    assert app.model.changes() == {}
+    app.set("q40.invention_patents", "")                     # clearing is said as such: no data
+    assert app.model.value("q40.invention_patents") is None
 
 
 def test_views_escape_text_and_use_one_minus_sign():

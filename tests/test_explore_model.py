@@ -167,7 +167,8 @@ def test_saved_scenario_reads_back_through_whatif_to_the_same_total(bench, tmp_p
     s = session("data/sample/zibo_panel.csv", COUNTY, peer_panel="shandong", year=2022, save_dir=tmp_path)
     for m, raw, _ in CHANGES[:-1]:
         s.model.set(m, raw)
-    path, lines = s.save(panel_hint="data/sample/zibo_panel.csv --peer-panel shandong")
+    path, lines = s.save()
+    assert any("qstrong whatif data/sample/zibo_panel.csv --peer-panel shandong --county 临淄区" in x for x in lines)
     assert path.parent == tmp_path and any(line.startswith("已核对") for line in lines)
     out = tmp_path / "w.csv"
     code = main(["whatif", "data/sample/zibo_panel.csv", "--county", COUNTY, "--year", "2022",
@@ -176,7 +177,7 @@ def test_saved_scenario_reads_back_through_whatif_to_the_same_total(bench, tmp_p
     assert code == 0
     df = pd.read_csv(out, encoding="utf-8-sig")
     assert df[path.stem].sum() == pytest.approx(s.model.state.total, abs=1e-6)
-    again, _ = s.save(panel_hint="x")          # never overwrites: a second name
+    again, _ = s.save()                        # never overwrites: a second name
     assert again != path and path.exists()
 
 
@@ -233,3 +234,41 @@ def test_any_sequence_of_count_changes_matches_a_fresh_score(bench, changes):
         model.set(m, x)
         final[m] = float(x)
     agrees(model, edited(bench, final))
+
+
+def test_config_as_a_file_and_what_a_benchmark_already_holds(bench, tmp_path):
+    import json
+
+    from qstrong.explorer import explore
+    from qstrong.explorer.session import readings
+
+    label = list(readings(bench))[3]
+    cfg = tmp_path / "解读.json"
+    cfg.write_text(json.dumps(readings(bench)[label].to_dict(), ensure_ascii=False), encoding="utf-8")
+    s = session("data/sample/zibo_panel.csv", COUNTY, peer_panel="shandong", year=2022, config=str(cfg))
+    assert s.bench.config.to_dict() == readings(bench)[label].to_dict()
+    with pytest.raises(InputError, match="张店区"):
+        session(bench, "张店区")
+    with pytest.raises(InputError, match="peer_panel"):
+        session(bench, peer_panel="x.csv")
+    page = explore("no/such/panel.csv", COUNTY, on_error="show")       # the served page: said in Chinese
+    assert "无法启动交互探索" in page.value and "Traceback" not in page.value
+    with pytest.raises(InputError):
+        explore("no/such/panel.csv", COUNTY)
+
+
+def test_the_printed_command_pastes_into_a_shell(tmp_path):
+    import shlex
+    import shutil
+
+    folder = tmp_path / "我的 数据"
+    folder.mkdir()
+    panel = folder / "面板 (1).csv"
+    shutil.copy("data/sample/zibo_panel.csv", panel)
+    s = session(str(panel), COUNTY, peer_panel="shandong", year=2022, save_dir=folder)
+    s.model.set("q40.invention_patents", 1500)
+    path, lines = s.save()
+    command = next(x for x in lines if x.startswith("复现命令：")).removeprefix("复现命令：")
+    argv = shlex.split(command)
+    assert argv[:3] == ["qstrong", "whatif", str(panel)] and argv[-1] == str(path) and "临淄区" in command
+    assert main(argv[1:]) == 0

@@ -59,7 +59,7 @@ def test_arguments_are_written_as_literals_never_as_code(tmp_path):
     args, kwargs = _literals(_call(nb))
     assert args == [str(tmp_path / "a'b\".csv"), HOSTILE]
     assert kwargs == {"peer_panel": "x\\y.csv", "peers": "淄博市,'\n", "year": 2022, "config": None,
-                      "save_dir": str(tmp_path / "w'd")}
+                      "save_dir": str(tmp_path / "w'd"), "on_error": "show"}
     code = next(c for c in nb.cells if c.cell_type == "code").source
     assert "pwned" not in code.replace(repr(HOSTILE), "")      # the text appears only inside its literal
 
@@ -67,11 +67,13 @@ def test_arguments_are_written_as_literals_never_as_code(tmp_path):
 def test_the_notebook_has_a_chinese_title_and_no_outputs():
     nb = explorer_notebook("临淄区")
     assert nb.metadata["title"] == TITLE and nb.metadata["kernelspec"]["name"] == "python3"
-    assert nb.cells[0].cell_type == "markdown" and nb.cells[0].source.startswith(f"# {TITLE}：临淄区")
+    # the page's title is the explorer's own heading (and the browser tab's); the cell says what it shows
+    assert nb.cells[0].cell_type == "markdown" and "对标组：全省" in nb.cells[0].source
+    assert "shandong" not in nb.cells[0].source
     assert all(not c.get("outputs") for c in nb.cells)
     args, kwargs = _literals(_call(nb))
     assert args == [None, "临淄区"] and kwargs == {"peer_panel": "shandong", "peers": "shandong", "year": None,
-                                                   "config": None}
+                                                   "config": None, "on_error": "show"}
     nbformat.validate(nb)
 
 
@@ -196,11 +198,12 @@ def test_the_command_serves_a_notebook_with_absolute_paths(monkeypatch, tmp_path
         return 0
 
     monkeypatch.setattr(voila, "serve", fake_serve)
-    assert main(["explore", "panel.csv", "--county", "临淄区", "--port", "0", "--open"]) == 0
+    (tmp_path / "peers.txt").write_text("临淄区\n张店区\n", encoding="utf-8")
+    assert main(["explore", "panel.csv", "--county", "临淄区", "--port", "0", "--open", "--peers", "@peers.txt"]) == 0
     args, kwargs = _literals(_call(seen["nb"]))
     assert args == [str(tmp_path / "panel.csv"), "临淄区"]
-    assert kwargs == {"peer_panel": "shandong", "peers": "shandong", "year": 2022, "config": None,
-                      "save_dir": str(tmp_path)}
+    assert kwargs == {"peer_panel": "shandong", "peers": f"@{tmp_path / 'peers.txt'}", "year": 2022, "config": None,
+                      "save_dir": str(tmp_path), "on_error": "show"}
     assert seen["port"] == 0 and seen["open"] is True
     assert not seen["folder"].exists()                        # the temporary folder is removed on exit
 

@@ -55,6 +55,13 @@ def _absolute(path: str | None) -> str | None:
     return str(Path(path).resolve())
 
 
+def _absolute_peers(spec: str | None) -> str | None:
+    """A peer list file (@file) as an absolute path, like the other files (the kernel runs elsewhere)."""
+    if spec and spec.startswith("@"):
+        return "@" + str(Path(spec[1:]).resolve())
+    return spec
+
+
 def _titled(exc: InputError) -> list[str]:
     """`exc`'s problems, each with its error's title (which names the file) in front."""
     head = exc.title.format(n=len(exc.problems))
@@ -97,7 +104,7 @@ def cmd_explore(args: argparse.Namespace) -> int:
     if args.panel is None:
         print(f"未给出面板CSV：使用{SHIPPED_PANEL}中 {bench.county} 的数据")
     nb = explorer_notebook(bench.county, panel=_absolute(args.panel), peer_panel=_absolute(args.peer_panel),
-                           peers=args.peers, year=bench.year, config=_absolute(args.config), save_dir=os.getcwd())
+                           peers=_absolute_peers(args.peers), year=bench.year, config=_absolute(args.config), save_dir=os.getcwd())
     with tempfile.TemporaryDirectory(prefix="qstrong-explore-") as tmp:
         path = write_notebook(nb, Path(tmp) / "交互探索.ipynb")
         code = serve(path, port=int(args.port), open_browser=args.open)

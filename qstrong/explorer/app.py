@@ -27,9 +27,8 @@ WEIGHT_MAX = 10.0     # points one indicator may be given in the weights tab (th
 class Explorer:
     """The explorer application: ``display(explorer)`` (or leave it last in a cell) shows it."""
 
-    def __init__(self, session: Session, command_hint: str = "<面板CSV>"):
+    def __init__(self, session: Session):
         self.session = session
-        self.command_hint = command_hint
         self._quiet = False
         self.rows: dict[str, MeasureRow] = {}
         self._build()
@@ -41,9 +40,11 @@ class Explorer:
         return self.session.model
 
     def set(self, measure: str, value: object) -> None:
-        """Change a figure as a user would (the input shows it, the model re-scores)."""
-        self._change(measure, value)
+        """Change a figure from Python: the model re-scores and the page shows it; a value the model
+        refuses raises InputError (in the page it is said beside the input instead)."""
+        self.model.set(measure, value)
         self._show_values([measure])
+        self._refresh()
 
     def _repr_mimebundle_(self, **kwargs):
         return self.widget._repr_mimebundle_(**kwargs)
@@ -165,8 +166,9 @@ class Explorer:
             sections.append(w.VBox([w.HTML(f"<b>{escape(name)}</b>（{pts:g}分）"), *sliders]))
         reset = w.Button(description="还原为评价办法分值", icon="undo", layout=w.Layout(width="180px"))
         reset.on_click(lambda _: self._reset_weights())
-        note = w.HTML("<span class='qs-muted'>权重即各指标的分值。总分 = Σ 指标得分 × 新分值 ÷ 评价办法分值；"
-                      "排名按新总分重新计算。情景文件和最省力路径按评价办法的分值计算。</span>")
+        note = w.HTML(f"<span class='qs-muted'>权重即各指标的分值（每项0～{WEIGHT_MAX:g}分）。总分 = Σ 指标得分 × 新分值 ÷ "
+                      "评价办法分值，满分为权重合计；排名按新总分重新计算；“原”总分和排名仍是评价办法分值下本县原数据的。"
+                      "情景文件和最省力路径按评价办法的分值计算。</span>")
         self.weights_box.children = [w.HBox([reset, self.weight_sum], layout=w.Layout(align_items="center")),
                                      note, *sections]
 
@@ -186,8 +188,7 @@ class Explorer:
         return w.VBox([self.group, self.reading, note, self.bench_notes])
 
     def _target_tab(self) -> w.Widget:
-        self.target = w.BoundedFloatText(value=85.0, min=0.0, max=100.0, step=0.5, description="目标总分",
-                                         layout=w.Layout(width="220px"))
+        self.target = w.Text(value="85", description="目标总分", layout=w.Layout(width="220px"))
         self.target.add_class("qs-target")
         go = w.Button(description="计算最省力路径", button_style="primary", layout=w.Layout(width="160px"))
         go.add_class("qs-path-go")
@@ -220,12 +221,12 @@ class Explorer:
         base = self.model.shown(measure, self.model.baseline(measure))
         try:
             self.model.set(measure, raw)
-        except InputError as exc:
-            now = self.model.shown(measure)
-            row.mark(measure in self.model.changes(), base, "；".join(map(str, exc.problems)) + f"（仍按{now}计分）")
+        except InputError as exc:               # said beside the input, which shows again what is scored
+            self._show_values([measure])
+            said = "；".join(str(p).removeprefix(f"{row.m.name_zh}：") for p in exc.problems)  # the row names it
+            row.mark(measure in self.model.changes(), base, f"未采用：{said}（仍按{self.model.shown(measure)}计分）")
             return
-        row.mark(measure in self.model.changes(), base)
-        self._show_values([measure])             # the rate's slider follows its box
+        self._show_values([measure])             # the rate's slider follows its box, the box its slider
         self._refresh()
 
     def _reset_one(self, measure: str) -> None:
@@ -280,7 +281,7 @@ class Explorer:
 
     def _path(self) -> None:
         try:
-            self._plan = self.session.path(float(self.target.value))
+            self._plan = self.session.path(self.target.value)
         except InputError as exc:
             self.path_out.value = views.lines_html([exc.report()], error=True)
             return
@@ -298,7 +299,7 @@ class Explorer:
 
     def _save(self) -> None:
         try:
-            _, lines = self.session.save(self.save_name.value.strip() or None, self.command_hint)
+            _, lines = self.session.save(self.save_name.value.strip() or None)
         except InputError as exc:
             self.save_out.value = views.lines_html([exc.report()], error=True)
             return
@@ -308,8 +309,8 @@ class Explorer:
         """Every result widget from the model's state (a handful of HTML strings)."""
         model, st = self.model, self.model.state
         bench = model.bench
-        self.bench_line.value = (f"<b>{escape(bench.describe())}</b>　<span class='qs-muted'>解读：{escape(self.session.reading)}"
-                                 f"</span>" + (f"<br><span class='qs-down'>{escape(bench.notice)}</span>" if bench.notice else ""))
+        self.bench_line.value = (f"<b>{escape(bench.describe())}</b>"
+                                 + (f"<br><span class='qs-down'>{escape(bench.notice)}</span>" if bench.notice else ""))
         self.bench_notes.value = "".join(f"<p class='qs-muted'>提醒：{escape(n)}</p>" for n in bench.notes)
         self.total.value = views.total_html(st, model.baseline_total)
         self.rank.value = views.rank_html(st, model.baseline_rank)
@@ -317,4 +318,4 @@ class Explorer:
         self.complete.value = views.completeness_html(st)
         self.lost.value = views.lost_html(st.lost)
         self.changed.value = views.changed_html(st.changed, model.catalog)
-        self.weight_sum.value = (f"权重合计 {model.weights.sum():.1f} 分（评价办法：{model.points.sum():g}分）")
+        self.weight_sum.value = views.weights_html(model.weights.sum(), model.points.sum())

@@ -114,6 +114,8 @@ class ExploreModel:
         if measure not in self.measures:
             raise InputError([f"没有数据项“{measure}”"], "无法修改")
         m = self.measures[measure]
+        if isinstance(raw, float) and np.isnan(raw):
+            raise InputError([f"{m.name_zh}：NaN 不是数字（不填报请给空值）"], "无法修改")
         if m.kind == "level" and isinstance(raw, int | float) and not isinstance(raw, bool):
             if float(raw).is_integer() and 0 <= raw < len(m.levels):
                 return float(raw)
@@ -226,12 +228,13 @@ class ExploreModel:
 
     @property
     def baseline_total(self) -> float:
-        """The county's total for its own figures, under the current weights."""
-        return float(self._weighted(self._ps.scores.to_numpy(dtype=float)).iat[self.i])
+        """The county's total for its own figures under the seed's points (the benchmark's total): what
+        every change — of figures or of weights — is measured from."""
+        return float(self._ps.totals.iat[self.i])
 
     @property
     def baseline_rank(self) -> int:
-        return int(ranks(self._weighted(self._ps.scores.to_numpy(dtype=float))).iat[self.i])
+        return int(ranks(self._ps.totals).iat[self.i])
 
     def panel_scores(self) -> PanelScores:
         """The current figures as a PanelScores (what ``qstrong score`` would compute for them)."""

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import re
+import shlex
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -63,12 +65,14 @@ class Session:
     group: str
     reading: str
     save_dir: Path = field(default_factory=Path.cwd)
+    command_args: list[str] = field(default_factory=lambda: ["<面板CSV>"])   # PANEL [--peer-panel …] for whatif
 
     @classmethod
-    def start(cls, universe: Benchmark, save_dir: str | Path | None = None) -> Session:
+    def start(cls, universe: Benchmark, save_dir: str | Path | None = None,
+              command_args: list[str] | None = None) -> Session:
         reading = CUSTOM_READING if CUSTOM_READING in readings(universe) else DEFAULT_READING
         return cls(universe, ExploreModel(universe), universe.peers, reading,
-                   Path(save_dir) if save_dir else Path.cwd())
+                   Path(save_dir or Path.cwd()).resolve(), command_args or ["<面板CSV>"])
 
     @property
     def bench(self) -> Benchmark:
@@ -109,7 +113,7 @@ class Session:
         return cheapest_path(self.bench.with_panel(self.panel()), target=target)
 
     # ── saving ──
-    def save(self, name: str | None = None, panel_hint: str = "<面板CSV>") -> tuple[Path, list[str]]:
+    def save(self, name: str | None = None) -> tuple[Path, list[str]]:
         """Write the changes as a scenario YAML in `save_dir` (a config JSON beside it when the reading
         is not the default); read it back and check `whatif` gives the same total. Returns the path and
         lines to show (the command to repeat it, the check, what a scenario cannot hold)."""
@@ -121,13 +125,14 @@ class Session:
         stem = _safe(name) if name else f"情景_交互探索_{_safe(self.bench.county)}_{stamp}"
         path = _free(self.save_dir / f"{stem}.yaml")
         config_path = None
-        options = [f"--county {self.bench.county}", f"--year {self.bench.year}", f"--peers {self.group}"]
+        args = ["qstrong", "whatif", *self.command_args, "--county", self.bench.county, "--year",
+                str(self.bench.year), "--peers", self.group]
         if self.reading != DEFAULT_READING:
             config_path = _free(path.with_suffix(".config.json"))
             write_text(config_path, json.dumps(self.bench.config.to_dict(), ensure_ascii=False, indent=2) + "\n",
                        "计分解读配置")
-            options.append(f"--config {config_path.name}")
-        command = f"qstrong whatif {panel_hint} {' '.join(options)} --scenario {path.name}"
+            args += ["--config", str(config_path)]
+        command = " ".join(map(_quoted, [*args, "--scenario", str(path)]))
         body = {"name": stem, "description": f"{sc.description}。{self.bench.describe()}",
                 "changes": [{"measure": c.measure, "set": _written(m.measures[c.measure], c.value), "note": c.note}
                             for c in sc.changes]}
@@ -155,6 +160,11 @@ class Session:
         same = abs(got - expected) < 1e-9 and not self.model.cleared()
         return (f"已核对：按情景重新计分，总分{got:.2f}，与探索结果一致" if same else
                 f"提醒：按情景重新计分总分为{got:.2f}，探索中为{expected:.2f}（有改为未填报的数据项）")
+
+
+def _quoted(arg: str) -> str:
+    """A shell word: as it is when nothing in it is special to a shell (Chinese included), else quoted."""
+    return arg if re.fullmatch(r"[^\s'\"\\$`!*?&;|<>(){}\[\]#~=%^]+", arg) else shlex.quote(arg)
 
 
 def _written(meas: Measure, x: float) -> object:

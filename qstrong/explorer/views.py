@@ -45,8 +45,17 @@ def _delta_class(x: float) -> str:
     return "qs-up" if x > 5e-3 else "qs-down" if x < -5e-3 else "qs-muted"
 
 
+def weights_html(total: float, seed: float) -> str:
+    """The weights' sum, and what it means when it is not the seed's 100 points."""
+    if total <= 0:
+        return "<span class='qs-down'>权重合计为0：所有县（市、区）总分都是0，排名没有意义</span>"
+    extra = "" if abs(total - seed) < 1e-9 else f"：总分的满分为{total:.1f}分"
+    return f"权重合计 {total:.1f} 分（评价办法：{seed:g}分）{extra}"
+
+
 def total_html(state: State, baseline: float) -> str:
-    """总分 with two decimals first (the test hook reads it), then the county's own total and the change."""
+    """总分 with two decimals first (the test hook reads it), then the county's own total (its own
+    figures, the seed's points) and the change."""
     d = state.total - baseline
     weights = "（按调整后的权重）" if state.weights_changed else ""
     return (f'<span>总分 </span><span class="qs-big">{state.total:.2f}</span>'
@@ -94,7 +103,7 @@ def lost_html(lost: pd.DataFrame) -> str:
 
 
 def _score(x: object) -> str:
-    return "未计分" if x is None or (isinstance(x, float) and np.isnan(x)) else fmt_num(float(x), 2)
+    return "未计分" if x is None or (isinstance(x, float) and np.isnan(x)) else f"{float(x):.2f}"
 
 
 def changed_html(changed: pd.DataFrame, catalog: Catalog) -> str:
@@ -124,7 +133,8 @@ def path_html(plan: PathPlan) -> str:
     if df.empty:
         return head
     rows = "".join(
-        f"<tr><td>{escape(r['departments'])}</td><td>指标{int(r['indicator'])}</td><td>{escape(r['action'])}</td>"
+        f"<tr><td>{escape(r['departments'])}</td><td class='qs-nowrap'>指标{int(r['indicator'])}</td>"
+        f"<td>{escape(r['action'])}</td>"
         f"<td class='qs-num'>{signed(r['gain'])}</td><td class='qs-num'>{fmt_num(r['effort'], 2)}</td></tr>"
         for _, r in df.iterrows())
     return (head + "<table class='qs-table qs-path'><tr><th>责任部门</th><th>指标</th><th>措施</th>"

@@ -18,7 +18,9 @@ from pathlib import Path
 
 import nbformat
 
+from ..benchmark import SHIPPED
 from ..errors import InputError
+from ..peers import GROUPS
 from ..writers import write_text
 
 SHARE = Path(__file__).resolve().parent / "share"       # holds voila/templates/qstrong (JUPYTER_PATH entry)
@@ -47,12 +49,12 @@ def explorer_notebook(county: str, panel: str | None = None, peer_panel: str | N
     where = shipped if panel is None else f"面板 {Path(panel).name}"
     against = shipped if peer_panel == "shandong" else "面板本身" if peer_panel is None else f"对标面板 {Path(peer_panel).name}"
     data = f"数据与对标：{shipped}" if where == against else f"数据：{where}；对标：{against}"
-    title = (f"# {TITLE}：{county}\n\n"
-             f"改动任一数据项，总分、排名和各二级指标失分随即更新。{data}；对标组：{peers or 'shandong'}。")
+    group = GROUPS.get(peers or SHIPPED, "自定义对标组")
+    title = f"改动任一数据项，总分、排名和各二级指标失分随即更新。{data}；对标组：{group}。"
     save = "" if save_dir is None else f",\n                save_dir={save_dir!r}"
     code = ("import qstrong\n\n"
             f"qstrong.explore({panel!r}, {county!r}, peer_panel={peer_panel!r}, peers={peers!r},\n"
-            f"                year={year!r}, config={config!r}{save})")
+            f"                year={year!r}, config={config!r}{save}, on_error='show')")
     nb = nbformat.v4.new_notebook(metadata=dict(_NOTEBOOK_METADATA))
     nb.cells = [nbformat.v4.new_markdown_cell(title, id="title"), nbformat.v4.new_code_cell(code, id="explore")]
     return nb
