@@ -47,6 +47,7 @@ bench: $(STAMP)
 	$(PY) -m qstrong.bench intake
 	$(PY) -m qstrong.bench sensitivity
 	$(PY) -m qstrong.bench report
+	$(PY) -m qstrong.bench explore
 
 clean:
 	rm -rf $(VENV) build *.egg-info
