@@ -174,22 +174,31 @@ def parse_value(measure: Measure, raw: object) -> tuple[float | None, str | None
     return x, None
 
 
-def format_value(measure: Measure, x: float) -> str:
-    """Human-readable Chinese rendering of an encoded value."""
+def format_value(measure: Measure, x: float, keep: tuple[float, ...] = ()) -> str:
+    """Human-readable Chinese rendering of an encoded value (`keep`: thresholds it is compared with —
+    see :func:`fmt_num`)."""
     if x is None or (isinstance(x, float) and math.isnan(x)):
         return "缺失"
     if measure.kind == "bool":
         return "是" if x else "否"
     if measure.kind == "level":
         return measure.level_labels[int(x)]
-    return fmt_num(x) + (measure.unit if measure.unit and measure.unit != "%" else ("%" if measure.unit else ""))
+    return fmt_num(x, keep=keep) + (measure.unit if measure.unit and measure.unit != "%" else ("%" if measure.unit else ""))
 
 
-def fmt_num(x: float, digits: int = 4) -> str:
-    """A number without float noise: integers bare, others to `digits` decimals, trailing zeros cut."""
+def fmt_num(x: float, digits: int = 4, keep: tuple[float, ...] = ()) -> str:
+    """A number without float noise: integers bare, others to `digits` decimals, trailing zeros cut.
+
+    `keep`: thresholds the number is compared with in the same sentence; more decimals are shown (up to
+    12) while rounding would put it on the other side of one, or on it — 89.99999 against 90 prints
+    89.99999, never “90；低于90”."""
     if x is None or math.isnan(x):
         return "—"
-    r = round(float(x), digits)
+    x = float(x)
+    while digits < 12 and any((round(x, digits) > t) != (x > t) or (round(x, digits) < t) != (x < t)
+                              for t in keep):
+        digits += 1
+    r = round(x, digits)
     if r == 0:
         return "0"
     if r.is_integer():

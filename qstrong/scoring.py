@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 
@@ -167,18 +168,26 @@ class PanelScores:
 
     def _explain(self, ind: Indicator, items, i: int, missing: list[str]) -> str:
         if missing:
-            names = "、".join(f"{self.catalog.measures[m].name_zh}（{m}）" for m in missing)
+            names = "、".join(self.catalog.measures[m].name_zh for m in missing)
             return f"缺少数据：{names}，本项不计分"
         results = self.results[ind.id]
         parts = [it.explain(r, self.env, i, self.counties) for it, r in zip(items, results, strict=True)]
         s = self.scores.iat[i, ind.id - 1]
         if np.isnan(s):
-            return "；".join(parts)
+            return minus_signs("；".join(parts))
         raw = sum(float(r.points[i]) for r in results)
         if len(parts) > 1 or raw > ind.cap:
             tail = f"合计{fmt_num(raw)}" + (f"，封顶{fmt_num(ind.cap)}分" if raw > ind.cap else "分")
             parts.append(tail)
-        return "；".join(parts)
+        return minus_signs("；".join(parts))
+
+
+_NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")
+
+
+def minus_signs(text: str) -> str:
+    """One minus sign (U+2212) for negative numbers in Chinese text; ranges such as 1-2项 keep their hyphen."""
+    return _NEGATIVE.sub("−", text)
 
 
 def score_panel(panel: Panel | pd.DataFrame | str, year: int | None = None,

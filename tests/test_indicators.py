@@ -776,7 +776,7 @@ def test_explanation_17_gate():
 
 def test_explanation_missing_names_measure():
     text = explanation({"甲县": {"q03.mass_activities": True}}, "甲县", 3)
-    assert "q03.publicity" in text
+    assert "近一年通过多种途径宣传质量文化" in text and "q03." not in text     # Chinese name, never the id
 
 
 def test_zero_gdp_is_explained_not_silently_null():

@@ -53,8 +53,9 @@ def _m(mid: str) -> Measure:
     return load_measures()[mid]
 
 
-def _val(env: Env, mid: str, i) -> str:
-    return format_value(_m(mid), env[mid][i])
+def _val(env: Env, mid: str, i, keep: tuple[float, ...] = ()) -> str:
+    """The county's value of `mid` as people read it; `keep`: thresholds it is compared with."""
+    return format_value(_m(mid), env[mid][i], keep)
 
 
 #: Recovery steps read as actions: each begins with one of these verbs.

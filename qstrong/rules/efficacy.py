@@ -92,12 +92,13 @@ class Component:
             return None
         return float(np.ceil(v)) if m.kind == "count" else v
 
-    def explain_value(self, env: Env, i, x: float, change: str) -> str:
+    def explain_value(self, env: Env, i, x: float, change: str, keep: tuple[float, ...] = ()) -> str:
+        """How the component's value is computed for county `i` (`keep`: thresholds it is compared with)."""
         if self.value is not None:
             if self.value.source.strip() == self.value.measures[0]:
-                return f"{self.label}={fmt_num(x)}"
+                return f"{self.label}={fmt_num(x, keep=keep)}"
             rendered = self.value.render({m: fmt_num(env[m][i]) for m in self.value.measures})
-            result = "除数为0，无法计算" if np.isnan(x) else fmt_num(x)
+            result = "除数为0，无法计算" if np.isnan(x) else fmt_num(x, keep=keep)
             return f"{self.label}={rendered}={result}"
         cur = self.current.evaluate({m: env[m][i] for m in self.current.measures})
         prev = self.previous.evaluate({m: env[m][i] for m in self.previous.measures})
@@ -166,7 +167,7 @@ class Efficacy(Item):
         parts = []
         for c, k in zip(self.components, coefs, strict=True):
             x = k.x[i]
-            text = c.explain_value(env, i, x, s.change)
+            text = c.explain_value(env, i, x, s.change, () if s.gate is None else (s.gate,))
             if np.isnan(x):
                 parts.append(text)
                 continue
@@ -180,9 +181,12 @@ class Efficacy(Item):
                 if names is not None and s.goalposts.policy == "minmax":
                     best, worst = _holder(k, hi, names), _holder(k, lo, names)
                     who = f"（最高{best}，最低{worst}）"
+                raw = s.base + s.span * (x - lo) / (hi - lo)
                 text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}{who}，"
                          f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{_signed(lo)})÷"
-                         f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(k.d[i], 2)}")
+                         f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(raw, 2)}")
+                if abs(raw - k.d[i]) > 1e-9:           # top-k, quantile or fixed goalposts: outside them
+                    text += f"，超出标杆{'上限' if raw > k.d[i] else '下限'}，按{fmt_num(k.d[i], 2)}计"
             parts.append(text)
         if np.isnan(res.points[i]):
             return "；".join(parts) + "；无法计算"

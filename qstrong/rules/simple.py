@@ -31,7 +31,7 @@ class Threshold(Item):
     def explain(self, res, env, i, names=None):
         m = _m(self.measure)
         ok = "满足" if env[self.measure][i] >= self.min else "不满足"
-        return (f"{m.name_zh}{_val(env, self.measure, i)}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
+        return (f"{m.name_zh}{_val(env, self.measure, i, (self.min,))}（需≥{fmt_num(self.min)}{m.unit}，{ok}），"
                 f"得{fmt_num(res.points[i])}分")
 
     def options(self, res, env, i, room=np.inf, rank=None):
@@ -131,7 +131,8 @@ class Tiers(Item):
         x = env[self.measure][i]
         reached = [k for k, (lo, _) in enumerate(self.tiers) if x >= lo]
         band = f"属“{self.tier_label(reached[0])}”档" if reached else "未达最低档"
-        return f"{m.name_zh}{_val(env, self.measure, i)}，{band}，得{fmt_num(res.points[i])}分"
+        keep = tuple(lo for lo, _ in self.tiers)
+        return f"{m.name_zh}{_val(env, self.measure, i, keep)}，{band}，得{fmt_num(res.points[i])}分"
 
     def options(self, res, env, i, room=np.inf, rank=None):
         """Each higher tier."""
