@@ -78,6 +78,7 @@ def scorecard_text(card: CountyScore, explain: bool = True, rank: str = "") -> s
              + ("" if card.complete else f"（数据不完整：仅{fmt_num(card.max_scored)}分的指标可计分）"),
              "一票否决：" + _veto_text(card),
              *([f"数据来源：{sources_text(card.sources)}"] if card.sources else []),
+             *[f"提醒：{w}" for w in card.warnings],
              "═" * 72]
     for k, l1, l1_pts, l2s in _groups(card):
         all_rows = [s for _, _, rows in l2s for s in rows]
@@ -100,7 +101,8 @@ def scorecard_html(card: CountyScore) -> str:
     head = (f"<h4>{e(card.county)} {card.year}年 自评得分：{score_text(card.total)} / 100"
             f"{'' if card.complete else '（数据不完整）'}"
             f"{'，<b>一票否决：' + e('；'.join(card.veto_reasons)) + '</b>' if card.vetoed else ''}</h4>"
-            + (f"<p>数据来源：{e(sources_text(card.sources))}</p>" if card.sources else ""))
+            + (f"<p>数据来源：{e(sources_text(card.sources))}</p>" if card.sources else "")
+            + "".join(f"<p>提醒：{e(w)}</p>" for w in card.warnings))
     rows = []
     for _, l1, _, l2s in _groups(card):
         for name, _, items in l2s:
@@ -133,7 +135,8 @@ def gaps_text(rep) -> str:
     lines = [rep.benchmark.describe(),
              f"{rep.county} {rep.year}年 失分分析（对标见上一行）",
              f"总分 {rep.total:.2f} / 100，排名 {rep.rank_text}，失分 {rep.lost:.2f}"
-             + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）")]
+             + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）"),
+             *[f"提醒：{w}" for w in rep.card.warnings]]
     if rep.synthetic_values:
         lines.append(f"注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据，功效系数法得分仅供演示，不代表真实排名。")
         prov = rep.provenance
@@ -177,7 +180,7 @@ def gaps_text(rep) -> str:
 def gaps_html(rep) -> str:
     e = html.escape
     note = (f"<p><b>注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据。</b></p>"
-            if rep.synthetic_values else "")
+            if rep.synthetic_values else "") + "".join(f"<p>提醒：{e(w)}</p>" for w in rep.card.warnings)
     cols = ["level2", "criterion", "points", "score", "lost", "recovery", "departments"]
     table = rep.indicators[cols].round(2).to_html(escape=True, na_rep="—")
     return (f"<p>{e(rep.benchmark.describe())}</p><h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）："

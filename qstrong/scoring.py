@@ -16,6 +16,7 @@ from .panel import Panel, PanelError, Problem, load_panel
 from .rules import Env, ItemResult
 
 ROUND = 10  # decimals kept in outputs: removes float noise, keeps ≥ 6 decimals of precision
+THIN_GOALPOSTS = 5  # goalposts resting on fewer counties' values than this are said in the scorecard
 
 
 def clean(x: float) -> float | None:
@@ -62,6 +63,7 @@ class CountyScore:
     indicators: list[IndicatorScore]
     catalog: Catalog = field(repr=False)
     sources: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)   # degenerate goalposts, said aloud
 
     @property
     def max_scored(self) -> float:
@@ -72,7 +74,7 @@ class CountyScore:
         return {
             "county": self.county, "year": self.year, "total": clean(self.total),
             "vetoed": self.vetoed, "veto_reasons": self.veto_reasons, "veto_unknown": self.veto_unknown,
-            "complete": self.complete, "sources": self.sources,
+            "complete": self.complete, "sources": self.sources, "warnings": self.warnings,
             "indicators": [{"indicator": s.indicator, "points": clean(s.points), "score": clean(s.score),
                             "missing": s.missing, "explanation": s.explanation} for s in self.indicators],
         }
@@ -154,8 +156,35 @@ class PanelScores:
             county=name, year=self.year, total=float(self.totals.iat[i]), vetoed=bool(veto_reasons),
             veto_reasons=veto_reasons, veto_unknown=veto_unknown,
             complete=all(r.score is not None for r in rows), indicators=rows, catalog=cat,
-            sources=self.panel.sources(self.year),
+            sources=self.panel.sources(self.year), warnings=self.goalpost_warnings(i),
         )
+
+    def goalpost_warnings(self, i: int) -> list[str]:
+        """Efficacy values of county `i` whose goalposts are degenerate, one sentence per kind: resting on
+        fewer than :data:`THIN_GOALPOSTS` counties' values, or on counties that all have the same value
+        (d is then base + span — full marks — for everyone)."""
+        thin: dict[int, list[str]] = {}
+        equal: list[str] = []
+        for ind in self.catalog.indicators:
+            items = ind.items_for(self.config.variants.get(ind.id))
+            for it, res in zip(items, self.results[ind.id], strict=True):
+                fixed = getattr(res.detail.get("settings"), "goalposts", None)
+                if fixed is not None and fixed.policy == "fixed":
+                    continue                   # goalposts given, not drawn from the counties
+                for comp, k in zip(getattr(it, "components", ()), res.detail.get("coefs", ()), strict=False):
+                    if np.isnan(k.x[i]) or k.gated_out[i]:
+                        continue
+                    used = int((np.isfinite(k.x) & ~k.gated_out).sum())
+                    where = f"指标{ind.id}（{comp.label}）"
+                    if used < THIN_GOALPOSTS:
+                        thin.setdefault(used, []).append(where)
+                    if not float(k.high[0]) > float(k.low[0]):
+                        equal.append(where)
+        out = [f"{'、'.join(v)}的标杆只依据{n}个县（市、区）的数值（少于{THIN_GOALPOSTS}个），得分和排名意义有限"
+               for n, v in sorted(thin.items())]
+        if equal:
+            out.append(f"{'、'.join(equal)}：对标县（市、区）的数值全部相同，标杆重合，一律按满分计")
+        return out
 
     def indicator_score(self, ind: Indicator, i: int) -> IndicatorScore:
         """The scorecard line of indicator `ind` for the county at position `i`: score and explanation."""

@@ -98,3 +98,21 @@ def test_negative_numbers_use_one_minus_sign():
                              "乙县": {"q37.energy_intensity_reduction": 4.0}}))
     text = {s.indicator: s.explanation for s in ps.county("甲县").indicators}[37]
     assert "−3.5" in text and not re.search(r"(?<![\w.])-\d", text), text
+
+
+def test_degenerate_goalposts_are_said_in_the_scorecard():
+    from qstrong.benchmark import benchmark
+    from qstrong.display import scorecard_text
+
+    alone = score_panel(_panel({"甲县": {"q40.invention_patents": 10, "population": 10}}))
+    card = alone.county("甲县")
+    assert any("指标40" in w and "只依据1个" in w for w in card.warnings)
+    assert any("指标40" in w and "全部相同" in w and "满分" in w for w in card.warnings)
+    assert "提醒：" in scorecard_text(card)
+    equal = score_panel(_panel({f"县{k}": {"q40.invention_patents": 10, "population": 10} for k in range(6)}))
+    w = equal.county("县0").warnings
+    assert not any("只依据" in x for x in w) and any("全部相同" in x for x in w)     # 6 counties, all equal
+    full = benchmark("data/sample/zibo_panel.csv", "临淄区", 2022, "shandong", peer_panel="shandong")
+    assert full.scores.county("临淄区").warnings == []                              # 136 counties: nothing to say
+    gated = [x for x in alone.county("甲县").warnings if "指标17" in x or "指标26" in x]
+    assert gated == []                               # fixed 90～100 goalposts do not rest on the counties

@@ -312,10 +312,12 @@ class Explorer:
         self.bench_line.value = (f"<b>{escape(bench.describe())}</b>"
                                  + (f"<br><span class='qs-down'>{escape(bench.notice)}</span>" if bench.notice else ""))
         self.bench_notes.value = "".join(f"<p class='qs-muted'>提醒：{escape(n)}</p>" for n in bench.notes)
+        warnings = model.panel_scores().goalpost_warnings(model.i)      # degenerate goalposts, said aloud
+        self.complete.value = views.completeness_html(st) + "".join(
+            f"<br><span class='qs-down'>提醒：{escape(w)}</span>" for w in warnings)
         self.total.value = views.total_html(st, model.baseline_total)
         self.rank.value = views.rank_html(st, model.baseline_rank)
         self.veto.value = views.veto_html(st)
-        self.complete.value = views.completeness_html(st)
         self.lost.value = views.lost_html(st.lost)
         self.changed.value = views.changed_html(st.changed, model.catalog)
         self.weight_sum.value = views.weights_html(model.weights.sum(), model.points.sum())
