@@ -87,6 +87,7 @@ class Summary:
     actions: tuple[Action, ...]          # the first FIRST_ACTIONS of the plan
     lost_by_level2: pd.DataFrame
     synthetic_values: int
+    warnings: tuple[str, ...] = ()       # degenerate goalposts (CountyScore.warnings), said on the page
 
     @property
     def distance(self) -> float:
@@ -195,7 +196,8 @@ def leader_summary(bench: Benchmark, intake=None, target: float = 85.0, draws: i
     veto, items = veto_status(bench)
     return Summary(bench, bench.total, bench.rank(), bench.n, bench.rank_text(),
                    (int(band["rank_p05"]), int(band["rank_p95"])), sa.draws, sa.spread, veto, items, completeness(bench, intake),
-                   year_change(bench), plan.target, plan, actions, rep.by_level("level2"), rep.synthetic_values)
+                   year_change(bench), plan.target, plan, actions, rep.by_level("level2"), rep.synthetic_values,
+                   tuple(rep.card.warnings))
 
 
 @dataclass(frozen=True)

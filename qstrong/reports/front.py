@@ -97,7 +97,7 @@ def front_section(s: Summary, synthetic_notice: str = "") -> str:
     trusted markup placed under the benchmark line."""
     b = s.benchmark
     lo, hi = s.rank_band
-    notes = "".join(f"<p class=small>提醒：{e(n)}</p>" for n in (*b.notes, *b.scores.county(b.county).warnings))
+    notes = "".join(f"<p class=small>提醒：{e(n)}</p>" for n in (*b.notes, *s.warnings))
     facts = (
         f"<tr><th>总分与排名</th><td><span class=big>{s.total:.2f}</span> 分，<span class=big>{e(s.rank_text)}</span>；"
         f"权重各±{s.spread:.0%}随机抽样{s.draws:,}次，排名5%～95%区间：第{lo}～{hi}名</td></tr>"
