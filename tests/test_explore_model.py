@@ -272,3 +272,15 @@ def test_the_printed_command_pastes_into_a_shell(tmp_path):
     argv = shlex.split(command)
     assert argv[:3] == ["qstrong", "whatif", str(panel)] and argv[-1] == str(path) and "临淄区" in command
     assert main(argv[1:]) == 0
+
+
+def test_a_veto_item_moves_the_state_through_every_path(bench):
+    """No indicator reads a veto item: its change must still reach the state (set, set_many, reset)."""
+    model = ExploreModel(bench)
+    model.set_many({"veto.statistical_fraud": "是"})
+    assert model.state.veto == "triggered"
+    model.reset("veto.statistical_fraud")
+    assert model.state.veto == "not"
+    model.set("veto.statistical_fraud", "是")
+    model.reset()
+    assert model.state.veto == "not" and model.changes() == {}

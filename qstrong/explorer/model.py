@@ -25,10 +25,15 @@ from ..catalog import Catalog
 from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, parse_value
 from ..panel import OPS
-from ..scoring import IndicatorScore, PanelScores, evaluate_indicator
+from ..scoring import PanelScores, evaluate_indicator
 
 VETO_GROUP = "一票否决"
 COMMON_GROUP = "共用数据（地区生产总值、常住人口）"
+
+
+def _same(a: float, b: float) -> bool:
+    """Two engine values are one figure: equal, or both missing (NaN)."""
+    return (np.isnan(a) and np.isnan(b)) or a == b
 
 
 @dataclass(frozen=True)
@@ -97,7 +102,7 @@ class ExploreModel:
         out = {}
         for m, b in self.baseline_values.items():
             v = self._env[m][self.i]
-            if not (np.isnan(v) and np.isnan(b)) and v != b:
+            if not _same(v, b):
                 out[m] = None if np.isnan(v) else float(v)
         return out
 
@@ -126,17 +131,7 @@ class ExploreModel:
 
     def set(self, measure: str, raw: object) -> State:
         """Set one figure of the county (None or '' = no data); re-scores only the indicators reading it."""
-        x = self.parse(measure, raw)
-        new = np.nan if x is None else x
-        old = self._env[measure][self.i]
-        if (np.isnan(old) and np.isnan(new)) or old == new:
-            return self.state
-        if problems := self._constraint_problems({measure: new}):
-            raise InputError(problems, "无法修改")
-        self._env[measure][self.i] = new
-        self._rescore(self.readers[measure])
-        self.state = self._state()
-        return self.state
+        return self.set_many({measure: raw})
 
     def set_many(self, values: Mapping[str, object]) -> State:
         """Several figures at once (a path's actions, say): every value checked first, one re-scoring."""
@@ -149,16 +144,10 @@ class ExploreModel:
         problems += self._constraint_problems({m: np.nan if x is None else x for m, x in parsed.items()})
         if problems:
             raise InputError(problems, "无法修改")
-        hit: dict[int, None] = {}
-        for m, x in parsed.items():
-            new, old = np.nan if x is None else x, self._env[m][self.i]
-            if not ((np.isnan(old) and np.isnan(new)) or old == new):
-                self._env[m][self.i] = new
-                hit.update(dict.fromkeys(self.readers[m]))
-        if hit:
-            self._rescore(tuple(hit))
-            self.state = self._state()
-        return self.state
+        moved = [m for m, x in parsed.items() if not _same(np.nan if x is None else x, self._env[m][self.i])]
+        for m in moved:
+            self._env[m][self.i] = np.nan if parsed[m] is None else parsed[m]
+        return self._moved(moved)
 
     def _constraint_problems(self, new: Mapping[str, float]) -> list[str]:
         """The catalog's constraints between figures (抽查达标数 ≤ 抽查数 …) with `new` in place."""
@@ -174,13 +163,17 @@ class ExploreModel:
 
     def reset(self, measure: str | None = None) -> State:
         """Back to the county's own figure for `measure`, or for every measure (None)."""
-        todo = [measure] if measure else list(self.changes())
-        hit: dict[int, None] = {}
-        for m in todo:
+        moved = [m for m in ([measure] if measure else self.changes())
+                 if not _same(self._env[m][self.i], self.baseline_values[m])]
+        for m in moved:
             self._env[m][self.i] = self.baseline_values[m]
-            hit.update(dict.fromkeys(self.readers[m]))
-        if hit:
-            self._rescore(tuple(hit))
+        return self._moved(moved)
+
+    def _moved(self, measures: list[str]) -> State:
+        """After `measures` changed: one engine call for the indicators reading them (none read a veto
+        item, whose change still moves the state), then the new state."""
+        if measures:
+            self._rescore(tuple(dict.fromkeys(j for m in measures for j in self.readers[m])))
             self.state = self._state()
         return self.state
 
@@ -195,11 +188,7 @@ class ExploreModel:
     # ── weights ──
     def set_weight(self, indicator: int, points: float) -> State:
         """The weight (points) of one indicator; the total is Σ score × weight / seed points."""
-        if not (np.isfinite(points) and points >= 0):
-            raise InputError([f"指标{indicator}的权重应为不小于0的数，收到{points}"], "无法修改权重")
-        self.weights[int(indicator) - 1] = float(points)
-        self.state = self._state()
-        return self.state
+        return self.set_weights({indicator: points})
 
     def set_weights(self, weights: Mapping[int, float] | None = None) -> State:
         """Several weights at once; None = the seed's points."""
@@ -239,9 +228,6 @@ class ExploreModel:
     def panel_scores(self) -> PanelScores:
         """The current figures as a PanelScores (what ``qstrong score`` would compute for them)."""
         return dataclasses.replace(self._ps, env=self._env, scores=self.scores, results=dict(self._results))
-
-    def indicator_score(self, ident: int) -> IndicatorScore:
-        return self.panel_scores().indicator_score(self.catalog.indicator(ident), self.i)
 
     def _state(self) -> State:
         totals = self.totals()
