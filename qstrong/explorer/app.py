@@ -24,6 +24,13 @@ from .session import Session, peer_groups, readings
 WEIGHT_MAX = 10.0     # points one indicator may be given in the weights tab (the largest level 2 has 10)
 
 
+def _html(css: str, **layout: str) -> w.HTML:
+    """An HTML widget with a stable CSS class (the test hooks and styling above)."""
+    out = w.HTML(layout=w.Layout(**layout))
+    out.add_class(css)
+    return out
+
+
 class Explorer:
     """The explorer application: ``display(explorer)`` (or leave it last in a cell) shows it."""
 
@@ -52,20 +59,13 @@ class Explorer:
     # ── building ──
     def _build(self) -> None:
         model = self.model
-        self.bench_line = w.HTML(layout=w.Layout(width="100%"))
-        self.bench_line.add_class("qs-bench")
-        self.total = w.HTML(layout=w.Layout(margin="0 40px 0 0"))
-        self.total.add_class("qs-total")
-        self.rank = w.HTML()
-        self.rank.add_class("qs-rank")
-        self.veto = w.HTML()
-        self.veto.add_class("qs-veto")
-        self.complete = w.HTML()
-        self.complete.add_class("qs-complete")
-        self.lost = w.HTML()
-        self.lost.add_class("qs-lost")
-        self.changed = w.HTML()
-        self.changed.add_class("qs-changed-indicators")
+        self.bench_line = _html("qs-bench", width="100%")
+        self.total = _html("qs-total", margin="0 40px 0 0")
+        self.rank = _html("qs-rank")
+        self.veto = _html("qs-veto")
+        self.complete = _html("qs-complete")
+        self.lost = _html("qs-lost")
+        self.changed = _html("qs-changed-indicators")
         self.message = w.HTML()
         head = w.HTML(f"{views.CSS}<h2 style='margin:4px 0'>{escape(model.bench.county)} · 质量强县评价交互探索</h2>")
         status = w.HBox([self.total, self.rank], layout=w.Layout(align_items="baseline"))
@@ -194,8 +194,7 @@ class Explorer:
         go.add_class("qs-path-go")
         self.adopt = w.Button(description="采纳这些措施", disabled=True, layout=w.Layout(width="140px"),
                               tooltip="把路径中的目标值填入左侧数据")
-        self.path_out = w.HTML()
-        self.path_out.add_class("qs-path")
+        self.path_out = _html("qs-path")
         self._plan = None
         go.on_click(lambda _: self._path())
         self.adopt.on_click(lambda _: self._adopt())
@@ -206,8 +205,7 @@ class Explorer:
         self.save_name = w.Text(placeholder="情景名称（可不填，默认按时间命名）", layout=w.Layout(width="360px"))
         save = w.Button(description="保存为情景", button_style="primary", icon="save")
         save.add_class("qs-save")
-        self.save_out = w.HTML()
-        self.save_out.add_class("qs-save-out")
+        self.save_out = _html("qs-save-out")
         save.on_click(lambda _: self._save())
         note = w.HTML(f"<span class='qs-muted'>把修改过的数据写成情景文件（YAML），保存在 {escape(str(self.session.save_dir))}；"
                       "用 qstrong whatif --scenario 读回，得到同样的总分。</span>")

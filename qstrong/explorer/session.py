@@ -11,7 +11,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import numpy as np
 import yaml
 
 from ..analysis.path import PathPlan, cheapest_path
@@ -155,7 +154,7 @@ class Session:
         """Read the saved scenario back, apply it as ``whatif`` does and compare the totals."""
         sc = load_scenario(path)
         bench = self.bench.with_panel(sc.apply(self.bench.panel, self.bench.county, self.bench.year))
-        expected = float(np.nansum(self.model._scores[self.model.i]))
+        expected = float(self.model.scores.iloc[self.model.i].sum())       # the seed's points, as whatif
         got = bench.total
         same = abs(got - expected) < 1e-9 and not self.model.cleared()
         return (f"已核对：按情景重新计分，总分{got:.2f}，与探索结果一致" if same else
