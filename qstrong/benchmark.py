@@ -8,7 +8,9 @@ in one line:
     对标：全省136个县（市、区）· 2022年 · 默认解读 · 合成数据占比97%
 
 "排名" is always the rank of the total among the benchmark's counties, ties sharing the best rank,
-shown as 第k名/共N个.
+shown as 第k名/共N个. A peer whose veto is triggered in the benchmark year (一票否决，“直接取消资格”) is not
+one of them under the default reading (``ScoringConfig.vetoed_peers``: exclude); the evaluated county
+always is. Which peers were left out, or kept with an unreported veto, is said in ``notes``.
 """
 
 from __future__ import annotations
@@ -59,6 +61,9 @@ class Benchmark:
     peer_source: str = ""              # where the peers' figures come from, in words
     notes: tuple[str, ...] = ()        # choices made when it was built (said, not hidden)
     reading_label: str = ""            # the reading's name when it has one (the explorer's readings)
+    group: Panel | None = field(default=None, repr=False)  # the peer group before vetoed peers are left out
+    vetoed_peers: tuple[str, ...] = ()  # peers whose veto is triggered in the year (left out under exclude)
+    veto_unknown: tuple[str, ...] = ()  # peers kept although some veto item is unreported
 
     # ── what it is ──
     @property
@@ -161,22 +166,31 @@ class Benchmark:
     def rank_text(self, totals: pd.Series | None = None, county: str | None = None) -> str:
         return rank_text(self.rank(totals, county), self.n)
 
+    @property
+    def full_group(self) -> Panel:
+        """The peer group with the peers left out for their veto (the benchmark's panel under keep)."""
+        return self.panel if self.group is None else self.group
+
     def with_config(self, config: ScoringConfig | Mapping | None) -> Benchmark:
-        """The same benchmark under another reading."""
-        return _make(self.panel, self.county, self.year, self.peers, config, self.peer_source, self.notes)
+        """The same benchmark under another reading (vetoed peers left out or brought back by it)."""
+        return _make(self.full_group, self.county, self.year, self.peers, config, self.peer_source, self.notes)
 
     def with_panel(self, panel: Panel) -> Benchmark:
-        """The same benchmark over other figures for the same counties (a scenario applied, say)."""
-        return _make(panel, self.county, self.year, self.peers, self.config, self.peer_source, self.notes)
+        """The same benchmark over other figures for the same counties (a scenario applied, say); the peers
+        left out for their veto stay left out (and reachable by :meth:`with_config`)."""
+        out = self.full_group.data
+        out = out[out["county"].isin(set(self.vetoed_peers) - set(panel.counties))]
+        full = Panel(pd.concat([panel.data, out], ignore_index=True), panel.catalog, panel.source) \
+            if len(out) else panel
+        return _make(full, self.county, self.year, self.peers, self.config, self.peer_source, self.notes)
 
     def regrouped(self, peers: str | list[str], config: ScoringConfig | Mapping | None = None) -> Benchmark:
-        """The same county and year against the peer group `peers` drawn from this benchmark's counties,
-        under `config` (None: this benchmark's reading)."""
+        """The same county and year against the peer group `peers` drawn from this benchmark's counties
+        (vetoed ones included), under `config` (None: this benchmark's reading)."""
         spec = peers if isinstance(peers, str) else ",".join(peers)
-        group = select(self.panel, self.county, peers)
-        notes = tuple(n for n in self.notes if n != ALONE) + ((ALONE,) if len(group.counties) == 1 else ())
+        group = select(self.full_group, self.county, peers)
         return _make(group, self.county, self.year, spec, self.config if config is None else config,
-                     self.peer_source, notes)
+                     self.peer_source, self.notes)
 
 
 def _same_file(a: object, b: object) -> bool:
@@ -217,14 +231,62 @@ def stamped(df: pd.DataFrame, bench: Benchmark) -> pd.DataFrame:
     return stamp(df, bench.describe(), bench.notice)
 
 
+def veto_split(panel: Panel, county: str, year: int) -> tuple[list[str], list[str]]:
+    """(peers whose veto is triggered in `year`, peers not triggered but with a veto item unreported),
+    in the panel's order; `county` is in neither."""
+    veto = list(panel.catalog.veto.measures)
+    if not veto or year not in panel.years:
+        return [], []
+    w = panel.wide(year)[veto]
+    w = w[w.index != county]
+    hit = (w > 0.5).any(axis=1)
+    unknown = w.isna().any(axis=1) & ~hit
+    return list(w.index[hit]), list(w.index[unknown])
+
+
+def _names(names: list[str], most: int = 10) -> str:
+    more = f"等{len(names)}个" if len(names) > most else ""
+    return "、".join(names[:most]) + more
+
+
+def _veto_notes(vetoed: list[str], unknown: list[str], year: int, mode: str) -> list[str]:
+    """What the benchmark says about its vetoed peers and those whose veto cannot be judged."""
+    out = []
+    if vetoed:
+        head = f"对标组中{len(vetoed)}个县（市、区）{year}年触发一票否决，"
+        how = ("按“直接取消资格”不参与对标（不设标杆、不排名）" if mode == "exclude" else
+               "按所选解读仍参与对标（设标杆、排名）")
+        out.append(f"{head}{how}：{_names(vetoed)}")
+    if unknown:
+        out.append(f"对标组中{len(unknown)}个县（市、区）{year}年有一票否决项未填报，无法判断是否触发，"
+                   f"仍参与对标：{_names(unknown)}")
+    return out
+
+
+def _own_note(note: str) -> bool:
+    """A note :func:`_make` writes (and rewrites for every new membership)."""
+    return note == ALONE or (note.startswith("对标组中") and "一票否决" in note)
+
+
 def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,
           notes: tuple[str, ...]) -> Benchmark:
+    """The Benchmark over the peer group `panel`: peers whose veto is triggered in `year` left out when
+    the reading says so (the group kept in ``group``), and the notes about them and a lone county."""
     cat = panel.catalog
     if config is None:
         config = ScoringConfig.default(cat)
     elif isinstance(config, Mapping):
         config = ScoringConfig.from_dict(config, cat)
-    return Benchmark(panel, county, year, peers, config, peer_source, notes)
+    vetoed, unknown = veto_split(panel, county, year)
+    group = panel
+    if vetoed and config.vetoed_peers == "exclude":
+        d = panel.data
+        panel = Panel(d[~d["county"].isin(vetoed)].reset_index(drop=True), cat, panel.source)
+    kept = [n for n in notes if not _own_note(n)] + _veto_notes(vetoed, unknown, year, config.vetoed_peers)
+    if len(panel.counties) == 1:
+        kept.append(ALONE)
+    return Benchmark(panel, county, year, peers, config, peer_source, tuple(kept), group=group,
+                     vetoed_peers=tuple(vetoed), veto_unknown=tuple(unknown))
 
 
 def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str | None = None,
@@ -268,7 +330,5 @@ def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str 
     spec = peers if isinstance(peers, str) or peers is None else ",".join(peers)
     spec = spec or SHIPPED
     group = select(full, county, peers)
-    if len(group.counties) == 1:
-        notes.append(ALONE)
     year = group.latest_year() if year is None else int(year)
     return _make(group, county, year, spec, config, source, tuple(notes))

@@ -2,7 +2,8 @@
 
 Defaults come from the catalog (``efficacy_defaults`` and each efficacy item's own settings);
 overrides are per indicator, or ``"*"`` for every efficacy indicator. The sensitivity work varies
-exactly these fields.
+exactly these fields. ``vetoed_peers`` says whether a peer whose veto is triggered (一票否决，“直接取消资格”)
+stays in the benchmark: ``exclude`` (default: it sets no goalposts and takes no rank) or ``keep``.
 """
 
 from __future__ import annotations
@@ -20,6 +21,9 @@ from .rules.efficacy import Efficacy
 from .textfiles import parse_json, unreported
 
 _SETTING_KEYS = {f.name for f in fields(EfficacySettings)}
+VETOED_PEERS = {"exclude": "触发一票否决的对标县不参与对标（不设标杆、不排名）",
+                "keep": "触发一票否决的对标县照常参与对标（设标杆、排名）"}
+TOP_KEYS = ("efficacy", "variants", "vetoed_peers")
 
 
 def _default_settings(catalog: Catalog, ident: int) -> EfficacySettings:
@@ -46,6 +50,7 @@ class ScoringConfig:
 
     efficacy: Mapping[int, EfficacySettings]
     variants: Mapping[int, str] = field(default_factory=dict)
+    vetoed_peers: str = "exclude"      # a peer whose veto is triggered: exclude / keep (VETOED_PEERS)
 
     @classmethod
     def default(cls, catalog: Catalog | None = None) -> ScoringConfig:
@@ -74,6 +79,13 @@ class ScoringConfig:
             new[int(ident)] = variant
         return replace(self, variants=new)
 
+    def with_vetoed_peers(self, mode: str) -> ScoringConfig:
+        """A copy where peers whose veto is triggered are excluded from the benchmark or kept."""
+        problems = _vetoed_problems(mode)
+        if problems:
+            raise InputError(problems, "计分配置有{n}处问题")
+        return replace(self, vetoed_peers=mode)
+
     def _targets(self, indicators: int | Iterable[int] | str) -> list[int]:
         if indicators == "*":
             return sorted(self.efficacy)
@@ -91,7 +103,8 @@ class ScoringConfig:
 
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], catalog: Catalog | None = None, source: str = "") -> ScoringConfig:
-        """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."}}
+        """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."},
+        "vetoed_peers": "keep"}
 
         Validated as a whole: InputError lists every problem with its path (``efficacy.10.base``)."""
         return cls._checked(data, catalog, source, [])
@@ -107,7 +120,8 @@ class ScoringConfig:
         new = dict(cfg.efficacy)
         for ident, changes in efficacy.items():
             new[ident] = replace(new[ident], **_coerce(changes, "功效系数设置"))
-        return replace(cfg, efficacy=new, variants=variants)
+        vetoed = data.get("vetoed_peers", cfg.vetoed_peers) if isinstance(data, Mapping) else cfg.vetoed_peers
+        return replace(cfg, efficacy=new, variants=variants, vetoed_peers=vetoed)
 
     @classmethod
     def from_json(cls, path: str | Path, catalog: Catalog | None = None) -> ScoringConfig:
@@ -118,7 +132,16 @@ class ScoringConfig:
 
     def to_dict(self) -> dict[str, Any]:
         return {"efficacy": {str(k): v.to_dict() for k, v in sorted(self.efficacy.items())},
-                "variants": {str(k): v for k, v in sorted(self.variants.items())}}
+                "variants": {str(k): v for k, v in sorted(self.variants.items())},
+                "vetoed_peers": self.vetoed_peers}
+
+
+def _vetoed_problems(mode: object, where: str = "vetoed_peers") -> list[str]:
+    """A problem when `mode` is not one of VETOED_PEERS (said with its meaning)."""
+    if isinstance(mode, str) and mode in VETOED_PEERS:
+        return []
+    options = "；".join(f"{k}：{v}" for k, v in VETOED_PEERS.items())
+    return [f"{where}：应为 {' 或 '.join(VETOED_PEERS)}（{options}），而不是{shown_value(mode)}"]
 
 
 def _ident(key: object, where: str, allowed: list[int], what: str, problems: list[str]) -> int | None:
@@ -142,8 +165,11 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
                   ) -> tuple[dict[int, dict], dict[int, str], list[str]]:
     """(changes per indicator, variants, every problem with its JSON path)."""
     if not isinstance(data, Mapping):
-        return {}, {}, [f"顶层应为键值对 {{\"efficacy\": …, \"variants\": …}}，而不是{shown_value(data)}"]
-    problems = [f"{k}：未知的键，可选：efficacy、variants" for k in data if k not in ("efficacy", "variants")]
+        return {}, {}, [f"顶层应为键值对 {{\"efficacy\": …, \"variants\": …, \"vetoed_peers\": …}}，"
+                        f"而不是{shown_value(data)}"]
+    problems = [f"{k}：未知的键，可选：{'、'.join(TOP_KEYS)}" for k in data if k not in TOP_KEYS]
+    if "vetoed_peers" in data:
+        problems += _vetoed_problems(data["vetoed_peers"])
     eff, var = data.get("efficacy", {}), data.get("variants", {})
     changes: dict[int, dict] = {}
     if not isinstance(eff, Mapping):
