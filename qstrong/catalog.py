@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import json
 import re
 import tomllib
 from dataclasses import dataclass, field
@@ -51,6 +52,7 @@ class Indicator:
     department_notes: dict[str, str]
     items: tuple[Item, ...]
     variants: dict[str, tuple[str, tuple[Item, ...]]] = field(default_factory=dict)
+    counting: dict[str, tuple[str, ...]] = field(default_factory=dict)   # measure → the seed's counting rules
 
     @property
     def is_efficacy(self) -> bool:
@@ -109,6 +111,13 @@ class Catalog:
     def indicator(self, ident: int) -> Indicator:
         return self.indicators[int(ident) - 1]
 
+    def counting_rules(self, measure: str) -> tuple[str, ...]:
+        """The seed's own words on what a measure counts (verbatim; empty when it says nothing)."""
+        m = self.measures.get(measure)
+        if m is None or not str(m.indicator).isdigit():
+            return ()
+        return self.indicator(int(m.indicator)).counting.get(measure, ())
+
     @property
     def departments(self) -> tuple[str, ...]:
         """Every responsible department named by an indicator or the veto, in order of appearance."""
@@ -158,6 +167,11 @@ def _check(cat: Catalog) -> None:
             problems.append(f"一级指标“{name}”应为{pts}分，其二级指标合计{got}分")
     known = cat.measures
     for ind in cat.indicators:
+        for m, texts in ind.counting.items():
+            if m not in ind.measures():
+                problems.append(f"指标{ind.id}的计数规则引用了不属于该指标的数据项 {m}")
+            problems += [f"指标{ind.id}的计数规则“{t}”不是评价标准原文" for t in texts
+                         if t not in ind.standard.replace("\n", "")]
         variants = [("", ind.items)] + [(f"（变体{k}）", v[1]) for k, v in ind.variants.items()]
         for label, items in variants:
             for it in items:
@@ -196,6 +210,7 @@ def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None, salt: 
             criterion=d["criterion"], standard=d["standard"], source=d["source"],
             departments_text=d["departments"], departments=deps, department_notes=notes,
             items=tuple(Item.build(s) for s in d["items"]), variants=variants,
+            counting={m: tuple([t] if isinstance(t, str) else t) for m, t in d.get("counting", {}).items()},
         ))
     v = data["veto"]
     veto = Veto(v["criterion"], v["standard"], v["source"], v["departments"],
@@ -204,12 +219,22 @@ def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None, salt: 
         meta=data["meta"], level1=level1, level2=level2, indicators=tuple(indicators), veto=veto,
         constraints=tuple(Constraint(**c) for c in data.get("constraints", [])),
         efficacy_defaults=data["efficacy_defaults"], measures=measures,
-        fingerprint=hashlib.sha256(raw + salt).hexdigest()[:16],
+        fingerprint=_fingerprint(data, salt),
         department_table=data.get("departments", {"aliases": {}, "groups": {}, "lead_office": ""}),
         owners=tuple(data.get("owners", [])),
     )
     _check(cat)
     return cat
+
+
+def _fingerprint(data: dict[str, Any], salt: bytes) -> str:
+    """A hash of what a department's template shows and what its answers mean: the measures (`salt`),
+    the seed's texts, levels, departments and counting rules — not the scoring rules, so a change of
+    reading (a cap, a variant) does not send every department a new template."""
+    shown = {k: v for k, v in data.items() if k not in ("efficacy_defaults", "constraints")}
+    shown["indicator"] = [{k: v for k, v in d.items() if k not in ("items", "variants")} for d in data["indicator"]]
+    text = json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)
+    return hashlib.sha256(text.encode("utf-8") + salt).hexdigest()[:16]
 
 
 @cache

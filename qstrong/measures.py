@@ -38,7 +38,7 @@ class Measure:
         if self.kind == "bool":
             return "是/否（true/false、1/0、有/无）"
         if self.kind == "level":
-            return "、".join(f"{lab}（{lid}）" for lid, lab in zip(self.levels, self.level_labels, strict=True))
+            return "、".join(self.level_labels)
         if self.kind == "count" and self.low == 0 and self.high is None:
             return "不小于0的整数"
         parts = []

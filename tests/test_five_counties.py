@@ -161,8 +161,8 @@ JIA = {
     12: 2,     # 一站式平台 → 2
     13: 0.5,   # 纳入规划 0.5 + 政策措施(无) 0
     14: 1.5,   # 国际标准 0 → 0；主导国标 1 项 → 0.5；参与国标 4 项(≥3) → 0.5；主导省地标 2 项(1-2) → 0.5
-    15: 2.5,   # 技术组织：国家秘书处 1×1.5 + 省秘书处 1×1 = 2.5 → 最高2分 → 2
-               # 国家级试点 0 → 0；省级试点 2 项(1-4) → 0.5；合计 2.5
+    15: 3,     # 国家秘书处 1×1.5 = 1.5；省秘书处 1×1 = 1（“最高2分”只限省秘书处，未达）
+               # 国家级试点 0 → 0；省级试点 2 项(1-4) → 0.5；合计 3（≤ 3）
     16: 1,     # 协调机制 1 + 计量测试中心(无) 0
     17: 2.8,   # 检定率 100% → 1；A类覆盖率 95 ≥ 90 → d = 60+40×(95−90)/10 = 80 → 0.8；
                # 能源计量审查 100 → d = 100 → 1；合计 2.8
@@ -202,10 +202,10 @@ JIA = {
                # min 0 max 8 → d = 60+40×5/8 = 85 → 3×0.85 = 2.55
     43: 7,     # 国家级 1×3 + 省级 2×2 = 7（≤ 9）
 }
-# 1–9: 2+0+2+4+1+3+1+1+2 = 16; 10–18: 1.48+3+2+0.5+1.5+2.5+1+2.8+1.5 = 16.28;
+# 1–9: 2+0+2+4+1+3+1+1+2 = 16; 10–18: 1.48+3+2+0.5+1.5+3+1+2.8+1.5 = 16.78;
 # 19–27: 1.6+1.4+1+1+1+0.5+1+1.4+0.5 = 9.4; 28–36: 0.7+2+0+1+0+1.6+2+2.4+2.4 = 12.1;
 # 37–43: 2.4+2.1+1.6+1.4+2+2.55+7 = 19.05
-JIA_TOTAL = 72.83  # 16 + 16.28 + 9.4 + 12.1 + 19.05
+JIA_TOTAL = 73.33  # 16 + 16.78 + 9.4 + 12.1 + 19.05
 
 # ── the other four: every indicator by hand (efficacy d's from the panel ranges above) ──
 YI = [  # 乙县: nothing in place; efficacy values all at the panel minimum (d = 60)
@@ -402,7 +402,7 @@ def test_every_indicator_of_every_county(ps, name):
 
 
 def test_totals_of_all_five(ps):
-    assert ps.totals["甲县"] == pytest.approx(72.83, abs=1e-9)
+    assert ps.totals["甲县"] == pytest.approx(73.33, abs=1e-9)
     assert ps.totals["乙县"] == pytest.approx(18.92, abs=1e-9)
     assert ps.totals["丙县"] == pytest.approx(70.87, abs=1e-9)
     assert ps.totals["丁县"] == pytest.approx(80.55, abs=1e-9)
@@ -417,7 +417,7 @@ def test_to_dict_shape(ps):
     assert {"county", "year", "total", "vetoed", "veto_reasons", "complete", "indicators"} <= set(d)
     assert d["county"] == "甲县"
     assert d["year"] == YEAR
-    assert d["total"] == pytest.approx(72.83, abs=1e-9)
+    assert d["total"] == pytest.approx(73.33, abs=1e-9)
     assert d["vetoed"] is False
     assert d["veto_reasons"] == []
     assert d["complete"] is True
@@ -454,8 +454,8 @@ def test_missing_measure_nulls_its_indicator():
     assert ind39["score"] is None
     assert ind39["missing"] == ["q39.hightech_share"]
     assert d["complete"] is False
-    # 72.83 − 1.6 (甲县's indicator 39) = 71.23: the total sums the 42 scored indicators
-    assert d["total"] == pytest.approx(71.23, abs=1e-9)
+    # 73.33 − 1.6 (甲县's indicator 39) = 71.73: the total sums the 42 scored indicators
+    assert d["total"] == pytest.approx(71.73, abs=1e-9)
     assert pd.isna(ps.scores.loc["甲县", 39])
     assert ps.complete.tolist() == [False, True, True, True, True]
     # the others' 39 is unchanged: 甲县's 40 was neither the panel min (20) nor max (60)
@@ -466,10 +466,11 @@ def test_missing_measure_nulls_its_indicator():
             assert x["missing"] == []
 
 
-def test_provincial_cap_only_variant_of_15(ps):
-    # variant: “最高2分” caps only the provincial secretariats → 甲县 1.5 + 1 + 0 + 0.5 = 3 (≤ 3)
-    cfg = ScoringConfig.default(load_catalog()).with_variant(15, "provincial_cap_only")
+def test_group_cap_variant_of_15(ps):
+    # variant group_cap: “最高2分” caps the three committee items together → 甲县 min(1.5 + 1, 2) + 0.5 = 2.5
+    cfg = ScoringConfig.default(load_catalog()).with_variant(15, "group_cap")
     alt = score_panel(long_frame(), config=cfg)
-    assert alt.scores.loc["甲县", 15] == pytest.approx(3.0)
-    assert alt.scores.loc["丁县", 15] == pytest.approx(3.0)  # 2 (capped) + 1 + 0.5 = 3.5 → 3
-    assert ps.scores.loc["甲县", 15] == pytest.approx(2.5)
+    assert alt.scores.loc["甲县", 15] == pytest.approx(2.5)
+    assert alt.scores.loc["丁县", 15] == pytest.approx(3.0)  # min(3, 2) + 1 + 0.5 = 3.5 → 3
+    assert alt.totals["甲县"] == pytest.approx(72.83, abs=1e-9)
+    assert ps.scores.loc["甲县", 15] == pytest.approx(3.0)

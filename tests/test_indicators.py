@@ -267,26 +267,30 @@ def q15(intl=0, nat_sec=0, prov_sec=0, nat_pilots=0, prov_pilots=0) -> dict[str,
     ({"nat_pilots": 3, "prov_pilots": 4}, 2.5),            # 2 + 0.5
     ({"nat_pilots": 3, "prov_pilots": 5}, 3),              # 2 + 1 = 3
     ({"prov_sec": 1, "nat_pilots": 3, "prov_pilots": 5}, 3),   # 1 + 2 + 1 = 4 → 累计不超过3分
-    # default reading: the three committee items together 最高2分
-    ({"intl": 1, "nat_sec": 1}, 2),         # 2 + 1.5 = 3.5 → 2
-    ({"nat_sec": 1, "prov_sec": 1}, 2),     # 1.5 + 1 = 2.5 → 2
-    ({"nat_sec": 1, "prov_sec": 1, "prov_pilots": 1}, 2.5),   # min(2.5, 2) + 0.5
+    # default reading: “最高2分” binds to its own clause (the provincial secretariats), as every
+    # “，最高N分” of indicator 4 does
+    ({"nat_sec": 1, "prov_sec": 1}, 2.5),   # 1.5 + 1 = 2.5 (no cap on the committees together)
+    ({"nat_sec": 1, "prov_sec": 1, "prov_pilots": 1}, 3),   # 1.5 + 1 + 0.5 = 3
+    ({"intl": 1, "nat_sec": 1}, 3),         # 2 + 1.5 = 3.5 → 累计不超过3分
+    ({"nat_sec": 1, "prov_pilots": 1}, 2),  # 1.5 + 0.5
+    ({"nat_sec": 2}, 3),                    # 2×1.5 = 3
+    ({"prov_sec": 3, "prov_pilots": 1}, 2.5),   # min(3, 2) + 0.5
 ])
 def test_15_standard_organisations_default(kw, expected):
     assert one(15, q15(**kw)) == expected
 
 
 @pytest.mark.parametrize("kw, expected", [
-    # variant: 最高2分 caps only the provincial secretariats
+    # variant group_cap: the three committee items together 最高2分
     ({"prov_sec": 3}, 2),                   # 3 → 2
-    ({"nat_sec": 1, "prov_sec": 1}, 2.5),   # 1.5 + 1 = 2.5 (no group cap)
-    ({"nat_sec": 1, "prov_sec": 1, "prov_pilots": 1}, 3),   # 1.5 + 1 + 0.5 = 3
-    ({"intl": 1, "nat_sec": 1}, 3),         # 2 + 1.5 = 3.5 → 累计不超过3分
+    ({"intl": 1, "nat_sec": 1}, 2),         # 2 + 1.5 = 3.5 → 2
+    ({"nat_sec": 1, "prov_sec": 1}, 2),     # 1.5 + 1 = 2.5 → 2
+    ({"nat_sec": 1, "prov_sec": 1, "prov_pilots": 1}, 2.5),   # min(2.5, 2) + 0.5
+    ({"nat_sec": 2, "nat_pilots": 3}, 3),   # min(3, 2) + 2 = 4 → 累计不超过3分
     ({"nat_sec": 1, "prov_pilots": 1}, 2),  # 1.5 + 0.5
-    ({"nat_sec": 2}, 3),                    # 2×1.5 = 3
 ])
-def test_15_provincial_cap_only_variant(kw, expected):
-    cfg = ScoringConfig.default().with_variant(15, "provincial_cap_only")
+def test_15_group_cap_variant(kw, expected):
+    cfg = ScoringConfig.default().with_variant(15, "group_cap")
     assert one(15, q15(**kw), cfg) == expected
 
 
@@ -739,8 +743,15 @@ def test_explanation_9_deductions():
     assert "0.5×7=3.5" in text and "扣完为止" in text and "得0分" in text
 
 
+def test_explanation_15_provincial_cap():
+    text = explanation({"甲县": q15(prov_sec=3, nat_sec=1)}, "甲县", 15)
+    # 1×1.5 = 1.5; 3×1 = 3 → 封顶2 (the provincial secretariats' own cap); 合计3.5 → 累计封顶3
+    assert "1.5" in text and "封顶2" in text and "封顶3" in text
+
+
 def test_explanation_15_group_cap():
-    text = explanation({"甲县": q15(nat_sec=1, prov_sec=1)}, "甲县", 15)
+    cfg = ScoringConfig.default().with_variant(15, "group_cap")
+    text = explanation({"甲县": q15(nat_sec=1, prov_sec=1)}, "甲县", 15, cfg)
     # 1×1.5 = 1.5; 1×1 = 1; 小计2.5 → 最高2分
     assert "1.5" in text and "2.5" in text and "封顶2" in text
 

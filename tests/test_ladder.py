@@ -95,7 +95,7 @@ def test_takes_a_benchmark_and_its_county(sample):
 
 
 def test_required_values_omit_indicators_already_at_full_points():
-    # 41 (技术合同成交额占GDP, 2 points): 甲 3 %, 乙 2 %, 丙 1 %. 甲 is the best → full points → no row;
+    # 41 (技术交易额占GDP, 2 points): 甲 3 %, 乙 2 %, 丙 1 %. 甲 is the best → full points → no row;
     # 乙 needs 3 亿元 (ties 甲) → one row with all the usual columns.
     from qstrong.analysis.required import COLUMNS, required_values
 

@@ -135,7 +135,13 @@ def template_measures(catalog: Catalog, department: str) -> tuple[str, ...]:
 def fixed_row(catalog: Catalog, m: Measure, k: int) -> dict[str, object]:
     """The template's own cells of measure `m`'s row (the k-th, from 1), by column header."""
     return {"序号": k, "指标": _indicator_label(catalog, m), "数据项": m.name_zh, "单位": m.unit, "数据项编号": m.id,
-            "填报要求": m.describe_allowed()}
+            "填报要求": requirement(catalog, m)}
+
+
+def requirement(catalog: Catalog, m: Measure) -> str:
+    """The 填报要求 cell: the allowed values, then what the seed says may be counted (verbatim)."""
+    rules = catalog.counting_rules(m.id)
+    return m.describe_allowed() + "".join(f"；计数口径（评价标准原文）：{r}" for r in rules)
 
 
 def _guide(ws, department: str, county: str, year: int, deadline: str, catalog: Catalog, n: int) -> None:
