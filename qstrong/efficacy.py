@@ -19,6 +19,10 @@ from .errors import InputError
 
 POLICIES = ("minmax", "fixed", "topk", "quantile")
 CHANGES = ("pp", "relative")
+#: growth from a zero base (previous = 0, current > 0) under ``change: relative``: counted above every peer
+#: (d = base + span, left out of the goalposts), not computable (the indicator unscored, its own status), or
+#: taken as the difference current − previous
+ZERO_BASES = ("top", "null", "pp")
 POLICY_ZH = {"minmax": "面板最大/最小值", "fixed": "固定值", "topk": "前/后k名均值", "quantile": "分位数"}
 
 
@@ -59,6 +63,8 @@ class EfficacySettings:
     span: float = 40.0
     gate: float | None = None
     change: str = "relative"
+    zero_base: str = "top"          # see ZERO_BASES
+    gate_inclusive: bool = True     # x = gate passes (达到90%); False: only x > gate (90%以下 includes 90)
 
     def __post_init__(self) -> None:
         problems = settings_problems({k: getattr(self, k) for k in SETTING_KEYS}, "")
@@ -77,7 +83,7 @@ class EfficacySettings:
 
 
 GOALPOST_KEYS = ("policy", "low", "high", "k")
-SETTING_KEYS = ("goalposts", "base", "span", "gate", "change")
+SETTING_KEYS = ("goalposts", "base", "span", "gate", "change", "zero_base", "gate_inclusive")
 MAX_TOPK = 1000
 
 
@@ -150,10 +156,12 @@ def goalposts_problems(raw: Mapping, where: str = "goalposts") -> list[str]:
 
 
 def settings_problems(raw: Mapping, where: str = "") -> list[str]:
-    """Every problem of efficacy settings (base, span, gate, change; goalposts if a mapping is given).
+    """Every problem of efficacy settings (base, span, gate, change, zero_base, gate_inclusive; goalposts
+    if a mapping is given).
 
     base ≥ 0, span > 0 and base + span ≤ 100 (d is a percentage of the indicator's points), all
-    finite numbers (a yes/no value is not a number); gate a finite number or null; change in CHANGES."""
+    finite numbers (a yes/no value is not a number); gate a finite number or null; change in CHANGES;
+    zero_base in ZERO_BASES; gate_inclusive true or false."""
     problems = [f"{_path(where, k)}：未知的设置项，可选：{'、'.join(SETTING_KEYS)}" for k in raw if k not in SETTING_KEYS]
     base, span = _number(raw, "base", where, problems), _number(raw, "span", where, problems)
     _number(raw, "gate", where, problems)
@@ -170,6 +178,12 @@ def settings_problems(raw: Mapping, where: str = "") -> list[str]:
     if "change" in raw and raw["change"] not in CHANGES:
         problems.append(f"{_path(where, 'change')}：变动幅度定义{shown_value(raw['change'])}无效，"
                         "可选：pp（百分点）、relative（相对增长率）")
+    if "zero_base" in raw and raw["zero_base"] not in ZERO_BASES:
+        problems.append(f"{_path(where, 'zero_base')}：上年为0时增长率的处理{shown_value(raw['zero_base'])}无效，"
+                        "可选：top（按高于所有对标县计）、null（无法计算，不计分）、pp（按增加量计）")
+    if "gate_inclusive" in raw and not isinstance(raw["gate_inclusive"], bool | np.bool_):
+        problems.append(f"{_path(where, 'gate_inclusive')}：应为 true（恰好等于门槛按功效系数法计分）或 false"
+                        f"（恰好等于门槛不得分），而不是{shown_value(raw['gate_inclusive'])}")
     gp = raw.get("goalposts")
     if gp is not None and not isinstance(gp, Goalposts):
         problems += goalposts_problems(gp, _path(where, "goalposts"))
@@ -209,21 +223,43 @@ def goalposts(x: np.ndarray, gp: Goalposts) -> tuple[np.ndarray, np.ndarray]:
 
 @dataclass(frozen=True)
 class Coefficient:
-    """Result of the method for one value array: d (NaN where x is missing) and the goalposts."""
+    """Result of the method for one value array: d (NaN where x is missing) and the goalposts.
+
+    `zero_base`: counties whose value is a growth from a zero base (previous = 0, current > 0), whatever
+    the policy; under ``zero_base: top`` their x is NaN and d = base + span (above every peer)."""
 
     x: np.ndarray
     d: np.ndarray
     low: np.ndarray
     high: np.ndarray
     gated_out: np.ndarray
+    zero_base: np.ndarray | None = None
+
+    def __post_init__(self) -> None:
+        if self.zero_base is None:
+            object.__setattr__(self, "zero_base", np.zeros(np.shape(self.x), dtype=bool))
 
 
-def coefficient(x: np.ndarray, s: EfficacySettings) -> Coefficient:
-    """d for every county (last axis). With a gate, values below it score d = 0 and are left
-    out of the benchmark; d = base + span where x_h = x_s."""
+def gated(x: np.ndarray, s: EfficacySettings) -> np.ndarray:
+    """Values that fail the gate (d = 0): below it, or also equal to it when the gate is not inclusive."""
     x = np.asarray(x, dtype=float)
+    if s.gate is None:
+        return np.zeros(x.shape, dtype=bool)
+    with np.errstate(invalid="ignore"):
+        return ~np.isnan(x) & ((x < s.gate) if s.gate_inclusive else (x <= s.gate))
+
+
+def coefficient(x: np.ndarray, s: EfficacySettings, zero_base: np.ndarray | None = None) -> Coefficient:
+    """d for every county (last axis). With a gate, values that fail it (:func:`gated`) score d = 0
+    and are left out of the benchmark; d = base + span where x_h = x_s. `zero_base` marks growths
+    from a zero base: under ``s.zero_base == "top"`` they score base + span and are left out of the
+    goalposts (their x is not a number); otherwise their x is used as given (NaN under "null")."""
+    x = np.asarray(x, dtype=float)
+    zb = np.zeros(x.shape, dtype=bool) if zero_base is None else np.broadcast_to(zero_base, x.shape)
+    top = zb & (s.zero_base == "top")
+    x = np.where(top, np.nan, x)
     missing = np.isnan(x)
-    gated_out = np.zeros(x.shape, dtype=bool) if s.gate is None else (~missing & (x < s.gate))
+    gated_out = gated(x, s)
     bench = np.where(gated_out, np.nan, x)
     lo, hi = goalposts(bench, s.goalposts)
     width = hi - lo
@@ -232,7 +268,14 @@ def coefficient(x: np.ndarray, s: EfficacySettings) -> Coefficient:
     d = s.base + s.span * np.clip(frac, 0.0, 1.0)
     d = np.where(gated_out, 0.0, d)
     d = np.where(missing, np.nan, d)
-    return Coefficient(x=x, d=d, low=lo, high=hi, gated_out=gated_out)
+    d = np.where(top, s.base + s.span, d)
+    return Coefficient(x=x, d=d, low=lo, high=hi, gated_out=gated_out, zero_base=np.array(zb))
+
+
+def passes_at(value: float, s: EfficacySettings) -> bool:
+    """True when `value` of a required-value answer is itself enough: False only when it is the gate and
+    the gate is not inclusive (the county then needs more than it: “需高于90”)."""
+    return s.gate is None or s.gate_inclusive or not value <= s.gate + 1e-9
 
 
 def required_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) -> float:
@@ -241,7 +284,8 @@ def required_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) 
     becomes the new peer best at the top, and the new worst below the others' minimum.
 
     Closed form for ``minmax`` and ``fixed`` goalposts; bisection on the engine for the others.
-    Returns NaN when no value reaches `target_d` (e.g. above base + span).
+    Returns NaN when no value reaches `target_d` (e.g. above base + span). With a gate that is not
+    inclusive the answer may be the gate itself, meaning “just above it” (:func:`passes_at`).
     """
     x = np.asarray(x, dtype=float)
     top = s.base + s.span
@@ -250,8 +294,7 @@ def required_value(x: np.ndarray, i: int, target_d: float, s: EfficacySettings) 
     floor = s.gate if s.gate is not None else -np.inf
     others = np.delete(x, i)
     others = others[~np.isnan(others)]
-    if s.gate is not None:
-        others = others[others >= s.gate]
+    others = others[~gated(others, s)]
     if target_d <= s.base:  # d ≥ base for any admissible value: the gate or the panel minimum
         return float(s.gate) if s.gate is not None else float(np.nanmin(x))
     if s.goalposts.policy == "fixed":

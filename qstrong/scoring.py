@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 import pandas as pd
@@ -14,6 +15,7 @@ from .config import ScoringConfig
 from .measures import fmt_num
 from .panel import Panel, PanelError, Problem, load_panel
 from .rules import Env, ItemResult
+from .rules.efficacy import ZERO_BASE_STATUS
 
 ROUND = 10  # decimals kept in outputs: removes float noise, keeps ≥ 6 decimals of precision
 THIN_GOALPOSTS = 5  # goalposts resting on fewer counties' values than this are said in the scorecard
@@ -40,6 +42,10 @@ def score_arrays(env: Env, config: ScoringConfig | None = None, catalog: Catalog
     return np.stack([evaluate_indicator(ind, env, config)[0] for ind in catalog.indicators], axis=-1)
 
 
+#: why an indicator has no score: its data are missing, or a growth starts from zero (``zero_base: null``)
+STATUS_ZH = {"scored": "已计分", "missing": "缺少数据", "zero_base": ZERO_BASE_STATUS}
+
+
 @dataclass
 class IndicatorScore:
     indicator: int
@@ -47,11 +53,16 @@ class IndicatorScore:
     score: float | None
     missing: list[str]
     explanation: str
+    status: str = "scored"      # a key of STATUS_ZH; "zero_base" is not missing data
 
 
 @dataclass
 class CountyScore:
-    """One county's scorecard: total, veto, completeness and every indicator explained."""
+    """One county's scorecard: total, veto, completeness and every indicator explained.
+
+    `complete`: no indicator lacks data. An indicator left unscored because its growth starts from zero
+    (``zero_base: null``, status ``zero_base``) is not missing data: it does not make the card incomplete,
+    but it is said in `warnings` and its points are not in `max_scored`."""
 
     county: str
     year: int
@@ -76,7 +87,8 @@ class CountyScore:
             "vetoed": self.vetoed, "veto_reasons": self.veto_reasons, "veto_unknown": self.veto_unknown,
             "complete": self.complete, "sources": self.sources, "warnings": self.warnings,
             "indicators": [{"indicator": s.indicator, "points": clean(s.points), "score": clean(s.score),
-                            "missing": s.missing, "explanation": s.explanation} for s in self.indicators],
+                            "missing": s.missing, "status": s.status, "explanation": s.explanation}
+                           for s in self.indicators],
         }
 
     def to_frame(self) -> pd.DataFrame:
@@ -126,7 +138,25 @@ class PanelScores:
 
     @property
     def complete(self) -> pd.Series:
-        return self.scores.notna().all(axis=1).rename("complete")
+        """No indicator lacks data (an indicator unscored for a zero base, :attr:`uncomputable`, is not missing)."""
+        return (self.scores.notna() | self.uncomputable).all(axis=1).rename("complete")
+
+    @cached_property
+    def uncomputable(self) -> pd.DataFrame:
+        """counties × indicators: unscored although every input is reported, because a growth starts from
+        zero under ``zero_base: null`` (status “无法计算增长率：上年为0”)."""
+        cols = {}
+        for ind in self.catalog.indicators:
+            items = ind.items_for(self.config.variants.get(ind.id))
+            reported = ~np.any([np.isnan(self.env[m]) for it in items for m in it.measures()], axis=0)
+            zero = np.zeros(len(self.counties), dtype=bool)
+            for r in self.results[ind.id]:
+                for k in r.detail.get("coefs", ()):
+                    zero |= k.zero_base & np.isnan(k.d)
+            cols[ind.id] = zero & reported & self.scores[ind.id].isna().to_numpy()
+        out = pd.DataFrame(cols, index=self.scores.index)
+        out.columns.name = "indicator"
+        return out
 
     @property
     def vetoed(self) -> pd.Series:
@@ -150,13 +180,16 @@ class PanelScores:
         i = self.counties.index(name)
         cat = self.catalog
         rows = [self.indicator_score(ind, i) for ind in cat.indicators]
+        zero = [r for r in rows if r.status == "zero_base"]
         veto_reasons = [cat.measures[m].name_zh for m in cat.veto.measures if self.env[m][i] > 0.5]
         veto_unknown = [m for m in cat.veto.measures if np.isnan(self.env[m][i])]
         return CountyScore(
             county=name, year=self.year, total=float(self.totals.iat[i]), vetoed=bool(veto_reasons),
             veto_reasons=veto_reasons, veto_unknown=veto_unknown,
-            complete=all(r.score is not None for r in rows), indicators=rows, catalog=cat,
-            sources=self.panel.sources(self.year), warnings=self.goalpost_warnings(i),
+            complete=all(r.status != "missing" for r in rows), indicators=rows, catalog=cat,
+            sources=self.panel.sources(self.year), warnings=self.goalpost_warnings(i) + [
+                f"指标{'、'.join(str(r.indicator) for r in zero)}：{ZERO_BASE_STATUS}（按所选口径不计分；"
+                f"数据已填报，不属于数据缺失），总分不含这{fmt_num(sum(r.points for r in zero))}分"] * bool(zero),
         )
 
     def goalpost_warnings(self, i: int) -> list[str]:
@@ -192,8 +225,10 @@ class PanelScores:
         items = ind.items_for(self.config.variants.get(ind.id))
         used = dict.fromkeys(m for it in items for m in it.measures())
         missing = [m for m in used if np.isnan(self.env[m][i])]
+        status = "scored" if not np.isnan(s) else "missing" if missing else \
+            "zero_base" if self.uncomputable.iat[i, ind.id - 1] else "missing"
         return IndicatorScore(ind.id, ind.points, None if np.isnan(s) else float(s), missing,
-                              self._explain(ind, items, i, missing))
+                              self._explain(ind, items, i, missing), status)
 
     def _explain(self, ind: Indicator, items, i: int, missing: list[str]) -> str:
         if missing:

@@ -52,13 +52,25 @@ class Component:
     def measures(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(m for e in self.exprs() for m in e.measures))
 
-    def compute(self, env: Env, change: str) -> np.ndarray:
+    def values(self, env: Env, change: str, zero_base: str = "top") -> tuple[np.ndarray, np.ndarray]:
+        """(x, growth from a zero base): the component's value for every county, and where it is a
+        relative growth from previous = 0 to current > 0 (x there: NaN, or current − previous under
+        ``zero_base: pp``). 0 → 0 is zero growth. Under ``change: pp`` there is no zero base."""
         if self.value is not None:
-            return self.value.evaluate(env)
+            x = self.value.evaluate(env)
+            return x, np.zeros(np.shape(x), dtype=bool)
         cur, prev = self.current.evaluate(env), self.previous.evaluate(env)
         with np.errstate(divide="ignore", invalid="ignore"):
-            out = cur - prev if change == "pp" else (cur / prev - 1.0) * 100.0
-        return np.where(np.isfinite(out), out, np.nan)
+            if change == "pp":
+                out, zb = cur - prev, np.zeros(np.shape(cur), dtype=bool)
+            else:
+                out = np.where((prev == 0) & (cur == 0), 0.0, (cur / prev - 1.0) * 100.0)
+                zb = (prev == 0) & (cur > 0)
+                out = np.where(zb, cur - prev if zero_base == "pp" else np.nan, out)
+        return np.where(np.isfinite(out), out, np.nan), zb
+
+    def compute(self, env: Env, change: str, zero_base: str = "top") -> np.ndarray:
+        return self.values(env, change, zero_base)[0]
 
     @property
     def lever(self) -> str:
@@ -70,9 +82,11 @@ class Component:
     def all_levers(self) -> tuple[str, ...]:
         return self.levers or (self.lever,)
 
-    def solve_lever(self, env: Env, i: int, change: str, x_target: float, lever: str | None = None) -> float | None:
+    def solve_lever(self, env: Env, i: int, change: str, x_target: float, lever: str | None = None,
+                    zero_base: str = "top") -> float | None:
         """Value of `lever` (default: the component's lever) for county `i` that makes this component
-        reach `x_target` (others unchanged), by bisection within its allowed range; None if out of reach."""
+        reach `x_target` (others unchanged), by bisection within its allowed range; None if out of reach.
+        A growth from a zero base counts as above any target under ``zero_base: top``."""
         lever = lever or self.lever
         m = load_measures()[lever]
         cur = float(env[lever][i])
@@ -82,7 +96,8 @@ class Component:
         def x_at(v: float) -> float:
             local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
             local[lever] = np.asarray([v])
-            return float(self.compute(local, change)[0])
+            x, zb = self.values(local, change, zero_base)
+            return np.inf if zb[0] and zero_base == "top" else float(x[0])
 
         f_lo, f_hi = x_at(lo), x_at(hi)
         if np.isnan(f_lo) or np.isnan(f_hi):
@@ -92,7 +107,8 @@ class Component:
             return None
         return float(np.ceil(v)) if m.kind == "count" else v
 
-    def explain_value(self, env: Env, i, x: float, change: str, keep: tuple[float, ...] = ()) -> str:
+    def explain_value(self, env: Env, i, x: float, change: str, keep: tuple[float, ...] = (),
+                      zero_base: str = "top") -> str:
         """How the component's value is computed for county `i` (`keep`: thresholds it is compared with)."""
         if self.value is not None:
             if self.value.source.strip() == self.value.measures[0]:
@@ -104,6 +120,13 @@ class Component:
         prev = self.previous.evaluate({m: env[m][i] for m in self.previous.measures})
         if change == "pp":
             how = f"当年{fmt_num(cur)}−上年{fmt_num(prev)}={fmt_num(x)}个百分点"
+        elif prev == 0 and cur == 0:
+            how = "上年为0、本年为0：增长率按0计"
+        elif prev == 0 and cur > 0:
+            how = f"上年为0、本年为{fmt_num(cur)}：" + {
+                "top": "增长率无法计算，按高于所有对标县计",
+                "null": "增长率无法计算，本项不计分（数据已填报，不属于数据缺失）",
+                "pp": f"增长率无法计算，按增加量计：{fmt_num(cur)}−0={fmt_num(x)}"}[zero_base]
         else:
             how = f"(当年{fmt_num(cur)}÷上年{fmt_num(prev)}−1)×100={fmt_num(x)}%"
             if np.isnan(x) and prev == 0:
@@ -111,10 +134,20 @@ class Component:
         return f"{self.label}：{how}"
 
 
+#: the status of an indicator that cannot be scored because a growth starts from zero (``zero_base: null``)
+ZERO_BASE_STATUS = "无法计算增长率：上年为0"
+
+
 def _holder(k: Coefficient, value: float, names: list[str]) -> str:
     """The county (or counties) whose value is `value` — who sets a goalpost."""
     hits = [names[j] for j in np.flatnonzero(k.x == value)]
     return hits[0] + (f"等{len(hits)}个" if len(hits) > 1 else "") if hits else "—"
+
+
+def _shown(k: Coefficient, i: int, x: float | None = None, zb: bool | None = None) -> str:
+    """A component value as text; a growth from a zero base is named as such (it has no number)."""
+    x, zb = (k.x[i], k.zero_base[i]) if x is None else (x, zb)
+    return "上年为0的增长" if zb and np.isnan(x) else fmt_num(x)
 
 
 def _signed(x: float) -> str:
@@ -157,7 +190,10 @@ class Efficacy(Item):
     def evaluate(self, env: Env, settings: EfficacySettings | None) -> ItemResult:
         if settings is None:
             raise ValueError("an efficacy item needs EfficacySettings")
-        coefs = [coefficient(c.compute(env, settings.change), settings) for c in self.components]
+        coefs = []
+        for c in self.components:
+            x, zb = c.values(env, settings.change, settings.zero_base)
+            coefs.append(coefficient(x, settings, zb))
         dsum = sum(c.weight * k.d for c, k in zip(self.components, coefs, strict=True))
         return ItemResult(self.points * dsum / 100.0, {"coefs": coefs, "settings": settings})
 
@@ -167,13 +203,18 @@ class Efficacy(Item):
         parts = []
         for c, k in zip(self.components, coefs, strict=True):
             x = k.x[i]
-            text = c.explain_value(env, i, x, s.change, () if s.gate is None else (s.gate,))
+            keep = () if s.gate is None else (s.gate,)
+            text = c.explain_value(env, i, x, s.change, keep, s.zero_base)
+            if k.zero_base[i] and s.zero_base == "top":
+                parts.append(f"{text}，d={fmt_num(k.d[i], 2)}")
+                continue
             if np.isnan(x):
                 parts.append(text)
                 continue
             lo, hi = k.low[0], k.high[0]
             if k.gated_out[i]:
-                text += f"；低于{fmt_num(s.gate)}，d=0"
+                text += (f"；低于{fmt_num(s.gate)}，d=0" if x < s.gate else
+                         f"；未超过{fmt_num(s.gate)}（按“{fmt_num(s.gate)}以下不得分”含{fmt_num(s.gate)}计），d=0")
             elif not hi > lo:
                 text += f"；标杆x_h=x_s={fmt_num(hi)}，d={fmt_num(s.base + s.span)}"
             else:
@@ -183,12 +224,14 @@ class Efficacy(Item):
                     who = f"（最高{best}，最低{worst}）"
                 raw = s.base + s.span * (x - lo) / (hi - lo)
                 text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}{who}，"
-                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x)}−{_signed(lo)})÷"
+                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x, keep=keep)}−{_signed(lo)})÷"
                          f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(raw, 2)}")
                 if abs(raw - k.d[i]) > 1e-9:           # top-k, quantile or fixed goalposts: outside them
                     text += f"，超出标杆{'上限' if raw > k.d[i] else '下限'}，按{fmt_num(k.d[i], 2)}计"
             parts.append(text)
         if np.isnan(res.points[i]):
+            if any(k.zero_base[i] for k in coefs):
+                return "；".join(parts)
             return "；".join(parts) + "；无法计算"
         if len(self.components) == 1:
             formula = f"{fmt_num(self.points)}×{fmt_num(coefs[0].d[i], 2)}÷100"
@@ -226,7 +269,7 @@ class Efficacy(Item):
             y[i] = x_req
             d_new = top if goal.startswith("对标最优") else float(coefficient(y, s).d[i])
             gain = min(self.points * c.weight * (d_new - d) / 100.0, room)
-            lever = c.solve_lever(env, i, s.change, x_req)
+            lever = c.solve_lever(env, i, s.change, x_req, zero_base=s.zero_base)
             text = f"提高{c.label}：由{fmt_num(k.x[i])}到{fmt_num(x_req)}（{goal}）"
             targets: tuple[tuple[str, float], ...] = ()
             if lever is not None:
@@ -258,7 +301,7 @@ class Efficacy(Item):
             for c, k in moved:
                 for t in (s.base + s.span * j / grid for j in range(grid + 1)):
                     x_req = required_value(k.x, i, t, s) if t > k.d[i] + 1e-9 else np.nan
-                    v = None if np.isnan(x_req) else c.solve_lever(env, i, s.change, x_req, lever)
+                    v = None if np.isnan(x_req) else c.solve_lever(env, i, s.change, x_req, lever, s.zero_base)
                     if v is not None and v != cur:
                         values.add(v)
 
@@ -266,11 +309,12 @@ class Efficacy(Item):
                 local = {m: np.asarray([env[m][i]], dtype=float) for m in self.measures()}
                 local[lever], total, parts = np.asarray([v]), 0.0, []
                 for c, k in moved:
-                    x = k.x.copy()
-                    x[i] = c.compute(local, s.change)[0]
-                    d_new = float(coefficient(x, s).d[i])
+                    x, zb = k.x.copy(), k.zero_base.copy()
+                    new_x, new_zb = c.values(local, s.change, s.zero_base)
+                    x[i], zb[i] = new_x[0], new_zb[0]
+                    d_new = float(coefficient(x, s, zb).d[i])
                     total += self.points * c.weight * (d_new - k.d[i]) / 100.0
-                    parts.append(f"{c.label}由{fmt_num(k.x[i])}到{fmt_num(x[i])}，d由{fmt_num(k.d[i], 2)}到"
+                    parts.append(f"{c.label}由{_shown(k, i)}到{_shown(k, i, x[i], zb[i])}，d由{fmt_num(k.d[i], 2)}到"
                                  f"{fmt_num(d_new, 2)}")
                 return total, parts
 
