@@ -18,7 +18,7 @@ from ..departments import canonical
 from ..panel import Panel
 from ..peers import describe
 from ..rules.efficacy import Efficacy
-from ..scoring import CountyScore, PanelScores
+from ..scoring import STATUS_ZH, CountyScore, PanelScores
 
 __all__ = ["GapReport", "efficacy_subscores", "gaps", "gaps_steps", "is_synthetic", "peer_provenance"]
 
@@ -141,7 +141,7 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
             "indicator": ind.id, "level1": ind.level1, "level2": ind.level2, "criterion": ind.criterion,
             "rule": ind.rule_kind, "points": ind.points, "score": s.score,
             "lost": 0.0 if s.score is None else ind.points - s.score,
-            "missing": " ".join(s.missing), "reason": s.explanation,
+            "missing": " ".join(s.missing), "status": STATUS_ZH[s.status], "reason": s.explanation,
             "recovery": "；".join(f"{st.action}（+{st.gain:.2f}分）" for st in steps),
             "best_step_gain": max((st.gain for st in steps), default=0.0),
             "quick_win_points": min(qw, room), "departments": "、".join(deps), "shared": len(deps) > 1,

@@ -85,20 +85,20 @@ def ladder(source, county: str | None = None) -> pd.DataFrame:
                 base = {"indicator": ind.id, "component": c.label, "lever_name": m.name_zh, "unit": m.unit,
                         "value": float(k.x[i]), "lever_current": float(ps.env[c.lever][i]), "current_points": now,
                         "fence": fences(peers)[1]}
-                rows += _rungs(base, ps, ind, c, s.change, i, peers)
+                rows += _rungs(base, ps, ind, c, s, i, peers)
     df = pd.DataFrame(rows, columns=COLUMNS)
     df.attrs["rule"] = RULE
     return df
 
 
-def _rungs(base: dict, ps: PanelScores, ind, comp, change: str, i: int, peers: np.ndarray) -> list[dict]:
+def _rungs(base: dict, ps: PanelScores, ind, comp, s, i: int, peers: np.ndarray) -> list[dict]:
     """The four rungs of one component, each fed back into the engine; marginal from the rung below."""
     out = []
     prev_lever, prev_points = base["lever_current"], base["current_points"]
     values, flags, head = rungs(peers)
     for j, ((name, _), v) in enumerate(zip(RUNGS, values, strict=True)):
         reached = base["value"] >= v
-        need = base["lever_current"] if reached else comp.solve_lever(ps.env, i, change, v)
+        need = base["lever_current"] if reached else comp.solve_lever(ps.env, i, s.change, v, zero_base=s.zero_base)
         pts = np.nan if need is None else _points_at(ps, ind, comp.lever, i, need)
         row = {**base, "rung": name, "peer_value": v, "outlier": bool(flags[j]), "headline": j == head,
                "reached": bool(reached), "lever_needed": np.nan if need is None else need, "rung_points": pts,

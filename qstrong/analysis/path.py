@@ -60,6 +60,7 @@ from ..panelcsv import tab_separated
 from ..params import check_params
 from ..rules.base import Step
 from ..rules.composite import Group
+from ..rules.efficacy import ZERO_BASE_STATUS
 from ..scoring import PanelScores
 from ..textfiles import read_text
 
@@ -381,7 +382,9 @@ def cheapest_path(panel: Benchmark | Panel | pd.DataFrame | str, county: str | N
     opts, pools = county_options(ps, i, table)
     best_of = {o.choice: o for o in sorted(opts, key=lambda o: o.step.gain)}  # each choice set's largest gain
     best = current + realise(list(best_of.values()), pools)[0]
-    missing = [ind.id for ind in cat.indicators if np.isnan(ps.scores.iat[i, ind.id - 1])]
+    unscored = [ind.id for ind in cat.indicators if np.isnan(ps.scores.iat[i, ind.id - 1])]
+    zero = [j for j in unscored if ps.uncomputable.iat[i, j - 1]]     # growth from a zero base, not missing data
+    missing = [j for j in unscored if j not in zero]
     chosen: list[Option] = []
     if target <= current + TOL:
         message = f"当前得分{current:.2f}分已达到目标，无需新增措施。"
@@ -391,6 +394,8 @@ def cheapest_path(panel: Benchmark | Panel | pd.DataFrame | str, county: str | N
                    f"{best:.2f}分（还差{target - best:.2f}分）。")
         if missing:
             message += f"缺少数据、未计分的指标{len(missing)}项（指标{'、'.join(map(str, missing))}）无法挽回，不计入可达分数。"
+        if zero:
+            message += f"指标{'、'.join(map(str, zero))}{ZERO_BASE_STATUS}（按所选口径不计分），不计入可达分数。"
         if stuck:
             message += f"指标{'、'.join(stuck)}的失分没有可行措施（如所需数值超出允许范围）。"
     else:

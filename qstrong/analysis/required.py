@@ -16,11 +16,11 @@ import pandas as pd
 
 from ..benchmark import benchmark
 from ..config import ScoringConfig
-from ..efficacy import required_value, solve_monotone
+from ..efficacy import passes_at, required_value, solve_monotone
 from ..errors import InputError
-from ..measures import load_measures
+from ..measures import fmt_num, load_measures
 from ..params import param_problems
-from ..rules.efficacy import Efficacy
+from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy
 
 
 def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: float) -> float | None:
@@ -50,7 +50,9 @@ def required_values(panel, county: str | None = None, share: float | None = None
     ``qstrong.params`` (share 0…1; each indicator an efficacy one, its points 0…its points); every bad
     value is listed; `share` (default 1) and `points` exclude each other. `panel` may be a Benchmark; the
     result's ``attrs["benchmark"]`` is the one used, ``attrs["reached"]`` the indicators already at their
-    target and ``attrs["missing"]`` those the county lacks data for."""
+    target, ``attrs["missing"]`` those the county lacks data for, ``attrs["zero_base"]`` those unscored
+    because a growth starts from zero (``zero_base: null``) and ``attrs["above"]`` the (indicator,
+    component) pairs whose value must exceed `value_required` (a gate that excludes its own value)."""
     parsed, problems = param_problems(share=share, year=year)
     if share is not None and points:
         problems.append("--share（目标分占指标分值的比例）：不能与 --indicator/--points 同时使用（二者只能选一）")
@@ -70,7 +72,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
     county, ps = bench.county, bench.scores
     i = ps.counties.index(county)
     names = load_measures()
-    rows, missing = [], []
+    rows, missing, zero, above = [], [], [], []
     for ind in ps.catalog.indicators:
         items = ind.items_for(ps.config.variants.get(ind.id))
         for it, res in zip(items, ps.results[ind.id], strict=True):
@@ -81,8 +83,8 @@ def required_values(panel, county: str | None = None, share: float | None = None
             settings = res.detail["settings"]
             levers = {c.lever for c in it.components}
             current_pts = float(res.points[i])
-            if np.isnan(current_pts):  # the county lacks an input: nothing to solve against
-                missing.append(ind.id)
+            if np.isnan(current_pts):  # the county lacks an input (or its growth has no base): nothing to solve
+                (zero if ps.uncomputable.iat[i, ind.id - 1] else missing).append(ind.id)
                 continue
             base = {"indicator": ind.id, "target_points": target, "current_points": current_pts}
             if len(it.components) > 1 and len(levers) == 1:
@@ -96,13 +98,18 @@ def required_values(panel, county: str | None = None, share: float | None = None
             d_target = target / it.points * (settings.base + settings.span)
             for c, k in zip(it.components, res.detail["coefs"], strict=True):
                 x_req = required_value(k.x, i, d_target, settings)
-                lever_value = c.solve_lever(ps.env, i, settings.change, x_req) if not np.isnan(x_req) else None
+                lever_value = c.solve_lever(ps.env, i, settings.change, x_req, zero_base=settings.zero_base) \
+                    if not np.isnan(x_req) else None
+                method = "功效系数公式闭式求解"
+                if not np.isnan(x_req) and not passes_at(x_req, settings):
+                    above.append((ind.id, c.label))
+                    method += f"；须高于门槛{fmt_num(settings.gate)}（等于{fmt_num(settings.gate)}不得分）"
                 others = np.delete(k.x, i)
                 best_other = float(np.nanmax(others)) if np.isfinite(others).any() else np.nan
                 rows.append({**base, "component": c.label, "measure": c.lever, "name": names[c.lever].name_zh,
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
-                                 best_other) else True, "method": "功效系数公式闭式求解"})
+                                 best_other) else True, "method": method})
     full = pd.DataFrame(rows, columns=COLUMNS)      # the same columns when nothing can be solved
     there = full["current_points"] >= full["target_points"] - 1e-9
     out = full[~there].reset_index(drop=True)       # not yet there
@@ -110,6 +117,8 @@ def required_values(panel, county: str | None = None, share: float | None = None
     done = full[there & ~full["indicator"].isin(out["indicator"])].drop_duplicates("indicator")
     out.attrs["reached"] = done[["indicator", "target_points", "current_points"]].to_dict("records")
     out.attrs["missing"] = sorted(set(missing))
+    out.attrs["zero_base"] = sorted(set(zero))
+    out.attrs["above"] = above
     return out
 
 
@@ -120,19 +129,20 @@ COLUMNS = ["indicator", "target_points", "current_points", "component", "measure
 def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str:
     """The table in words, then the indicators left out and why (target reached, data missing);
     `only`: one indicator asked for."""
-    from ..measures import fmt_num
-
     bench = df.attrs.get("benchmark")
     lines = [*([bench.describe()] if bench is not None else []),
              f"{county} 各功效系数法指标达到目标分所需的数值（其他县保持不变）："]
     reached = [r for r in df.attrs.get("reached", []) if only is None or r["indicator"] == only]
     missing = [i for i in df.attrs.get("missing", []) if only is None or i == only]
-    if df.empty and not reached and not missing:
+    zero = [i for i in df.attrs.get("zero_base", []) if only is None or i == only]
+    above = set(df.attrs.get("above", []))
+    if df.empty and not reached and not missing and not zero:
         lines.append("  没有可求解的指标。")
     for _, r in df.iterrows():
         unit = load_measures()[r["measure"]].unit
+        strict = (r["indicator"], r["component"]) in above
         need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
-            f"{fmt_num(r['required'])}{unit}"
+            f"{'高于' if strict else ''}{fmt_num(r['required'])}{unit}" + ("（等于不得分）" if strict else "")
         done = "（已达到）" if r["current_points"] >= r["target_points"] - 1e-9 else ""
         best = "，将成为对标组新的最优" if r["new_best"] else ""
         lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
@@ -142,4 +152,6 @@ def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str
               for r in reached]
     if missing:
         lines.append(f"  指标{'、'.join(map(str, missing))}：本县数据缺失，无法求解（见计分结果中的“数据不完整”）")
+    if zero:
+        lines.append(f"  指标{'、'.join(map(str, zero))}：{ZERO_BASE_STATUS}（按所选口径不计分，数据已填报），无法求解")
     return "\n".join(lines)
