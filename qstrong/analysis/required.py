@@ -140,14 +140,14 @@ def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str
         lines.append("  没有可求解的指标。")
     for _, r in df.iterrows():
         unit = load_measures()[r["measure"]].unit
-        strict = (r["indicator"], r["component"]) in above
+        strict = (r["indicator"], r["component"]) in above and not pd.isna(r["required"])
         need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
-            f"{'高于' if strict else ''}{fmt_num(r['required'])}{unit}" + ("（等于不得分）" if strict else "")
+            f"{fmt_num(r['required'])}{unit}" + (f"（等于{fmt_num(r['required'])}{unit}不得分）" if strict else "")
         done = "（已达到）" if r["current_points"] >= r["target_points"] - 1e-9 else ""
         best = "，将成为对标组新的最优" if r["new_best"] else ""
         lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
                      f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'])}{unit}，"
-                     f"需达到{need}{best}")
+                     f"{'需高于' if strict else '需达到'}{need}{best}")
     lines += [f"  指标{r['indicator']}：现{fmt_num(r['current_points'])}分，已达到目标{fmt_num(r['target_points'])}分，无需提高"
               for r in reached]
     if missing:
