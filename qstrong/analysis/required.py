@@ -143,10 +143,11 @@ def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str
         strict = (r["indicator"], r["component"]) in above and not pd.isna(r["required"])
         need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
             f"{fmt_num(r['required'])}{unit}" + (f"（等于{fmt_num(r['required'])}{unit}不得分）" if strict else "")
+        keep = () if pd.isna(r["required"]) else (float(r["required"]),)   # 89.99999 is not shown as 90
         done = "（已达到）" if r["current_points"] >= r["target_points"] - 1e-9 else ""
         best = "，将成为对标组新的最优" if r["new_best"] else ""
         lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
-                     f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'])}{unit}，"
+                     f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'], keep=keep)}{unit}，"
                      f"{'需高于' if strict else '需达到'}{need}{best}")
     lines += [f"  指标{r['indicator']}：现{fmt_num(r['current_points'])}分，已达到目标{fmt_num(r['target_points'])}分，无需提高"
               for r in reached]
