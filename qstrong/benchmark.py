@@ -5,7 +5,7 @@ evaluation year and the reading of the seed (a ScoringConfig). Every analysis ta
 scikit-criteria's DecisionMatrix), so one question asked twice gets one answer; every output states it
 in one line:
 
-    对标：全省136个县（市、区）· 2022年 · 默认解读 · 合成数据占比97%
+    对标：全省132个县（市、区）· 2022年 · 默认解读 · 合成数据占比97%
 
 "排名" is always the rank of the total among the benchmark's counties, ties sharing the best rank,
 shown as 第k名/共N个. A peer whose veto is triggered in the benchmark year (一票否决，“直接取消资格”) is not

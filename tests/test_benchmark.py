@@ -58,8 +58,9 @@ def test_one_total_and_rank_everywhere(demo, capsys):
     score = json.loads(run(capsys, "score", *args, "--format", "json"))
     total, rank = f"{score['total']:.2f}", score["rank_text"]
     line = score["benchmark"]["description"]
-    assert line.startswith("对标：全省136个县（市、区） · 2022年 · 默认解读 · 合成数据占比")
-    assert re.fullmatch(RANK, rank) and rank.endswith("/共136个") and score["benchmark"]["counties"] == 136
+    # 136 counties less the 4 whose veto is triggered in 2022 (直接取消资格: no goalpost, no rank)
+    assert line.startswith("对标：全省132个县（市、区） · 2022年 · 默认解读 · 合成数据占比")
+    assert re.fullmatch(RANK, rank) and rank.endswith("/共132个") and score["benchmark"]["counties"] == 132
     found = {
         "gaps": re.search(r"总分 ([\d.]+) / 100，排名 " + RANK, run(capsys, "gaps", *args)),
         "whatif": re.search(r"^基线\s+([\d.]+)\s.*?" + RANK, run(capsys, "whatif", *args, "--scenario", "plan2025"),
@@ -122,10 +123,14 @@ def test_panel_counties_join_only_when_chosen():
     peer_panel = Panel.from_frame(peers[["county", "year", "measure", "value"]])
     left = benchmark(own, "甲县", peer_panel=peer_panel)
     assert sorted(left.counties) == sorted(["甲县", "丁县", "戊县", "己县"])
-    assert len(left.notes) == 1 and "其他2个县（乙县、丙县）的数据未用于对标" in left.notes[0]
+    # tiny() reports no veto item: the peers are kept, and that is said after the choice about the panel
+    unknown = "有一票否决项未填报，无法判断是否触发，仍参与对标"
+    assert len(left.notes) == 2 and "其他2个县（乙县、丙县）的数据未用于对标" in left.notes[0]
+    assert left.notes[1] == f"对标组中3个县（市、区）2022年{unknown}：丁县、戊县、己县"
     added = benchmark(own, "甲县", peer_panel=peer_panel, panel_counties_as_peers=True)
-    assert added.n == 6 and added.notes == ("面板中的其他2个县已按选择加入对标",)
-    assert benchmark(own, "甲县").notes == ()                       # no peer panel: the panel is the peers
+    assert added.n == 6 and added.notes[0] == "面板中的其他2个县已按选择加入对标" and len(added.notes) == 2
+    # no peer panel: the panel is the peers
+    assert benchmark(own, "甲县").notes == (f"对标组中2个县（市、区）2022年{unknown}：乙县、丙县",)
     # a report's inputs: the sample panel's seven other counties are said, not silently added
     inp = load_inputs("临淄区", panel=str(SAMPLE), peer_panel="shandong")
     assert "其他7个县" in inp.benchmark.notes[0] and "未用于对标" in inp.benchmark.notes[0]
@@ -135,7 +140,7 @@ def test_panel_counties_join_only_when_chosen():
 
 def test_describe_names_the_group():
     shandong = benchmark(SAMPLE, "临淄区", peer_panel="shandong")
-    assert re.fullmatch(r"对标：全省136个县（市、区） · 2022年 · 默认解读 · 合成数据占比\d+%", shandong.describe())
+    assert re.fullmatch(r"对标：全省132个县（市、区） · 2022年 · 默认解读 · 合成数据占比\d+%", shandong.describe())
     zibo = benchmark(SAMPLE, "临淄区", peers="prefecture", peer_panel="shandong")    # Zibo: 5 districts, 3 counties
     assert zibo.describe().startswith("对标：同一地级市8个县（市、区） · 2022年 · 默认解读")
     custom = benchmark(tiny(), "甲县", peers="乙县")

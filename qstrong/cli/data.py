@@ -108,6 +108,10 @@ def _all_line(args: argparse.Namespace, ps) -> str:
     if args.peer_panel:
         line += ("（面板中的各县都参加排名：与单县计分——默认只以对标面板的其他县为对标——的总分、排名可能不同，"
                  "单县计分加 --panel-counties-as-peers 即与此一致）")
+    vetoed = int(ps.vetoed.sum())
+    if vetoed and ps.config.vetoed_peers == "exclude":
+        line += (f"（其中{vetoed}个县触发一票否决：此处照常设标杆、列出排名，见排名说明；单县计分时它们作为对标县"
+                 "按“直接取消资格”不参与对标，总分、排名可能不同）")
     return line
 
 

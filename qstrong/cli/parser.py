@@ -12,6 +12,8 @@ from .options import ChineseParser
 
 PANEL_HELP = ("面板CSV：county,year,measure,value 四列（或中文表头 县（市、区）,年份,数据项,数值）；"
               "UTF-8、GBK/GB18030 或 UTF-16（Excel“Unicode文本”）均可")
+CONFIG_HELP = ("计分配置JSON（功效系数法设置、解读变体、触发一票否决的对标县是否参与对标 "
+               "vetoed_peers；默认：目录的默认解读）")
 
 
 def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
@@ -24,7 +26,7 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("--peers", default="shandong", help=PEERS_HELP)
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
-    p.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体；默认：目录的默认解读）")
+    p.add_argument("--config", help=CONFIG_HELP)
     return p
 
 
@@ -48,7 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
     who.add_argument("--all", action="store_true", help="为面板中所有县（市、区）计分")
     s.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     s.add_argument("--format", choices=["table", "csv", "json"], help=FORMAT_HELP)
-    s.add_argument("--config", help="计分配置JSON（功效系数法设置与解读变体；默认：目录的默认解读）")
+    s.add_argument("--config", help=CONFIG_HELP)
     s.add_argument("--out", help=OUT_HELP)
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.add_argument("--peers", default="shandong", help=PEERS_HELP)
