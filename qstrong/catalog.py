@@ -53,6 +53,7 @@ class Indicator:
     items: tuple[Item, ...]
     variants: dict[str, tuple[str, tuple[Item, ...]]] = field(default_factory=dict)
     counting: dict[str, tuple[str, ...]] = field(default_factory=dict)   # measure → the seed's counting rules
+    reading: str = ""                  # the default reading in words (indicators with variants)
 
     @property
     def is_efficacy(self) -> bool:
@@ -167,6 +168,8 @@ def _check(cat: Catalog) -> None:
             problems.append(f"一级指标“{name}”应为{pts}分，其二级指标合计{got}分")
     known = cat.measures
     for ind in cat.indicators:
+        if ind.variants and not ind.reading:
+            problems.append(f"指标{ind.id}有解读变体，但没有说明默认解读（reading）")
         for m, texts in ind.counting.items():
             if m not in ind.measures():
                 problems.append(f"指标{ind.id}的计数规则引用了不属于该指标的数据项 {m}")
@@ -211,6 +214,7 @@ def parse_catalog(raw: bytes, measures: dict[str, Measure] | None = None, salt: 
             departments_text=d["departments"], departments=deps, department_notes=notes,
             items=tuple(Item.build(s) for s in d["items"]), variants=variants,
             counting={m: tuple([t] if isinstance(t, str) else t) for m, t in d.get("counting", {}).items()},
+            reading=d.get("reading", ""),
         ))
     v = data["veto"]
     veto = Veto(v["criterion"], v["standard"], v["source"], v["departments"],
@@ -232,7 +236,8 @@ def _fingerprint(data: dict[str, Any], salt: bytes) -> str:
     the seed's texts, levels, departments and counting rules — not the scoring rules, so a change of
     reading (a cap, a variant) does not send every department a new template."""
     shown = {k: v for k, v in data.items() if k not in ("efficacy_defaults", "constraints")}
-    shown["indicator"] = [{k: v for k, v in d.items() if k not in ("items", "variants")} for d in data["indicator"]]
+    shown["indicator"] = [{k: v for k, v in d.items() if k not in ("items", "variants", "reading")}
+                          for d in data["indicator"]]
     text = json.dumps(shown, ensure_ascii=False, sort_keys=True, default=str)
     return hashlib.sha256(text.encode("utf-8") + salt).hexdigest()[:16]
 

@@ -226,7 +226,9 @@ def sensitivity_text(sa) -> str:
     lo, hi = t.loc[t["total"].idxmin()], t.loc[t["total"].idxmax()]
     for label, row in (("最低", lo), ("最高", hi)):
         lines.append(f"  {label}：{row['total']:.2f}分（{row['goalposts']}，{row['scale']}，{row['gated']}，"
-                     f"指标10按{row['change10']}）")
+                     f"指标10按{row['change10']}"
+                     + "".join(f"，指标{k.removeprefix('variant')}：{row[k]}" for k in row.index if k.startswith("variant"))
+                     + "）")
     how = "均匀±" + f"{sa.spread:.0%}" if sa.method == "uniform" else "Dirichlet"
     lines += ["", f"二、权重不确定性（{sa.draws}次抽样，{how}，归一到100分，随机种子{sa.seed}）：",
               f"  总分 中位数 {w['total_median']:.2f}，90%区间 {w['total_p05']:.2f}～{w['total_p95']:.2f}",

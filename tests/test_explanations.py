@@ -54,14 +54,18 @@ def shipped() -> Panel:
 
 
 def test_no_explanation_contradicts_itself_under_any_reading(shipped):
+    # every indicator under the 24 efficacy readings; under a catalog variant (15, 38) the indicators it
+    # changes (the others' explanations are those of the same efficacy reading without it)
     seen, bad = 0, []
     for choice, cfg in interpretation_configs():
         ps = score_panel(shipped, 2022, cfg)
         for c in ps.counties:
             for line in ps.county(c).indicators:
+                if cfg.variants and line.indicator not in cfg.variants:
+                    continue
                 seen += 1
                 bad += [(choice, c, line.indicator, p, line.explanation) for p in contradictions(line.explanation)]
-    assert seen == 24 * 136 * 43
+    assert seen == 24 * 136 * 43 + 24 * 136 * (1 + 1 + 2)     # (15), (38), (15 and 38)
     assert bad == [], bad[:5]
 
 

@@ -65,11 +65,12 @@ def test_ranks_share_ties():
 
 def test_default_reading_equals_the_engine(ps):
     table = interpretations(Panel.from_csv(SAMPLE), "临淄区", 2022)
-    assert len(table) == 24 and table["default"].iloc[0] and table["default"].sum() == 1
+    assert len(table) == 96 and table["default"].iloc[0] and table["default"].sum() == 1
     assert table["total"].iloc[0] == ps.county("临淄区").total
     assert table["delta"].iloc[0] == 0
     labels, cfg = interpretation_configs()[0]
-    assert labels == {"goalposts": "面板最大/最小值", "scale": "60/40", "gated": "固定90～100", "change10": "百分点"}
+    assert labels == {"goalposts": "面板最大/最小值", "scale": "60/40", "gated": "固定90～100", "change10": "百分点",
+                      "variant15": "“最高2分”只限省秘书处", "variant38": "综合值计分"}
     from qstrong.config import ScoringConfig
 
     assert cfg.to_dict() == ScoringConfig.default().to_dict()
@@ -118,7 +119,7 @@ def test_cli_sensitivity(tmp_path):
                         "--draws", "500", "--sobol-n", "128", "--out", str(tmp_path / "s.xlsx")],
                        capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
-    for text in ("规则解读（24种组合）", "权重不确定性", "进入前10的概率", "Sobol"):
+    for text in ("规则解读（96种组合）", "权重不确定性", "进入前10的概率", "Sobol"):
         assert text in r.stdout
     assert (tmp_path / "s.xlsx").exists()
 

@@ -1,7 +1,7 @@
 """Sensitivity and uncertainty of a county's score and rank.
 
 * Interpretations — every combination of the engine's configurable readings (goalposts, scale, gated
-  rates, indicator 10's change), scored: total and rank under each, the range, the main effects.
+  rates, indicator 10's change, the catalog's variants of 15 and 38), scored: total and rank under each, the range, the main effects.
 * Weights — Monte Carlo over the indicator points (±25 % uniform or Dirichlet, renormalised to 100).
   An indicator's score scales with its points (score × new points / points), so a batch of weight
   vectors is one matrix product over draws × counties × indicators, chunked to bound memory;
@@ -34,22 +34,34 @@ GOALPOSTS = {"面板最大/最小值": {"policy": "minmax"}, "前/后3名均值"
 SCALES = {"60/40": (60.0, 40.0), "0/100": (0.0, 100.0)}
 GATED = {"固定90～100": {"policy": "fixed", "low": 90, "high": 100}, "达标同行最大/最小值": {"policy": "minmax"}}
 CHANGE10 = {"百分点": "pp", "相对变化": "relative"}
-DIMENSIONS = {"goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度"}
+DIMENSIONS = {"goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度",
+              **{f"variant{ind.id}": f"指标{ind.id}解读" for ind in load_catalog().indicators if ind.variants}}
+
+
+def variant_options() -> dict[str, dict[str, str | None]]:
+    """Per indicator with variants (catalog data): its readings in words → variant name (None: default)."""
+    return {f"variant{ind.id}": {ind.reading: None, **{note: name for name, (note, _) in ind.variants.items()}}
+            for ind in load_catalog().indicators if ind.variants}
 
 
 def interpretation_configs() -> list[tuple[dict[str, str], ScoringConfig]]:
-    """Every combination of the readings, the engine default first."""
+    """Every combination of the readings (the efficacy settings and the catalog's variants), the engine
+    default first."""
     base = ScoringConfig.default()
     gated = [k for k, s in base.efficacy.items() if s.gate is not None]
     plain = [k for k in base.efficacy if k not in gated]
+    variants = variant_options()
     out = []
-    for gp, sc, ga, ch in itertools.product(GOALPOSTS, SCALES, GATED, CHANGE10):
+    for gp, sc, ga, ch, *vs in itertools.product(GOALPOSTS, SCALES, GATED, CHANGE10, *variants.values()):
         b, s = SCALES[sc]
         cfg = base.with_efficacy("*", base=b, span=s)
         cfg = cfg.with_efficacy(plain, goalposts=Goalposts(**GOALPOSTS[gp]))
         cfg = cfg.with_efficacy(gated, goalposts=Goalposts(**GATED[ga]))
         cfg = cfg.with_efficacy(10, change=CHANGE10[ch])
-        out.append(({"goalposts": gp, "scale": sc, "gated": ga, "change10": ch}, cfg))
+        for dim, label in zip(variants, vs, strict=True):
+            cfg = cfg.with_variant(int(dim.removeprefix("variant")), variants[dim][label])
+        out.append(({"goalposts": gp, "scale": sc, "gated": ga, "change10": ch, **dict(zip(variants, vs, strict=True))},
+                    cfg))
     return out
 
 
