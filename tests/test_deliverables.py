@@ -136,7 +136,8 @@ def test_xlsx_headers_formats_and_about(files, name):
     # the sample's own values are invented (示例数据（虚构）) and the peers' mostly synthetic
     assert "示例数据提示" in info["数据提示"] and "虚构" in info["数据提示"]
     if name != "intake.xlsx":
-        assert info["对标基准"].startswith("对标：全省136个县（市、区）") and "合成数据占比" in info["对标基准"]
+        # 136 less the 4 peers vetoed in 2022 (直接取消资格: they set no goalpost and take no rank)
+        assert info["对标基准"].startswith("对标：全省132个县（市、区）") and "合成数据占比" in info["对标基准"]
         assert "zibo_panel.csv" in info["输入文件（面板）"] and re.search(r"SHA-256：[0-9a-f]{64}", info["输入文件（面板）"])
         assert "shandong.csv" in info["输入文件（对标面板）"]
     for ws in wb.worksheets:
