@@ -145,7 +145,9 @@ class Benchmark:
     def to_dict(self) -> dict:
         return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
                 "counties": self.n, "peer_source": self.peer_source, "reading": self.reading,
-                "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes)}
+                "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes),
+                "vetoed_peers": self.config.vetoed_peers, "vetoed": list(self.vetoed_peers),
+                "veto_unknown": list(self.veto_unknown)}
 
     # ── the one score and the one rank ──
     @cached_property

@@ -142,6 +142,8 @@ def test_shipped_panel_matches_the_group_without_the_vetoed(tmp_path, capsys):
                  "--config", str(cfg)]) == 0
     kept = json.loads(capsys.readouterr().out)
     assert kept["benchmark"]["counties"] == 136 and kept["benchmark"]["reading"] == "自定义解读（--config）"
+    assert score["benchmark"]["vetoed_peers"] == "exclude" and sorted(score["benchmark"]["vetoed"]) == vetoed
+    assert kept["benchmark"]["vetoed_peers"] == "keep" and sorted(kept["benchmark"]["vetoed"]) == vetoed
 
 
 def test_explorer_readings_and_groups_keep_the_setting():
