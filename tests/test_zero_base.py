@@ -214,3 +214,14 @@ def test_complete_panel_with_a_zero_base(policy, points):
     assert np.isnan(got) if points is None else got == pytest.approx(points)
     before = base.totals["临淄区"] - base.scores.loc["临淄区", 19]
     assert ps.totals["临淄区"] == pytest.approx(before + (points or 0))
+
+
+def test_zero_to_zero_county_is_told_one_is_enough():
+    """戊 0/0 (growth 0, d 60 against 甲 100 % and 乙 0 %): under top any count above 0 makes its growth a
+    growth from a zero base, counted above every peer — the step says 1 and why."""
+    rep = gaps(frame({"甲县": (100, 50), "乙县": (50, 50), "戊县": (0, 0)}), "戊县", YEAR)
+    steps = rep.steps[rep.steps["indicator"] == 19]
+    growth = steps[steps["action"].str.startswith("提高帮扶数量增长率")].iloc[0]
+    assert growth["targets"] == ((CUR, 1.0),)
+    assert "（上年为0：本年大于0即按高于所有对标县计）" in growth["action"]
+    assert growth["gain"] == pytest.approx(2 * 0.4 * (100 - 60) / 100)     # 0.32

@@ -275,6 +275,9 @@ class Efficacy(Item):
             if lever is not None:
                 name = load_measures()[c.lever].name_zh
                 text += f"，即{name}达到{fmt_num(lever)}{_units(c.lever)}"
+                if c.is_change and s.change == "relative" and s.zero_base == "top" and \
+                        c.previous.evaluate({m: env[m][i] for m in c.previous.measures}) == 0:
+                    text += "（上年为0：本年大于0即按高于所有对标县计）"
                 targets = ((c.lever, lever),)
             else:
                 text += f"（仅调整{load_measures()[c.lever].name_zh}无法达到）"
