@@ -225,3 +225,13 @@ def test_zero_to_zero_county_is_told_one_is_enough():
     assert growth["targets"] == ((CUR, 1.0),)
     assert "（上年为0：本年大于0即按高于所有对标县计）" in growth["action"]
     assert growth["gain"] == pytest.approx(2 * 0.4 * (100 - 60) / 100)     # 0.32
+
+
+def test_options_of_a_zero_base_county_name_no_number_for_its_growth():
+    from qstrong.analysis.path import county_options, load_effort
+
+    ps = score_panel(frame(A), YEAR)
+    opts = [o for o in county_options(ps, 3, load_effort())[0] if o.indicator == 19]     # 丁县
+    best = max(opts, key=lambda o: o.step.gain)
+    assert best.step.targets == ((CUR, 150.0),) and best.step.gain == pytest.approx(2 * 0.6 * 40 / 100)
+    assert "帮扶数量增长率仍为上年为0的增长，d仍为100" in best.step.action and "nan" not in best.step.action

@@ -317,8 +317,11 @@ class Efficacy(Item):
                     x[i], zb[i] = new_x[0], new_zb[0]
                     d_new = float(coefficient(x, s, zb).d[i])
                     total += self.points * c.weight * (d_new - k.d[i]) / 100.0
-                    parts.append(f"{c.label}由{_shown(k, i)}到{_shown(k, i, x[i], zb[i])}，d由{fmt_num(k.d[i], 2)}到"
-                                 f"{fmt_num(d_new, 2)}")
+                    if k.zero_base[i] and zb[i] and s.zero_base == "top":
+                        parts.append(f"{c.label}仍为上年为0的增长，d仍为{fmt_num(d_new, 2)}")
+                    else:
+                        parts.append(f"{c.label}由{_shown(k, i)}到{_shown(k, i, x[i], zb[i])}，"
+                                     f"d由{fmt_num(k.d[i], 2)}到{fmt_num(d_new, 2)}")
                 return total, parts
 
             best, m = 0.0, load_measures()[lever]
