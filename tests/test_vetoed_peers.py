@@ -157,3 +157,18 @@ def test_explorer_readings_and_groups_keep_the_setting():
     out = Session.start(benchmark(four(), "甲县"))
     assert out.choose(reading=other).bench.n == 3 and out.bench.vetoed_peers == ("乙县",)
     assert out.choose(group="甲县,乙县,丙县").bench.counties == ["甲县", "丙县"]
+
+
+def test_analyses_rank_among_the_counties_left():
+    from qstrong.analysis.gaps import gaps
+    from qstrong.analysis.sensitivity import sensitivity
+
+    b = benchmark(four(), "甲县")
+    rep = gaps(b)
+    assert rep.rank_text == "第2名/共3个" and "乙县" not in rep.peers and rep.total == pytest.approx(1.6)
+    sens = sensitivity(b, draws=10, progress=False)
+    table = sens.interpretations
+    assert sens.counties == b.counties and set(table["n"]) == {3} and list(sens.weights.index) == b.counties
+    assert table.loc[0, "total"] == pytest.approx(1.6) and table.loc[0, "rank"] == 2
+    kept = sensitivity(b, draws=10, progress=False, config=KEEP)
+    assert set(kept.interpretations["n"]) == {4} and kept.interpretations.loc[0, "rank"] == 3
