@@ -85,10 +85,10 @@ def test_config_lists_every_problem_at_once(capsys, tmp_path):
 
 def test_valid_config_still_reads_and_is_registered(tmp_path):
     cfg = write(tmp_path / "cfg.json", '\ufeff{"efficacy": {"*": {"base": 0, "span": 100}, "10": {"change": "pp"}},'
-                                       ' "variants": {"15": "provincial_cap_only"}}')
+                                       ' "variants": {"15": "group_cap"}}')
     c = ScoringConfig.from_json(cfg)
     assert c.efficacy[10].change == "pp" and c.efficacy[10].base == 0 and c.efficacy[33].span == 100
-    assert c.variants == {15: "provincial_cap_only"}
+    assert c.variants == {15: "group_cap"}
     assert cfg.resolve() in registered()[0]
 
 

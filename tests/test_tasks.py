@@ -364,4 +364,4 @@ def test_a_resolutions_file_is_used_the_way_intake_uses_it(tmp_path, capsys):
         code = main(["tasks", *ARGS, "--intake", str(SUBMISSIONS), *extra, "--out", str(tmp_path / f"o{len(extra)}")])
         assert code == 0
         heads.append(next(ln for ln in capsys.readouterr().out.splitlines() if "总分" in ln))
-    assert heads[0] == heads[1] and "79.54" in heads[0]
+    assert heads[0] == heads[1] and "80.54" in heads[0]
