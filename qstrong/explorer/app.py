@@ -183,7 +183,7 @@ class Explorer:
             d.observe(lambda _: self._choose(), names="value")
         self.bench_notes = w.HTML()
         note = w.HTML("<span class='qs-muted'>对标组决定功效系数法指标的标杆（最高/最低值）和排名的范围；"
-                      "解读是评价办法中可有不同理解之处的选择（与敏感性分析的24种解读相同）。"
+                      "解读是评价办法中可有不同理解之处的选择（与敏感性分析的解读组合相同，按与默认解读不同之处命名）。"
                       "切换时已修改的数据和权重保留。</span>")
         return w.VBox([self.group, self.reading, note, self.bench_notes])
 
