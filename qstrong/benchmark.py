@@ -82,11 +82,12 @@ class Benchmark:
 
     @cached_property
     def reading(self) -> str:
-        """默认解读 when the config is the catalog's default (worked out once: every output states it)."""
+        """默认解读 when the config is the catalog's default, else 自定义解读 naming what it changes
+        (worked out once: every output states it)."""
         if self.reading_label:
             return self.reading_label
-        default = ScoringConfig.default(self.panel.catalog)
-        return "默认解读" if self.config.to_dict() == default.to_dict() else "自定义解读（--config）"
+        changes = self.config.differences(self.panel.catalog)
+        return "默认解读" if not changes else f"自定义解读（{'；'.join(changes)}）"
 
     @cached_property
     def provenance(self) -> pd.DataFrame:
@@ -144,7 +145,7 @@ class Benchmark:
 
     def to_dict(self) -> dict:
         return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
-                "counties": self.n, "peer_source": self.peer_source, "reading": self.reading,
+                "counties": self.n, "peer_source": self.peer_source, "reading": self.reading, "config": self.config.to_dict(),
                 "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes),
                 "vetoed_peers": self.config.vetoed_peers, "vetoed": list(self.vetoed_peers),
                 "veto_unknown": list(self.veto_unknown)}

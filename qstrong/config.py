@@ -135,6 +135,44 @@ class ScoringConfig:
                 "variants": {str(k): v for k, v in sorted(self.variants.items())},
                 "vetoed_peers": self.vetoed_peers}
 
+    def differences(self, catalog: Catalog | None = None) -> list[str]:
+        """What this reading changes from the catalog's default, in Chinese (one phrase per change;
+        indicators sharing a change named together; [] for the default)."""
+        catalog = catalog or load_catalog()
+        default = ScoringConfig.default(catalog)
+        groups: dict[str, list[int]] = {}
+        for ident, s in sorted(self.efficacy.items()):
+            d = default.efficacy.get(ident)
+            for name in _SETTING_KEYS:
+                value = getattr(s, name)
+                if d is None or value != getattr(d, name):
+                    groups.setdefault(_setting_text(name, value), []).append(ident)
+        everyone = sorted(self.efficacy)
+        out = [f"{'全部功效系数法指标' if ids == everyone else '指标' + '、'.join(map(str, ids))}{text}"
+               for text, ids in groups.items()]
+        for ident, name in sorted(self.variants.items()):
+            note = catalog.indicator(ident).variants[name][0]
+            out.append(f"指标{ident}：{note}")
+        if self.vetoed_peers != default.vetoed_peers:
+            out.append("一票否决的同行照常参与对标" if self.vetoed_peers == "keep" else "一票否决的同行不参与对标")
+        return out
+
+
+def _setting_text(name: str, value: Any) -> str:
+    """One efficacy setting's value as a phrase (“标杆取前/后3名均值”, “上年为0的增长率不计分”)."""
+    if name == "goalposts":
+        return f"标杆取{value.describe()}"
+    if name == "change":
+        return "变动幅度按" + {"pp": "百分点", "relative": "相对变化"}.get(value, str(value))
+    if name == "zero_base":
+        return "上年为0的增长率" + {"top": "按高于所有对标县计", "null": "不计分（无法计算）",
+                                   "pp": "按增加量计"}.get(value, str(value))
+    if name == "gate_inclusive":
+        return "恰为门槛值" + ("计为达到" if value else "计为未达到（不得分）")
+    if name == "gate":
+        return "不设门槛" if value is None else f"门槛为{value:g}"
+    return {"base": "基础分", "span": "分值跨度"}[name] + f"为{value:g}"
+
 
 def _vetoed_problems(mode: object, where: str = "vetoed_peers") -> list[str]:
     """A problem when `mode` is not one of VETOED_PEERS (said with its meaning)."""

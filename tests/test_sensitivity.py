@@ -13,6 +13,7 @@ from SALib.test_functions import Ishigami
 from qstrong.analysis.sensitivity import (
     interpretation_configs,
     interpretations,
+    main_effects,
     ranks,
     sensitivity,
     weight_draws,
@@ -146,3 +147,28 @@ def test_quantiles_match_numpy_inverted_cdf():
     assert np.array_equal(_quantiles(a, (0.05, 0.5, 0.95)), want)
     r = np.random.default_rng(1).integers(1, 9, size=(1000, 3)).astype(np.int16)
     assert np.array_equal(_quantiles(r, (0.05, 0.95)), np.quantile(r, [0.05, 0.95], axis=0, method="inverted_cdf"))
+
+
+def test_readings_grid_is_built_around_the_chosen_reading():
+    # a reading off the grid's dimensions (zero-base growth null, the gate excluding 90, vetoed peers
+    # kept) stays in every combination; the first row is the nominal total under it
+    from qstrong.analysis.sensitivity import OWN, interpretation_configs
+    from qstrong.config import ScoringConfig
+
+    cfg = ScoringConfig.from_dict({"efficacy": {"19": {"zero_base": "null"}, "17": {"gate_inclusive": False}},
+                                   "variants": {"15": "group_cap"}, "vetoed_peers": "keep"})
+    combos = interpretation_configs(cfg)
+    assert len(combos) == 96 and combos[0][1] is cfg
+    assert combos[0][0]["variant15"] == "“最高2分”限三项技术组织合计"
+    for _, c in combos:
+        assert c.vetoed_peers == "keep" and c.efficacy[19].zero_base == "null" and not c.efficacy[17].gate_inclusive
+    sa = sensitivity(SAMPLE, "临淄区", draws=50, config=cfg, progress=False)
+    assert sa.interpretations["total"].iloc[0] == pytest.approx(sa.benchmark.total, abs=1e-12)
+    # a setting the grid does not offer (top-5 goalposts for 39): first row labelled OWN, kept out of
+    # the main effects, the 96 grid rows after it
+    odd = ScoringConfig.default().with_efficacy(39, goalposts={"policy": "topk", "k": 5})
+    combos = interpretation_configs(odd)
+    assert len(combos) == 97 and combos[0][0]["goalposts"] == OWN and combos[0][1] is odd
+    table = interpretations(Panel.from_csv(SAMPLE), "临淄区", 2022, odd)
+    assert table["total"].iloc[0] == score_panel(Panel.from_csv(SAMPLE), 2022, odd).county("临淄区").total
+    assert OWN not in main_effects(table)["options"].str.cat()

@@ -50,7 +50,7 @@ def test_keep_is_todays_benchmark():
     assert b.n == 4 and b.total == pytest.approx(2 * (60 + 40 * 10 / 30) / 100)
     assert b.rank_text() == "第3名/共4个"
     assert "按所选解读仍参与对标（设标杆、排名）：乙县" in b.notes[0]
-    assert b.reading == "自定义解读（--config）"
+    assert b.reading == "自定义解读（一票否决的同行照常参与对标）"
     assert b.scores.vetoed["乙县"] and not b.scores.vetoed["甲县"]
 
 
@@ -141,7 +141,7 @@ def test_shipped_panel_matches_the_group_without_the_vetoed(tmp_path, capsys):
     assert main(["score", path, "--county", "临淄区", "--peer-panel", "shandong", "--format", "json",
                  "--config", str(cfg)]) == 0
     kept = json.loads(capsys.readouterr().out)
-    assert kept["benchmark"]["counties"] == 136 and kept["benchmark"]["reading"] == "自定义解读（--config）"
+    assert kept["benchmark"]["counties"] == 136 and kept["benchmark"]["reading"] == "自定义解读（一票否决的同行照常参与对标）"
     assert score["benchmark"]["vetoed_peers"] == "exclude" and sorted(score["benchmark"]["vetoed"]) == vetoed
     assert kept["benchmark"]["vetoed_peers"] == "keep" and sorted(kept["benchmark"]["vetoed"]) == vetoed
 

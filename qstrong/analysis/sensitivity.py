@@ -44,24 +44,54 @@ def variant_options() -> dict[str, dict[str, str | None]]:
             for ind in load_catalog().indicators if ind.variants}
 
 
-def interpretation_configs() -> list[tuple[dict[str, str], ScoringConfig]]:
-    """Every combination of the readings (the efficacy settings and the catalog's variants), the engine
-    default first."""
-    base = ScoringConfig.default()
-    gated = [k for k, s in base.efficacy.items() if s.gate is not None]
-    plain = [k for k in base.efficacy if k not in gated]
-    variants = variant_options()
-    out = []
-    for gp, sc, ga, ch, *vs in itertools.product(GOALPOSTS, SCALES, GATED, CHANGE10, *variants.values()):
-        b, s = SCALES[sc]
-        cfg = base.with_efficacy("*", base=b, span=s)
-        cfg = cfg.with_efficacy(plain, goalposts=Goalposts(**GOALPOSTS[gp]))
-        cfg = cfg.with_efficacy(gated, goalposts=Goalposts(**GATED[ga]))
-        cfg = cfg.with_efficacy(10, change=CHANGE10[ch])
-        for dim, label in zip(variants, vs, strict=True):
-            cfg = cfg.with_variant(int(dim.removeprefix("variant")), variants[dim][label])
-        out.append(({"goalposts": gp, "scale": sc, "gated": ga, "change10": ch, **dict(zip(variants, vs, strict=True))},
-                    cfg))
+OWN = "所选解读"          # the option label of a dimension whose setting in the chosen reading is none of the grid's
+
+
+def _choices() -> dict[str, dict[str, object]]:
+    """Every dimension of the grid → its options (label → the setting it stands for)."""
+    return {"goalposts": GOALPOSTS, "scale": SCALES, "gated": GATED, "change10": CHANGE10, **variant_options()}
+
+
+def _apply(cfg: ScoringConfig, dim: str, option: object) -> ScoringConfig:
+    """`cfg` with one dimension of the grid set to `option` (everything else of `cfg` kept)."""
+    gated = [k for k, s in cfg.efficacy.items() if s.gate is not None]
+    if dim == "goalposts":
+        return cfg.with_efficacy([k for k in cfg.efficacy if k not in gated], goalposts=Goalposts(**option))
+    if dim == "scale":
+        return cfg.with_efficacy("*", base=option[0], span=option[1])
+    if dim == "gated":
+        return cfg.with_efficacy(gated, goalposts=Goalposts(**option))
+    if dim == "change10":
+        return cfg.with_efficacy(10, change=option)
+    return cfg.with_variant(int(dim.removeprefix("variant")), option)
+
+
+def own_choices(base: ScoringConfig) -> dict[str, str]:
+    """The grid's label of each dimension as `base` has it (OWN when it has none of the grid's options)."""
+    out = {}
+    for dim, options in _choices().items():
+        same = [label for label, opt in options.items() if _apply(base, dim, opt).to_dict() == base.to_dict()]
+        out[dim] = same[0] if same else OWN
+    return out
+
+
+def interpretation_configs(base: ScoringConfig | None = None) -> list[tuple[dict[str, str], ScoringConfig]]:
+    """Every combination of the readings (the efficacy settings and the catalog's variants) around `base`
+    (default: the engine's), `base` itself first. The grid varies only its dimensions: everything else
+    of `base` (zero-base growth, the gate, vetoed peers, any indicator's own setting) is kept in every
+    combination. When `base` has a setting the grid does not offer, it comes first labelled OWN there."""
+    base = ScoringConfig.default() if base is None else base
+    choices = _choices()
+    own = own_choices(base)
+    out = [(own, base)]
+    for combo in itertools.product(*choices.values()):
+        labels = dict(zip(choices, combo, strict=True))
+        if labels == own:
+            continue
+        cfg = base
+        for dim, label in labels.items():
+            cfg = _apply(cfg, dim, choices[dim][label])
+        out.append((labels, cfg))
     return out
 
 
@@ -88,10 +118,11 @@ def _quantiles(a: np.ndarray, qs: tuple[float, ...]) -> np.ndarray:
     return np.sort(a, axis=0)[idx]
 
 
-def interpretations(panel, county: str, year: int | None = None) -> pd.DataFrame:
-    """Total and rank of `county` under every combination of readings (panel = its peer group)."""
+def interpretations(panel, county: str, year: int | None = None, config: ScoringConfig | None = None) -> pd.DataFrame:
+    """Total and rank of `county` under every combination of readings around `config` (the chosen
+    reading, first; panel = its peer group)."""
     rows = []
-    for labels, cfg in interpretation_configs():
+    for labels, cfg in interpretation_configs(config):
         ps = score_panel(panel, year, cfg)
         totals = ps.scores.fillna(0).sum(axis=1)
         r = ranks(totals.to_numpy())[ps.counties.index(county)]
@@ -105,9 +136,10 @@ def interpretations(panel, county: str, year: int | None = None) -> pd.DataFrame
 def main_effects(table: pd.DataFrame) -> pd.DataFrame:
     """Per reading: the spread of the mean total across its options (which choice moves most)."""
     rows = []
+    grid = table[~(table[list(DIMENSIONS)] == OWN).any(axis=1)]      # the chosen reading when off the grid
     for dim, name in DIMENSIONS.items():
-        means = table.groupby(dim)["total"].mean()
-        rank_means = table.groupby(dim)["rank"].mean()
+        means = grid.groupby(dim)["total"].mean()
+        rank_means = grid.groupby(dim)["rank"].mean()
         rows.append({"reading": name, "options": "、".join(means.index), "effect": float(means.max() - means.min()),
                      "rank_effect": float(rank_means.max() - rank_means.min())})
     return pd.DataFrame(rows).sort_values("effect", ascending=False, ignore_index=True)
@@ -248,7 +280,7 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0),
                  f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else ""),
                  "请减少 --draws" + ("或 --sobol-n" if sobol else "") + "，或缩小对标组（--peers）")
-    table = interpretations(group, county, ps.year)
+    table = interpretations(group, county, ps.year, bench.config)
     w = weight_draws(draws, spread, method, seed)
     mc = weight_mc(ps.scores.to_numpy(), w, progress=progress)
     keys = ["total_p05", "total_median", "total_p95", "rank_p05", "rank_median", "rank_p95", "p_top10", "p_top30"]

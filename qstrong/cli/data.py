@@ -102,7 +102,8 @@ def ranked(df):
 
 def _all_line(args: argparse.Namespace, ps) -> str:
     """--all's benchmark line: every county scored, each against all the others."""
-    reading = "自定义解读（--config）" if args.config else "默认解读"
+    changes = ps.config.differences(ps.catalog)
+    reading = f"自定义解读（{'；'.join(changes)}）" if changes else "默认解读"
     who = "面板与对标面板" if args.peer_panel else "面板"
     line = f"对标：{who}中全部{len(ps.counties)}个县（市、区）互为对标 · {ps.year}年 · {reading}"
     if args.peer_panel:

@@ -31,22 +31,23 @@ CUSTOM_READING = "自定义解读（--config）"
 
 def readings(bench: Benchmark) -> dict[str, ScoringConfig]:
     """The readings one can switch between, in Chinese: the benchmark's own first (默认解读, or the
-    custom --config one), then every combination of the sensitivity analysis's readings, named by the
-    choices that differ from the default, fewest first — each keeping
-    the benchmark's choice about vetoed peers (``vetoed_peers``), so switching never changes who is in."""
+    custom --config one, then the default), then every combination of the sensitivity analysis's
+    readings around the benchmark's own, named by the choices that differ from it, fewest first.
+    What the grid does not vary (zero-base growth, the gate, vetoed peers, …) stays the benchmark's in
+    every one — the default offered beside a custom reading keeps its ``vetoed_peers``, so switching
+    never changes who is in."""
     default = ScoringConfig.default(bench.panel.catalog)
-    out: dict[str, ScoringConfig] = {}
-    if bench.config.to_dict() != default.to_dict():
-        out[CUSTOM_READING] = bench.config
-    combos = interpretation_configs()
-    first = combos[0][0]                 # the engine default's choices: a reading is named by what differs
-    for choice, cfg in sorted(combos, key=lambda c: sum(v != first[k] for k, v in c[0].items())):
-        label = DEFAULT_READING if cfg.to_dict() == default.to_dict() else \
-            " · ".join(f"{DIMENSIONS[k]}：{v}" for k, v in choice.items() if v != first[k])
-        cfg = dataclasses.replace(cfg, vetoed_peers=bench.config.vetoed_peers)
-        if label == DEFAULT_READING and CUSTOM_READING in out and cfg.to_dict() == bench.config.to_dict():
-            continue                   # the custom reading differs from the default only in vetoed_peers
-        out.setdefault(label, cfg)
+    combos = interpretation_configs(bench.config)
+    first = combos[0][0]
+    if bench.config.to_dict() == default.to_dict():
+        out = {DEFAULT_READING: bench.config}
+    else:
+        out = {CUSTOM_READING: bench.config}
+        near = dataclasses.replace(default, vetoed_peers=bench.config.vetoed_peers)
+        if near.to_dict() != bench.config.to_dict():
+            out[DEFAULT_READING] = near
+    for choice, cfg in sorted(combos[1:], key=lambda c: sum(v != first[k] for k, v in c[0].items())):
+        out.setdefault(" · ".join(f"{DIMENSIONS[k]}：{v}" for k, v in choice.items() if v != first[k]), cfg)
     return out
 
 
