@@ -14,7 +14,8 @@ from qstrong.reports.build import NOTEBOOKS, external_references
 
 ROOT = Path(__file__).resolve().parents[1]
 
-PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "panel_counties_as_peers", "scenarios", "target", "draws", "seed"}
+PARAMETERS = {"county", "year", "panel", "intake", "peer_panel", "peers", "panel_counties_as_peers", "scenarios", "target",
+              "draws", "seed", "config"}
 
 
 def test_notebooks_are_stored_without_outputs_and_begin_with_parameters():
@@ -82,3 +83,19 @@ def test_pages_open_offline_in_headless_chromium(report, tmp_path):
         assert check.console == [], (page.name, check.console)
         img = np.asarray(Image.open(shot).convert("L"), dtype=float)
         assert img.std() > 10 and (img < 128).mean() > 0.005, page.name   # not blank: text and charts drawn
+
+
+def test_a_config_reaches_every_page_through_load_inputs(tmp_path):
+    # the reading chosen with --config is the benchmark of every page (the notebooks call load_inputs
+    # with it) and a listed input of the index page
+    from qstrong.reports.inputs import load_inputs
+
+    cfg = tmp_path / "解读.json"
+    cfg.write_text('{"variants": {"15": "group_cap"}, "vetoed_peers": "keep"}', encoding="utf-8")
+    inp = load_inputs("临淄区", str(ROOT / "data" / "sample" / "zibo_panel.csv"), None, "shandong", 2022, "shandong",
+                      config=str(cfg))
+    assert inp.benchmark.reading == "自定义解读（指标15：“最高2分”限三项技术组织合计；一票否决的同行照常参与对标）"
+    assert inp.benchmark.n == 136 and any(f["role"] == "计分配置" for f in inp.files)
+    for stem in NOTEBOOKS:
+        source = (ROOT / "notebooks" / f"{stem}.ipynb").read_text(encoding="utf-8")
+        assert "panel_counties_as_peers, config=config)" in source, stem

@@ -177,6 +177,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                          peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
                          target=args.target, draws=args.draws, seed=args.seed, out=args.out,
                          notebooks=args.notebooks, panel_counties_as_peers=args.panel_counties_as_peers,
-                         announce=announce)
+                         announce=announce, config=args.config)
     print(f"报告已生成：{index}")
     return 0

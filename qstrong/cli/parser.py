@@ -111,6 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--peers", default="shandong", help=PEERS_HELP)
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
     r.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
+    r.add_argument("--config", help=CONFIG_HELP)
     r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
     r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100）")
     r.add_argument("--draws", default=10_000, help="敏感性分析的权重抽样次数（1～1000000）")

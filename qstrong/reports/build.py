@@ -186,13 +186,15 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
                  peers: str = "shandong", year: int | None = None, scenarios: tuple[str, ...] = ("plan2025",),
                  target: float = 85.0, draws: int = 10_000, seed: int = 0, out: str | Path = "reports",
                  notebooks: str | Path | None = None, progress: bool = True, panel_counties_as_peers: bool = False,
-                 announce: Callable[[Benchmark], None] | None = None) -> Path:
+                 announce: Callable[[Benchmark], None] | None = None, config: str | Path | None = None) -> Path:
     """Execute and render every notebook against one benchmark (`announce` is told it before the
     notebooks run); returns the index page's path."""
     import papermill as pm
 
     t0 = time.perf_counter()
-    inputs = load_inputs(county, panel, intake, peer_panel, year, peers, panel_counties_as_peers)  # fails early
+    config = str(Path(config).resolve()) if config else None
+    inputs = load_inputs(county, panel, intake, peer_panel, year, peers, panel_counties_as_peers,
+                         config=config)  # fails early
     if announce is not None:
         announce(inputs.benchmark)
     src = Path(notebooks) if notebooks else notebooks_dir()
@@ -204,7 +206,7 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
               "intake": str(Path(intake).resolve()) if intake else None,
               "peer_panel": peer_panel if peer_panel in (None, "shandong") else str(Path(peer_panel).resolve()),
               "peers": peers, "panel_counties_as_peers": bool(panel_counties_as_peers), "scenarios": list(scenarios),
-              "target": float(target), "draws": int(draws), "seed": int(seed)}
+              "target": float(target), "draws": int(draws), "seed": int(seed), "config": config}
     pages = []
     for stem in tqdm(NOTEBOOKS, desc="生成报告", disable=not progress):
         try:

@@ -28,12 +28,14 @@ class Inputs:
 
 def load_inputs(county: str, panel: str | None = None, intake: str | None = None,
                 peer_panel: str | None = "shandong", year: int | None = None, peers: str | None = None,
-                panel_counties_as_peers: bool = False, resolutions: str | None = None) -> Inputs:
+                panel_counties_as_peers: bool = False, resolutions: str | None = None,
+                config: str | None = None) -> Inputs:
     """The benchmark a report scores: the county's own data (an intake folder, a panel CSV, or both —
     the intake for its year, the panel for the other years) against the peer panel's counties (rows of
     the county in the peer panel are dropped) in the group `peers`. With a peer panel, the panel's other
     counties join the peers only when `panel_counties_as_peers` (the benchmark's notes say which);
-    `resolutions` settles conflicting reports in the intake (``qstrong intake --resolve``).
+    `resolutions` settles conflicting reports in the intake (``qstrong intake --resolve``); `config` is a
+    scoring-config JSON (the reading; None: the default).
     Raises PanelError with every problem when the data are bad."""
     files: list[dict] = []
     intake_result = None
@@ -62,5 +64,12 @@ def load_inputs(county: str, panel: str | None = None, intake: str | None = None
         peer_path = peer_panel_path(peer_panel)
         files.append({"role": "对标面板", "name": peer_path.name, "sha256": sha256(peer_path),
                       "bytes": peer_path.stat().st_size})
-    bench = benchmark(own, county, year, peers, None, peer_panel or None, panel_counties_as_peers)
+    reading = None
+    if config:
+        from ..config import ScoringConfig
+
+        reading = ScoringConfig.from_json(config)
+        files.append({"role": "计分配置", "name": Path(config).name, "sha256": sha256(Path(config)),
+                      "bytes": Path(config).stat().st_size})
+    bench = benchmark(own, county, year, peers, reading, peer_panel or None, panel_counties_as_peers)
     return Inputs(bench.panel, bench.county, bench, files, intake_result, bench.invented)
