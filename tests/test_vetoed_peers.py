@@ -172,3 +172,17 @@ def test_analyses_rank_among_the_counties_left():
     assert table.loc[0, "total"] == pytest.approx(1.6) and table.loc[0, "rank"] == 2
     kept = sensitivity(b, draws=10, progress=False, config=KEEP)
     assert set(kept.interpretations["n"]) == {4} and kept.interpretations.loc[0, "rank"] == 3
+
+
+def test_a_scenario_that_vetoes_a_peer_takes_it_out_of_that_scenario():
+    from qstrong.analysis.scenarios import compare
+
+    b = benchmark(four(), "甲县")
+    veto_din = {"name": "丁县否决", "changes": [{"measure": VETO[0], "set": "是", "who": "peers"}]}
+    cmp = compare(b, scenarios=[veto_din])
+    # 丙 (20) and 丁 (40) both vetoed by the scenario → 甲 alone: d = 100 (said as degenerate elsewhere)
+    row = cmp.summary.loc["丁县否决"]
+    assert row["n"] == 1 and row["rank"] == 1 and row["total"] == pytest.approx(2.0)
+    assert cmp.summary.loc["基线", "n"] == 3
+    kept = compare(benchmark(four(), "甲县", config=KEEP), scenarios=[veto_din]).summary.loc["丁县否决"]
+    assert kept["n"] == 4 and kept["total"] == pytest.approx(2 * (60 + 40 * 10 / 30) / 100)

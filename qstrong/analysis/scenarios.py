@@ -33,7 +33,6 @@ from ..measures import Measure, fmt_num, parse_value
 from ..names import clean_text, normalise_name
 from ..panel import Panel, PanelError, Problem, check_constraints
 from ..params import check_params
-from ..scoring import score_panel
 from ..textfiles import TextError, load_data, parse_yaml, unreported
 from ..vocabulary import COLUMNS
 from .gaps import efficacy_subscores
@@ -383,14 +382,16 @@ def compare(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = 
     scs = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     distinct_names(scs)
     columns, rows = {}, []
-    runs = [(BASELINE, bench.scores)] + [(s.name, score_panel(s.apply(panel, county, year), year, bench.config))
-                                         for s in scs]
-    for name, ps in runs:
+    # each scenario is a benchmark of its own figures: the reading's rules on who is in (a peer the
+    # scenario vetoes leaves under vetoed_peers=exclude) apply to it as to the baseline
+    runs = [(BASELINE, bench)] + [(s.name, bench.with_panel(s.apply(panel, county, year))) for s in scs]
+    for name, b in runs:
+        ps = b.scores
         card = ps.county(county)
         columns[name] = ps.scores.loc[county]
         rows.append({"scenario": name, "total": card.total, "complete": card.complete, "vetoed": card.vetoed,
                      "efficacy_subscore": float(efficacy_subscores(ps)[county]),
-                     "rank": bench.rank(ps.totals), "n": bench.n})
+                     "rank": b.rank(), "n": b.n})
     scores = pd.DataFrame(columns)
     summary = pd.DataFrame(rows).set_index("scenario")
     summary.insert(1, "delta", summary["total"] - summary.loc[BASELINE, "total"])
