@@ -136,6 +136,7 @@ class Catalog:
             "criterion": ind.criterion, "standard": ind.standard, "source": ind.source,
             "departments": "、".join(ind.departments), "rule": ind.rule_kind,
             "measures": " ".join(ind.measures()),
+            "counting": "；".join(dict.fromkeys(t for ts in ind.counting.values() for t in ts)),
         } for ind in self.indicators]
         return pd.DataFrame(rows).set_index("indicator")
 

@@ -36,7 +36,7 @@ class Measure:
     def describe_allowed(self) -> str:
         """Chinese wording of the allowed values."""
         if self.kind == "bool":
-            return "是/否（true/false、1/0、有/无）"
+            return "是/否（也可填1/0、有/无）"
         if self.kind == "level":
             return "、".join(self.level_labels)
         if self.kind == "count" and self.low == 0 and self.high is None:

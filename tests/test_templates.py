@@ -113,3 +113,39 @@ def test_validation_of_bool_level_percent():
 def test_template_filename_is_safe():
     assert template_filename("区应急管理局 ") == "区应急管理局.xlsx"
     assert template_filename('a/b:c*"d') == "a_b_c_d.xlsx"
+
+
+# The seed's counting rules, copied by hand from annex 2 (4, 14, 42, 43), and the measures they govern.
+COUNTING = {
+    "q04.national_media_reports": "广告宣传除外",
+    "q04.provincial_media_reports": "广告宣传除外",
+    "q14.national_participated": "包括主导修订或参与修订",
+    "q42.provincial_third.partner": "自然科学奖、技术发明奖等同",
+    "q42.national_first.lead": "自然科学奖、技术发明奖等同",
+    "q43.national_honors": "同一荣誉既获得国家级又获得省级的，仅按高级别统计一次",
+    "q43.provincial_honors": "中国质量奖、省长质量奖统计历年累计数量",
+}
+
+
+def test_counting_rules_reach_the_committed_templates_verbatim():
+    wb = openpyxl.load_workbook(ROOT / "data" / "templates" / f"{L.MASTER}.xlsx")
+    ws = wb[L.SHEET_DATA]
+    head = {ws.cell(L.HEADER_ROW, c).value: c for c in range(1, ws.max_column + 1)}
+    need = {ws.cell(r, head["数据项编号"]).value: ws.cell(r, head["填报要求"]).value
+            for r in range(L.FIRST_ROW, ws.max_row + 1) if ws.cell(r, head["数据项编号"]).value}
+    for measure, words in COUNTING.items():
+        assert words in need[measure] and "计数口径（评价标准原文）" in need[measure], measure
+    plain = [m for m, text in need.items() if "计数口径" in text and m not in COUNTING]
+    assert all(m.split(".")[0] in ("q04", "q14", "q42", "q43") for m in plain)
+    assert not any(ch.isascii() and ch.isalpha() for text in need.values() for ch in text)   # no English, no ids
+
+
+def test_a_counting_rule_not_in_the_standard_is_refused():
+    from qstrong.catalog import CatalogError, parse_catalog
+
+    raw = (ROOT / "qstrong" / "data" / "catalog.toml").read_text(encoding="utf-8")
+    bad = raw.replace("counting = { \"q14.national_participated\" = \"参与制定或修订（包括主导修订或参与修订）国家标准\" }",
+                      "counting = { \"q14.national_participated\" = \"包括主导或参与修订\" }")
+    assert bad != raw
+    with pytest.raises(CatalogError, match="不是评价标准原文"):
+        parse_catalog(bad.encode("utf-8"))

@@ -10,7 +10,7 @@ import pandas as pd
 from ..benchmark import count_invented, ranks, stamp, stamped
 from ..catalog import load_catalog
 from ..display import VETO_EFFECT, clip, pad, scorecard_text
-from ..measures import fmt_num, load_measures
+from ..measures import fmt_num
 from ..scoring import ROUND, clean, score_panel
 from ..vocabulary import for_people
 from ..writers import Output, check_outputs, data_notice, format_output, frame_to_csv, to_json
@@ -45,8 +45,11 @@ def cmd_catalog(args: argparse.Namespace) -> int:
 
 def cmd_measures(args: argparse.Namespace) -> int:
     check_outputs(format_output(args.out, None, "数据项清单输出文件", ("table",))[1])
-    lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{m.describe_allowed()}）"
-             for m in load_measures().values()]
+    from ..intake.templates import requirement
+
+    cat = load_catalog()
+    lines = [f"{m.id:<34} {pad(m.kind, 8)} {pad(m.unit, 6)} {m.name_zh}（{requirement(cat, m)}）"
+             for m in cat.measures.values()]
     _emit("\n".join(lines), args.out)
     return 0
 
