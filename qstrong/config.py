@@ -215,7 +215,7 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         eff = {}
     star = eff.get("*", {})
     if not isinstance(star, Mapping):
-        problems.append(f"efficacy.*：应为键值对（base、span、gate、change、goalposts），而不是{shown_value(star)}")
+        problems.append(f"efficacy.*：应为键值对（base、span、gate、change、goalposts、zero_base、gate_inclusive），而不是{shown_value(star)}")
         star = {}
     default = cfg.efficacy[min(cfg.efficacy)].to_dict() if cfg.efficacy else {}
     star_problems = settings_problems({**default, **star}, "efficacy.*")
@@ -232,7 +232,7 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         if ident is None:
             continue
         if not isinstance(value, Mapping):
-            problems.append(f"efficacy.{key}：应为键值对（base、span、gate、change、goalposts），而不是{shown_value(value)}")
+            problems.append(f"efficacy.{key}：应为键值对（base、span、gate、change、goalposts、zero_base、gate_inclusive），而不是{shown_value(value)}")
             continue
         if ident in own:
             problems.append(f"efficacy.{key}：与 efficacy.{own[ident][0]} 是同一个指标")

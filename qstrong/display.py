@@ -168,7 +168,8 @@ def gaps_text(rep) -> str:
                 lines.append(f"        → {part}")
     missing = rep.indicators[rep.indicators["score"].isna()]
     for ind, row in missing.iterrows():
-        lines.append(f"  {ind:>2}. 缺少数据，未计分：{row['missing']}  责任：{row['departments']}")
+        what = f"缺少数据，未计分：{row['missing']}" if row["missing"] else f"{row['status']}，未计分（数据已填报）"
+        lines.append(f"  {ind:>2}. {what}  责任：{row['departments']}")
     qw = rep.quick_wins()
     if len(qw):
         lines += ["", f"速赢清单（只需出台文件、召开会议或建立机制，共{qw['gain'].sum():.2f}分）："]

@@ -425,7 +425,7 @@ def test_to_dict_shape(ps):
     assert [x["indicator"] for x in inds] == list(range(1, 44))
     assert sum(x["points"] for x in inds) == pytest.approx(100)
     for x in inds:
-        assert set(x) == {"indicator", "points", "score", "missing", "explanation"}
+        assert set(x) == {"indicator", "points", "score", "missing", "status", "explanation"}
         assert x["missing"] == []
         assert isinstance(x["explanation"], str) and x["explanation"]
         assert x["score"] == pytest.approx(JIA[x["indicator"]], abs=1e-9)

@@ -13,6 +13,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from qstrong.catalog import load_catalog
+from qstrong.config import ScoringConfig
 from qstrong.measures import load_measures
 from qstrong.scoring import score_arrays, score_panel
 
@@ -108,11 +109,14 @@ def scores(env) -> np.ndarray:
     return score_arrays(env)
 
 
-def expected_nan(env) -> np.ndarray:
-    """(n, 43) mask of the indicators a complete panel leaves unscored (growth with a zero base)."""
+def expected_nan(env, zero_base: str = "top") -> np.ndarray:
+    """(n, 43) mask of the indicators a complete panel leaves unscored: none under zero_base "top" (a
+    growth from 0 counts above every peer, 0 → 0 is growth 0); under "null" the growths from a zero base
+    to a positive value."""
     mask = np.zeros((n_of(env), 43), dtype=bool)
-    for ind, base in GROWTH_BASE.items():
-        mask[:, ind - 1] = env[base] == 0
+    if zero_base == "null":
+        for ind, base in GROWTH_BASE.items():
+            mask[:, ind - 1] = (env[base] == 0) & (env[base.removesuffix("_prev")] > 0)
     return mask
 
 
@@ -132,6 +136,9 @@ def test_scores_within_points_and_total_at_most_100(env):
     assert (ps.totals <= 100 + 1e-9).all()
     assert (ps.totals >= 0).all()
     assert np.allclose(ps.totals.to_numpy(), np.nansum(s.to_numpy(), axis=1))
+    null = score_panel(long_frame(env), config=ScoringConfig.default().with_efficacy([19, 20], zero_base="null"))
+    assert (null.scores.isna().to_numpy() == expected_nan(env, "null")).all()
+    assert null.complete.all()                     # unscored for a zero base is not missing data
 
 
 # ── monotonicity ──

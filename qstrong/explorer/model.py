@@ -233,7 +233,8 @@ class ExploreModel:
         totals = self.totals()
         r = ranks(totals)
         row = self._scores[self.i]
-        missing = tuple(int(j + 1) for j in np.flatnonzero(np.isnan(row)))
+        unc = self.panel_scores().uncomputable.to_numpy()[self.i]          # unscored, but not missing data
+        missing = tuple(int(j + 1) for j in np.flatnonzero(np.isnan(row) & ~unc))
         veto_m = self.catalog.veto.measures
         triggered = tuple(self.measures[m].name_zh for m in veto_m if self._env[m][self.i] > 0.5)
         unknown = tuple(self.measures[m].name_zh for m in veto_m if np.isnan(self._env[m][self.i]))
