@@ -7,7 +7,7 @@ mechanism rather than years of growth.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 import numpy as np
 import pandas as pd
@@ -15,10 +15,12 @@ import pandas as pd
 from ..benchmark import Benchmark, benchmark, is_synthetic, peer_provenance
 from ..config import ScoringConfig
 from ..departments import canonical
+from ..measures import fmt_num
 from ..panel import Panel
 from ..peers import describe
 from ..rules.efficacy import Efficacy
 from ..scoring import STATUS_ZH, CountyScore, PanelScores
+from .required import UNSCORED_MOVE, points_with
 
 __all__ = ["GapReport", "efficacy_subscores", "gaps", "gaps_steps", "is_synthetic", "peer_provenance"]
 
@@ -127,8 +129,14 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
         room = 0.0 if s.score is None else ind.points - s.score
         deps = _departments(ind, cat)
         steps = []
+        notes = []
         for it, r in zip(items, results, strict=True):
-            steps += it.steps(r, ps.env, i, room)
+            if isinstance(it, Efficacy):
+                found, note = _checked_steps(ind.id, it, r, ps, i, room)
+                steps += found
+                notes += note
+            else:
+                steps += it.steps(r, ps.env, i, room)
             if isinstance(it, Efficacy):
                 eff_rows += _efficacy_rows(ind.id, it, r, ps, i)
                 comp.update({(ind.id, c.label): k.x for c, k in zip(it.components, r.detail["coefs"], strict=True)})
@@ -142,7 +150,7 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
             "rule": ind.rule_kind, "points": ind.points, "score": s.score,
             "lost": 0.0 if s.score is None else ind.points - s.score,
             "missing": " ".join(s.missing), "status": STATUS_ZH[s.status], "reason": s.explanation,
-            "recovery": "；".join(f"{st.action}（+{st.gain:.2f}分）" for st in steps),
+            "recovery": "；".join([f"{st.action}（+{st.gain:.2f}分）" for st in steps] + notes),
             "best_step_gain": max((st.gain for st in steps), default=0.0),
             "quick_win_points": min(qw, room), "departments": "、".join(deps), "shared": len(deps) > 1,
         })
@@ -160,6 +168,36 @@ def gaps(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = Non
     synthetic = int(provenance["synthetic"].sum())
     return GapReport(county, ps.year, describe(spec), ps.counties, card, indicators, steps_df,
                      pd.DataFrame(eff_rows), rank, synthetic, provenance, sub, comp, bench)
+
+
+def _checked_steps(ident: int, item: Efficacy, res, ps: PanelScores, i: int, room: float) -> tuple[list, list[str]]:
+    """The item's recovery steps, each checked on the engine: a move that leaves the item unscored
+    (a growth from 0 under ``zero_base: null``) is not offered but said; a gain is never more than the
+    move really brings; a value beside a gate or goalpost keeps the decimals that put it on its side."""
+    s = res.detail["settings"]
+    cur = points_with(item, ps.env, i, s, ())
+    if np.isnan(cur):
+        return [], [UNSCORED_MOVE] if ps.uncomputable.iat[i, ident - 1] else []
+    out, notes = [], []
+    for st in item.steps(res, ps.env, i, room):
+        if not st.targets and any(np.isnan(points_with(item, ps.env, i, s, ((c.lever, ps.env[c.lever][i] + 1.0),)))
+                                  for c in item.components):
+            notes.append(UNSCORED_MOVE)     # no value of the lever scores more: a raise leaves it unscored
+            continue
+        if st.targets:
+            new = points_with(item, ps.env, i, s, st.targets)
+            if np.isnan(new):
+                notes.append(UNSCORED_MOVE)
+                continue
+            st = replace(st, gain=min(st.gain, max(new - cur, 0.0)))
+        for c, k in zip(item.components, res.detail["coefs"], strict=True):
+            sides = tuple(t for t in (s.gate, float(k.low[0]), float(k.high[0])) if t is not None and np.isfinite(t))
+            x = k.x[i]
+            st = replace(st, action=st.action.replace(f"提高{c.label}：由{fmt_num(x)}到",
+                                                      f"提高{c.label}：由{fmt_num(x, keep=sides)}到"))
+        if st.gain > 0:
+            out.append(st)
+    return out, list(dict.fromkeys(notes))
 
 
 def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> list[dict]:

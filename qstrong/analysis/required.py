@@ -22,24 +22,42 @@ from ..measures import fmt_num, load_measures
 from ..params import param_problems
 from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy
 
+UNSCORED_MOVE = "上年为0：按所选解读增长率无法计算，本项不计分，提高本年数量不能得分"
+
+
+def points_with(item: Efficacy, env: dict, i: int, settings, targets) -> float:
+    """The item's points for county `i` with its measures set to `targets` ((measure, value) pairs; the
+    peers unchanged) — NaN when the move leaves the item unscored (a growth from 0 under ``zero_base: null``)."""
+    local = dict(env)
+    for m, v in targets:
+        local[m] = np.asarray(env[m], dtype=float).copy()
+        local[m][i] = v
+    return float(item.evaluate(local, settings).points[i])
+
+
+def unscored_move(item: Efficacy, env: dict, i: int, settings, targets) -> bool:
+    """Whether setting `targets` leaves the item unscored although it is scored now."""
+    return bool(targets) and np.isnan(points_with(item, env, i, settings, targets)) and \
+        not np.isnan(points_with(item, env, i, settings, ()))
+
 
 def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: float) -> float | None:
-    """Smallest value of the shared lever measure giving the item `target` points (bisection)."""
+    """Smallest value of the shared lever measure giving the item `target` points (bisection); None when
+    no value does — also when every higher value leaves the item unscored (``zero_base: null``)."""
     lever = item.components[0].lever
     m = load_measures()[lever]
     lo = m.low if m.low is not None else 0.0
     hi = m.high if m.high is not None else max(float(np.nanmax(env[lever])) * 100, 1.0)
 
     def points_at(v: float) -> float:
-        local = dict(env)
-        local[lever] = env[lever].copy()
-        local[lever][i] = v
-        return float(item.evaluate(local, settings).points[i])
+        p = points_with(item, env, i, settings, ((lever, v),))
+        return -np.inf if np.isnan(p) else p          # an unscored value never reaches a target
 
     v = solve_monotone(points_at, lo, hi, target, reach_tol=1e-9, step_tol=1e-12)
     if v is None:
         return None
-    return float(np.ceil(v - 1e-9)) if m.kind == "count" else v
+    v = float(np.ceil(v - 1e-9)) if m.kind == "count" else v
+    return v if points_at(v) >= target - 1e-9 else None
 
 
 def required_values(panel, county: str | None = None, share: float | None = None,
@@ -72,7 +90,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
     county, ps = bench.county, bench.scores
     i = ps.counties.index(county)
     names = load_measures()
-    rows, missing, zero, above = [], [], [], []
+    rows, missing, zero, above, keep = [], [], [], [], {}
     for ind in ps.catalog.indicators:
         items = ind.items_for(ps.config.variants.get(ind.id))
         for it, res in zip(items, ps.results[ind.id], strict=True):
@@ -90,10 +108,12 @@ def required_values(panel, county: str | None = None, share: float | None = None
             if len(it.components) > 1 and len(levers) == 1:
                 lever = levers.pop()
                 need = _solve_shared_lever(it, ps.env, i, settings, target)
+                cur = float(ps.env[lever][i])
+                blocked = need is None and unscored_move(it, ps.env, i, settings, ((lever, cur + 1.0),))
                 rows.append({**base, "component": "、".join(c.label for c in it.components), "measure": lever,
-                             "name": names[lever].name_zh, "current": float(ps.env[lever][i]), "required": need,
+                             "name": names[lever].name_zh, "current": cur, "required": need,
                              "value_required": np.nan, "new_best": False,
-                             "method": "按指标得分对该数据项求解（多个分项共用）"})
+                             "method": UNSCORED_MOVE if blocked else "按指标得分对该数据项求解（多个分项共用）"})
                 continue
             d_target = target / it.points * (settings.base + settings.span)
             for c, k in zip(it.components, res.detail["coefs"], strict=True):
@@ -106,6 +126,8 @@ def required_values(panel, county: str | None = None, share: float | None = None
                     method += f"；须高于门槛{fmt_num(settings.gate)}（等于{fmt_num(settings.gate)}不得分）"
                 others = np.delete(k.x, i)
                 best_other = float(np.nanmax(others)) if np.isfinite(others).any() else np.nan
+                keep[(ind.id, c.label)] = tuple(t for t in (settings.gate, float(k.low[0]), float(k.high[0]))
+                                                if t is not None and np.isfinite(t))
                 rows.append({**base, "component": c.label, "measure": c.lever, "name": names[c.lever].name_zh,
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(
@@ -119,6 +141,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
     out.attrs["missing"] = sorted(set(missing))
     out.attrs["zero_base"] = sorted(set(zero))
     out.attrs["above"] = above
+    out.attrs["keep"] = keep          # (indicator, component) → the gate and goalposts its value is compared with
     return out
 
 
@@ -140,19 +163,21 @@ def required_text(df: pd.DataFrame, county: str, only: int | None = None) -> str
         lines.append("  没有可求解的指标。")
     for _, r in df.iterrows():
         unit = load_measures()[r["measure"]].unit
+        sides = df.attrs.get("keep", {}).get((r["indicator"], r["component"]), ())   # 89.99999 is not 90
         strict = (r["indicator"], r["component"]) in above and not pd.isna(r["required"])
-        need = "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
-            f"{fmt_num(r['required'])}{unit}" + (f"（等于{fmt_num(r['required'])}{unit}不得分）" if strict else "")
-        keep = () if pd.isna(r["required"]) else (float(r["required"]),)   # 89.99999 is not shown as 90
+        need = f"在允许范围内无法达到（{UNSCORED_MOVE}）" if r["method"] == UNSCORED_MOVE else \
+            "在允许范围内无法达到" if r["required"] is None or pd.isna(r["required"]) else \
+            f"{fmt_num(r['required'], keep=sides)}{unit}" + (f"（等于{fmt_num(r['required'], keep=sides)}{unit}不得分）" if strict else "")
+        keep = () if pd.isna(r["required"]) else (float(r["required"]),)
         done = "（已达到）" if r["current_points"] >= r["target_points"] - 1e-9 else ""
         best = "，将成为对标组新的最优" if r["new_best"] else ""
         lines.append(f"  指标{r['indicator']} {r['component']}：目标{fmt_num(r['target_points'])}分"
-                     f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'], keep=keep)}{unit}，"
-                     f"{'需高于' if strict else '需达到'}{need}{best}")
+                     f"（现{fmt_num(r['current_points'])}分）{done}；{r['name']}现为{fmt_num(r['current'], keep=keep + sides)}{unit}，"
+                     f"{'需高于' if strict else '需达到' if keep else ''}{need}{best}")
     lines += [f"  指标{r['indicator']}：现{fmt_num(r['current_points'])}分，已达到目标{fmt_num(r['target_points'])}分，无需提高"
               for r in reached]
     if missing:
         lines.append(f"  指标{'、'.join(map(str, missing))}：本县数据缺失，无法求解（见计分结果中的“数据不完整”）")
     if zero:
-        lines.append(f"  指标{'、'.join(map(str, zero))}：{ZERO_BASE_STATUS}（按所选口径不计分，数据已填报），无法求解")
+        lines.append(f"  指标{'、'.join(map(str, zero))}：{ZERO_BASE_STATUS}（按所选口径不计分，数据已填报），提高本年数量不能得分，无法求解")
     return "\n".join(lines)
