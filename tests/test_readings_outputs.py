@@ -1,0 +1,80 @@
+"""Analyses and outputs under the readings of issue 14: no advice that makes a growth unscored, no value
+rounded across a gate, no unknown veto shown as not triggered, one minus sign, settings that mean nothing refused."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from qstrong.analysis.gaps import gaps
+from qstrong.analysis.required import UNSCORED_MOVE, required_text, required_values
+from qstrong.config import ScoringConfig
+from qstrong.scoring import score_panel
+
+NULL = ScoringConfig.from_dict({"efficacy": {"19": {"zero_base": "null"}}})
+PP = ScoringConfig.from_dict({"efficacy": {"19": {"zero_base": "pp"}}})
+
+
+def _panel(rows: dict, measures: tuple[str, ...]) -> pd.DataFrame:
+    return pd.DataFrame([(c, 2022, m, v) for c, vals in rows.items() for m, v in zip(measures, vals, strict=True)],
+                        columns=["county", "year", "measure", "value"])
+
+
+# 19: 甲 0 → 10, 乙 0 → 0, 丙 10 → 20 (current, previous)
+G19 = _panel({"甲县": (10, 0), "乙县": (0, 0), "丙县": (20, 10)}, ("q19.smes_helped", "q19.smes_helped_prev"))
+
+
+def _set(df: pd.DataFrame, county: str, measure: str, value: float) -> pd.DataFrame:
+    out = df.copy()
+    out.loc[(out.county == county) & (out.measure == measure), "value"] = value
+    return out
+
+
+def test_null_required_proposes_no_raise_from_a_zero_base():
+    # Under null, 乙 (0 → 0, growth 0) scores; any current > 0 makes its growth 0 → v undefined: unscored.
+    assert np.isfinite(score_panel(G19, config=NULL).scores.loc["乙县", 19])
+    assert np.isnan(score_panel(_set(G19, "乙县", "q19.smes_helped", 1), config=NULL).scores.loc["乙县", 19])
+    req = required_values(G19, "乙县", config=NULL)
+    r = req.set_index("indicator").loc[19]
+    assert r["required"] is None or pd.isna(r["required"])
+    assert r["method"] == UNSCORED_MOVE
+    text = required_text(req, "乙县", only=19)
+    assert "提高本年数量不能得分" in text and "需达到" not in text
+    # 甲 (0 → 10) is unscored already: said, nothing solved
+    t = required_text(required_values(G19, "甲县", config=NULL), "甲县", only=19)
+    assert "提高本年数量不能得分" in t and "需达到" not in t
+
+
+def test_pp_required_value_reaches_full_points_and_one_less_does_not():
+    r = required_values(G19, "乙县", config=PP).set_index("indicator").loc[19]
+    need = float(r["required"])
+    assert need >= 20          # at least the best level (丙 20)
+    assert score_panel(_set(G19, "乙县", "q19.smes_helped", need), config=PP).scores.loc["乙县", 19] == \
+        pytest.approx(2.0)
+    assert score_panel(_set(G19, "乙县", "q19.smes_helped", need - 1), config=PP).scores.loc["乙县", 19] < 2.0
+
+
+def test_null_gaps_offer_no_move_that_loses_points():
+    rep = gaps(G19, "乙县", config=NULL)
+    rec = rep.indicators.loc[19, "recovery"]
+    assert "由0到" not in rec and UNSCORED_MOVE in rec
+    assert (rep.steps["indicator"] != 19).all()
+    # the default reading (0 → positive counts as above every peer) still offers the raise
+    assert "由0到" in gaps(G19, "乙县").indicators.loc[19, "recovery"]
+
+
+G90 = _panel({"甲县": (100, 89.99999, 94.7, 89.99999), "乙县": (100, 90, 94.7, 90),
+              "丙县": (100, 90.00001, 96, 95)},
+             ("q17.verification_rate", "q17.class_a_coverage", "q17.energy_review_coverage", "q26.disposal_rate"))
+
+
+@pytest.mark.parametrize(("county", "shown"), [("甲县", "89.99999"), ("丙县", "90.00001")])
+def test_values_beside_the_gate_keep_their_decimals(county, shown):
+    text = required_text(required_values(G90, county), county)
+    assert f"A类强制检定项目覆盖率现为{shown}%" in text and "现为90%" not in text
+    rec = " ".join(gaps(G90, county).indicators["recovery"])
+    assert f"由{shown}到" in rec and "由90到" not in rec
+
+
+def test_exactly_90_is_printed_bare():
+    text = required_text(required_values(G90, "乙县"), "乙县")
+    assert "A类强制检定项目覆盖率现为90%" in text
