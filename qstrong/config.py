@@ -242,6 +242,7 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         found = settings_problems(merged, f"efficacy.{key}")
         if not found and value.get("gate") is not None:
             found = _gate_problems(ident, float(value["gate"]), f"efficacy.{key}.gate", cfg, catalog)
+        found += _without_effect(ident, value, f"efficacy.{key}", cfg, catalog)
         problems += found
         if not found:
             changes[ident] = {**star, **value}
@@ -264,6 +265,25 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         else:
             variants[ident] = name
     return changes, variants, problems
+
+
+def _without_effect(ident: int, value: Mapping, where: str, cfg: ScoringConfig, catalog: Catalog) -> list[str]:
+    """Settings given for one indicator that cannot change its score: a growth setting (change,
+    zero_base) where it has no growth, gate_inclusive where it has no gate — unless equal to the default
+    (a written-out config reads back). Under “*” they apply where they mean something."""
+    items = [it for it in catalog.indicator(ident).items if isinstance(it, Efficacy)]
+    growth = any(getattr(c, "is_change", False) for it in items for c in it.components)
+    out = []
+    for name in ("change", "zero_base"):
+        if name in value and not growth and value[name] != getattr(cfg.efficacy[ident], name):
+            with_growth = "、".join(str(i.id) for i in catalog.indicators if any(
+                getattr(c, "is_change", False) for it in i.items if isinstance(it, Efficacy) for c in it.components))
+            out.append(f"{where}.{name}：指标{ident}没有增长率（变动）分项，此设置不起作用；有增长率分项的指标：{with_growth}")
+    gate = value.get("gate", cfg.efficacy[ident].gate)
+    if "gate_inclusive" in value and gate is None and value["gate_inclusive"] != cfg.efficacy[ident].gate_inclusive:
+        gated = "、".join(str(i) for i, s in cfg.efficacy.items() if s.gate is not None)
+        out.append(f"{where}.gate_inclusive：指标{ident}的评价标准没有门槛，此设置不起作用；有门槛的指标：{gated}")
+    return out
 
 
 def _gate_problems(ident: int, gate: float, where: str, cfg: ScoringConfig, catalog: Catalog) -> list[str]:

@@ -78,3 +78,18 @@ def test_values_beside_the_gate_keep_their_decimals(county, shown):
 def test_exactly_90_is_printed_bare():
     text = required_text(required_values(G90, "乙县"), "乙县")
     assert "A类强制检定项目覆盖率现为90%" in text
+
+
+def test_settings_without_effect_are_refused_per_indicator_all_at_once():
+    from qstrong.errors import InputError
+
+    with pytest.raises(InputError) as e:
+        ScoringConfig.from_dict({"efficacy": {"26": {"zero_base": "null"}, "19": {"gate_inclusive": False},
+                                              "41": {"change": "pp"}}})
+    text = str(e.value)
+    for path in ("efficacy.26.zero_base", "efficacy.19.gate_inclusive", "efficacy.41.change"):
+        assert path in text
+    # under "*" they apply where they mean something; a written-out config reads back
+    star = ScoringConfig.from_dict({"efficacy": {"*": {"zero_base": "null", "gate_inclusive": False}}})
+    assert star.efficacy[19].zero_base == "null" and star.efficacy[26].gate_inclusive is False
+    assert ScoringConfig.from_dict(star.to_dict()).to_dict() == star.to_dict()
