@@ -241,7 +241,7 @@ class PanelScores:
             return minus_signs("；".join(parts))
         raw = sum(float(r.points[i]) for r in results)
         if len(parts) > 1 or raw > ind.cap:
-            tail = f"合计{fmt_num(raw)}" + (f"，封顶{fmt_num(ind.cap)}分" if raw > ind.cap else "分")
+            tail = f"合计{fmt_num(raw, keep=(ind.cap,))}" + (f"，封顶{fmt_num(ind.cap)}分" if raw > ind.cap else "分")
             parts.append(tail)
         return minus_signs("；".join(parts))
 

@@ -52,12 +52,16 @@ class Condition:
 
     def explain(self, env: Env, i) -> str:
         left, op, right = self.parts()
-        text = f"{_m(left).name_zh}{_val(env, left, i)}"
         if op is None:
             return f"{_m(left).name_zh}：{_val(env, left, i)}"
-        need = _m(right).name_zh if right in load_measures() else fmt_num(float(right)) + _m(left).unit
+        if right in load_measures():         # against another measure: both sides with the decimals that tell them apart
+            bound = float(env[right][i])
+            need = _m(right).name_zh + _val(env, right, i, (float(env[left][i]),))
+        else:
+            bound = float(right)
+            need = fmt_num(bound) + _m(left).unit
         ok = bool(self.holds({k: env[k][i] for k in self.measures()}))
-        return f"{text}（需{_CMP_ZH[op]}{need}，{'满足' if ok else '不满足'}）"
+        return f"{_m(left).name_zh}{_val(env, left, i, (bound,))}（需{_CMP_ZH[op]}{need}，{'满足' if ok else '不满足'}）"
 
 
 @dataclass
@@ -197,7 +201,7 @@ class Group(Item):
         parts = [it.explain(s, env, i, names) for it, s in zip(self.items, res.detail["subs"], strict=True)]
         total = res.detail["total"][i]
         tail = f"，封顶{fmt_num(self.cap)}" if total > self.cap else ""
-        return f"{self.label}：{'；'.join(parts)}；小计{fmt_num(total)}{tail}"
+        return f"{self.label}：{'；'.join(parts)}；小计{fmt_num(total, keep=(self.cap,))}{tail}"
 
     def steps(self, res, env, i, room):
         room = min(room, self.cap - res.points[i])

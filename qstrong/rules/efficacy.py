@@ -119,16 +119,16 @@ class Component:
         cur = self.current.evaluate({m: env[m][i] for m in self.current.measures})
         prev = self.previous.evaluate({m: env[m][i] for m in self.previous.measures})
         if change == "pp":
-            how = f"当年{fmt_num(cur)}−上年{fmt_num(prev)}={fmt_num(x)}个百分点"
+            how = f"当年{fmt_num(cur)}−上年{fmt_num(prev)}={fmt_num(x, keep=keep)}个百分点"
         elif prev == 0 and cur == 0:
             how = "上年为0、本年为0：增长率按0计"
         elif prev == 0 and cur > 0:
             how = f"上年为0、本年为{fmt_num(cur)}：" + {
                 "top": "增长率无法计算，按高于所有对标县计",
                 "null": "增长率无法计算，本项不计分（数据已填报，不属于数据缺失）",
-                "pp": f"增长率无法计算，按增加量计：{fmt_num(cur)}−0={fmt_num(x)}"}[zero_base]
+                "pp": f"增长率无法计算，按增加量计：{fmt_num(cur)}−0={fmt_num(x, keep=keep)}"}[zero_base]
         else:
-            how = f"(当年{fmt_num(cur)}÷上年{fmt_num(prev)}−1)×100={fmt_num(x)}%"
+            how = f"(当年{fmt_num(cur)}÷上年{fmt_num(prev)}−1)×100={fmt_num(x, keep=keep)}%"
             if np.isnan(x) and prev == 0:
                 how = "上年为0，增长率无法计算"
         return f"{self.label}：{how}"
@@ -150,9 +150,9 @@ def _shown(k: Coefficient, i: int, x: float | None = None, zb: bool | None = Non
     return "上年为0的增长" if zb and np.isnan(x) else fmt_num(x)
 
 
-def _signed(x: float) -> str:
+def _signed(x: float, keep: tuple[float, ...] = ()) -> str:
     """A subtrahend: negative numbers in parentheses, so 5−(−2) never reads 5−-2."""
-    return f"({fmt_num(x)})" if x < 0 else fmt_num(x)
+    return f"({fmt_num(x, keep=keep)})" if x < 0 else fmt_num(x, keep=keep)
 
 
 def _units(mid: str) -> str:
@@ -202,8 +202,9 @@ class Efficacy(Item):
         coefs: list[Coefficient] = res.detail["coefs"]
         parts = []
         for c, k in zip(self.components, coefs, strict=True):
-            x = k.x[i]
-            keep = () if s.gate is None else (s.gate,)
+            x, lo, hi = k.x[i], k.low[0], k.high[0]
+            # the value keeps the decimals that put it on its side of the gate and of both goalposts
+            keep = tuple(float(t) for t in (s.gate, lo, hi) if t is not None and np.isfinite(t))
             text = c.explain_value(env, i, x, s.change, keep, s.zero_base)
             if k.zero_base[i] and s.zero_base == "top":
                 parts.append(f"{text}，d={fmt_num(k.d[i], 2)}")
@@ -211,7 +212,6 @@ class Efficacy(Item):
             if np.isnan(x):
                 parts.append(text)
                 continue
-            lo, hi = k.low[0], k.high[0]
             if k.gated_out[i]:
                 text += (f"；低于{fmt_num(s.gate)}，d=0" if x < s.gate else
                          f"；未超过{fmt_num(s.gate)}（按“{fmt_num(s.gate)}以下不得分”含{fmt_num(s.gate)}计），d=0")
@@ -223,11 +223,12 @@ class Efficacy(Item):
                     best, worst = _holder(k, hi, names), _holder(k, lo, names)
                     who = f"（最高{best}，最低{worst}）"
                 raw = s.base + s.span * (x - lo) / (hi - lo)
-                text += (f"；{s.goalposts.describe()} x_h={fmt_num(hi)}、x_s={fmt_num(lo)}{who}，"
-                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x, keep=keep)}−{_signed(lo)})÷"
-                         f"({fmt_num(hi)}−{_signed(lo)})={fmt_num(raw, 2)}")
+                h, low = fmt_num(hi, keep=(x,)), _signed(lo, (x,))
+                text += (f"；{s.goalposts.describe()} x_h={h}、x_s={fmt_num(lo, keep=(x,))}{who}，"
+                         f"d={fmt_num(s.base)}+{fmt_num(s.span)}×({fmt_num(x, keep=keep)}−{low})÷"
+                         f"({h}−{low})={fmt_num(raw, 2, keep=(s.base, s.base + s.span))}")
                 if abs(raw - k.d[i]) > 1e-9:           # top-k, quantile or fixed goalposts: outside them
-                    text += f"，超出标杆{'上限' if raw > k.d[i] else '下限'}，按{fmt_num(k.d[i], 2)}计"
+                    text += f"，{'超出标杆上限' if raw > k.d[i] else '低于标杆下限'}，按{fmt_num(k.d[i], 2)}计"
             parts.append(text)
         if np.isnan(res.points[i]):
             if any(k.zero_base[i] for k in coefs):

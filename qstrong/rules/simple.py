@@ -79,7 +79,9 @@ class PerUnit(Item):
     def explain(self, res, env, i, names=None):
         m = _m(self.measure)
         raw = res.detail["raw"][i]
-        text = f"{m.name_zh}{_val(env, self.measure, i)}×{fmt_num(self.per)}={fmt_num(raw)}"
+        keep = () if self.cap is None else (self.cap,)
+        text = (f"{m.name_zh}{_val(env, self.measure, i, tuple(k / self.per for k in keep))}×{fmt_num(self.per)}"
+                f"={fmt_num(raw, keep=keep)}")
         if self.cap is not None and raw > self.cap:
             text += f"，封顶{fmt_num(self.cap)}"
         return text
@@ -131,6 +133,9 @@ class Tiers(Item):
         x = env[self.measure][i]
         reached = [k for k, (lo, _) in enumerate(self.tiers) if x >= lo]
         band = f"属“{self.tier_label(reached[0])}”档" if reached else "未达最低档"
+        if reached and reached[0] > 0 and not float(x).is_integer():   # 2.99999 is not in “1-2”: name the bounds
+            band = (f"属“{fmt_num(self.tiers[reached[0]][0])}{m.unit}及以上、不足"
+                    f"{fmt_num(self.tiers[reached[0] - 1][0])}{m.unit}”档")
         keep = tuple(lo for lo, _ in self.tiers)
         return f"{m.name_zh}{_val(env, self.measure, i, keep)}，{band}，得{fmt_num(res.points[i])}分"
 
