@@ -245,10 +245,10 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         found += _without_effect(ident, value, f"efficacy.{key}", cfg, catalog)
         problems += found
         if not found:
-            changes[ident] = {**star, **value}
+            changes[ident] = {**_meaningful(ident, star, cfg, catalog), **value}
     for ident in cfg.efficacy:
         if ident not in own and star:
-            changes[ident] = dict(star)
+            changes[ident] = _meaningful(ident, star, cfg, catalog)
     variants: dict[int, str] = {}
     if not isinstance(var, Mapping):
         problems.append(f"variants：应为键值对（指标编号 → 解读变体名），而不是{shown_value(var)}")
@@ -265,6 +265,12 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
         else:
             variants[ident] = name
     return changes, variants, problems
+
+
+def _meaningful(ident: int, star: Mapping, cfg: ScoringConfig, catalog: Catalog) -> dict:
+    """The “*” settings that mean something for indicator `ident` (a growth setting where it has a
+    growth, gate_inclusive where it has a gate)."""
+    return {k: v for k, v in star.items() if not _without_effect(ident, {k: v}, "", cfg, catalog)}
 
 
 def _without_effect(ident: int, value: Mapping, where: str, cfg: ScoringConfig, catalog: Catalog) -> list[str]:

@@ -172,7 +172,7 @@ def test_analyses_under_null():
     req = required_values(bench)
     assert req.attrs["zero_base"] == [19] and 19 not in req.attrs["missing"]
     text = required_text(req, "丁县", only=19)
-    assert "指标19：无法计算增长率：上年为0（按所选口径不计分，数据已填报），无法求解" in text and "数据缺失" not in text
+    assert "指标19：无法计算增长率：上年为0（按所选口径不计分，数据已填报），提高本年数量不能得分，无法求解" in text and "数据缺失" not in text
     rep = gaps(bench)
     assert rep.indicators.loc[19, "status"] == "无法计算增长率：上年为0" and rep.indicators.loc[19, "missing"] == ""
     assert ladder(bench).query("indicator == 19").empty
