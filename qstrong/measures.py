@@ -191,10 +191,11 @@ def fmt_num(x: float, digits: int = 4, keep: tuple[float, ...] = ()) -> str:
 
     `keep`: thresholds the number is compared with in the same sentence; more decimals are shown (up to
     12) while rounding would put it on the other side of one, or on it — 89.99999 against 90 prints
-    89.99999, never “90；低于90”."""
+    89.99999, never “90；低于90”. A number equal to a threshold rounds as that threshold does."""
     if x is None or math.isnan(x):
         return "—"
     x = float(x)
+    keep = tuple(t for t in keep if t != x)
     while digits < 12 and any((round(x, digits) > t) != (x > t) or (round(x, digits) < t) != (x < t)
                               for t in keep):
         digits += 1

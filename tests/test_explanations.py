@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -115,6 +116,25 @@ def test_a_value_just_below_a_gate_or_threshold_is_not_printed_as_reaching_it():
     assert contradictions(card[26]) == [] and contradictions(card[31]) == []
 
 
+def test_a_case_condition_a_tier_and_a_cap_keep_their_side():
+    ps = score_panel(_panel({"甲县": {"q34.smart_site_system": "是", "q34.online_rate": 99.99999,
+                                     "q23.policy": "是", "q23.sampled": 10, "q23.sampled_compliant": 9}},
+                            ))
+    card = {s.indicator: s.explanation for s in ps.county("甲县").indicators}
+    assert "上线率99.99999%（需≥100%，不满足），得0分" in card[34], card[34]
+    assert "9家（需≥随机抽查的规上企业数10家，不满足）" in card[23], card[23]
+    # below the panel checks (a count is whole): what the rule objects print for 1.99999 units
+    from qstrong.rules.simple import PerUnit, Tiers
+
+    env = {"q14.national_led": np.array([1.99999]), "q04.national_commendations": np.array([2.000001])}
+    tiers = Tiers("q14.national_led", [[2, 1], [1, 0.5]])
+    assert "1.99999项，属“1项及以上、不足2项”档，得0.5分" in tiers.explain(tiers.evaluate(env, None), env, 0)
+    per = PerUnit("q04.national_commendations", per=2, cap=4)
+    assert "2.000001次×2=4.000002，封顶4" in per.explain(per.evaluate(env, None), env, 0)
+    for text in card[34], card[23]:
+        assert contradictions(text) == [], text
+
+
 def test_a_clipped_d_is_said():
     from qstrong.config import ScoringConfig
     from qstrong.efficacy import Goalposts
@@ -192,7 +212,8 @@ def shipped_measures():
 
 def _stress_panel(shipped: Panel) -> Panel:
     """30 shipped counties of 2022; nine of them with every boundary measure at a boundary − 1e-5, on it,
-    + 1e-5 (first, second, third boundary of the measure); two with growths from a zero base (0 → x, 0 → 0).
+    + 1e-5 (first, second, third boundary of the measure); two with growths from a zero base (0 → x, 0 → 0),
+    one with a GDP and population of 0, one that left every boundary measure unreported.
     Built without the panel checks: a count of 2.99999 is not a valid report, but must still read right."""
     from qstrong.catalog import load_catalog
 
@@ -221,6 +242,8 @@ def _stress_panel(shipped: Panel) -> Panel:
             wide.loc[county, list(c.previous.measures)] = 0.0
             if cur is not None:
                 wide.loc[county, list(c.current.measures)] = cur
+    wide.loc[counties[11], ["gdp", "population"]] = 0.0                          # a divisor of 0
+    wide.loc[counties[12], list(bounds)] = np.nan                                 # not reported
     long = wide.stack().rename("value").reset_index()
     long["year"] = 2022
     return Panel(long[["county", "year", "measure", "value"]], cat, source="stress")
@@ -236,6 +259,7 @@ def test_no_explanation_contradicts_itself_at_the_boundaries(shipped):
                "gate_inclusive false": base.with_efficacy("*", gate_inclusive=False),
                "15 group_cap": base.with_variant(15, "group_cap"), "38 parts": base.with_variant(38, "parts"),
                "top-3": base.with_efficacy("*", goalposts=Goalposts(policy="topk", k=3)),
+               "quantile": base.with_efficacy("*", goalposts=Goalposts(policy="quantile", low=0.1, high=0.9)),
                "change pp": base.with_efficacy("*", change="pp")}
     bad, texts = [], []
     for name, cfg in configs.items():
@@ -250,6 +274,6 @@ def test_no_explanation_contradicts_itself_at_the_boundaries(shipped):
     for pattern in (GATED, NOT_ABOVE, THRESHOLD, STATED_D, GOALPOSTS, TIER, CAPPED):
         assert pattern.search(joined), pattern.pattern
     for seen in ("99.99999%（需≥100%，不满足）", "上线率99.99999%", "=89.99999；低于90，d=0", "不足3项”档",
-                 "超出标杆上限", "低于标杆下限", "上年为0"):
+                 "超出标杆上限", "低于标杆下限", "上年为0", "除数为0", "缺少数据"):
         assert seen in joined, seen
     assert not re.search(r"\bnan\b|None|inf\b", joined)
