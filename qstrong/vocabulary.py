@@ -23,6 +23,7 @@ COLUMNS = {
     "target_points": "目标分", "reading": "解读选择", "options": "选项", "effect": "总分差", "rank_effect": "排名差",
     "goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度",
     "variant15": "指标15解读", "variant38": "指标38解读",
+    "counting": "计数口径（评价标准原文）",
     "default": "默认", "nominal": "基准总分", "nominal_rank": "基准排名", "total_p05": "总分5%", "total_median": "总分中位数",
     "total_p95": "总分95%", "rank_p05": "排名5%", "rank_median": "排名中位数", "rank_p95": "排名95%",
     "p_top10": "前10概率", "p_top30": "前30概率", "factor": "变动因素", "kind": "类型", "actions": "措施数",
