@@ -15,6 +15,15 @@ if TYPE_CHECKING:
 NUMERALS = "一二三四五六七八九十"
 
 
+def num(x: float, digits: int = 2, sign: bool = False) -> str:
+    """A number for people: fixed decimals, negatives with “−” (U+2212), `sign` adds “+” to positives;
+    a value that rounds to zero shows no sign."""
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return text.replace("-", "−")
+
+
 def width(text: str) -> int:
     """Display width in a terminal (CJK characters count 2)."""
     return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
@@ -123,7 +132,7 @@ def _table(df, cols: list[tuple[str, str, int, bool]]) -> list[str]:
         cells = []
         for c, _, w, r in cols:
             v = row[c] if c in row.index else row.name
-            text = f"{v:.2f}" if isinstance(v, float) else str(v)
+            text = num(v) if isinstance(v, float) else str(v)
             cells.append(pad(clip(text, w), w, r))
         lines.append(" ".join(cells))
     return lines
@@ -202,12 +211,18 @@ def comparison_text(cmp) -> str:
         for u in sc.unmapped:
             lines.append(f"  · 不移动任何指标：{u['target']}——{u.get('note', '')}")
         d = cmp.deltas()[sc.name]
-        moved = d[d.abs() > 1e-9]
-        if len(moved):
-            lines.append("  得分变化：" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()))
-        else:
-            lines.append("  得分无变化")
+        base, new = cmp.scores.iloc[:, 0], cmp.scores[sc.name]     # the baseline is the first column
+        moved = [f"指标{i} {num(v, sign=True)}" for i, v in d[d.abs() > 1e-9].items()]
+        moved += [f"指标{i} 变为不计分（原{num(base[i])}分；{_unscored_why(cmp, sc.name, i)}）"
+                  for i in d.index if base.notna()[i] and new.isna()[i]]
+        moved += [f"指标{i} 恢复计分（{num(new[i])}分，原不计分）" for i in d.index if base.isna()[i] and new.notna()[i]]
+        lines.append("  得分变化：" + "；".join(moved) if moved else "  得分无变化")
     return "\n".join(lines)
+
+
+def _unscored_why(cmp, name: str, ident: int) -> str:
+    """Why an indicator is unscored in scenario `name`: its status in that scenario, if the comparison has it."""
+    return getattr(cmp, "statuses", {}).get(name, {}).get(ident) or "见该情景的计分结果"
 
 
 def sensitivity_text(sa) -> str:
@@ -237,7 +252,7 @@ def sensitivity_text(sa) -> str:
               f"进入前10的概率 {w['p_top10']:.1%}，进入前30的概率 {w['p_top30']:.1%}"]
     lines += ["", "三、逐项变动（效能指标数据±10%，规则指标提升一档）对总分的影响，前10项："]
     for _, r in sa.oat.head(10).iterrows():
-        lines.append(f"  {r['delta']:+.2f}  {clip(r['factor'], 70)}")
+        lines.append(f"  {num(r['delta'], sign=True)}  {clip(r['factor'], 70)}")
     if sa.sobol is not None:
         lines += ["", "四、Sobol全局敏感性（总效应ST，前8项，95%置信区间）："]
         if sa.sobol.attrs.get("note"):

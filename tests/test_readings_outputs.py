@@ -93,3 +93,24 @@ def test_settings_without_effect_are_refused_per_indicator_all_at_once():
     star = ScoringConfig.from_dict({"efficacy": {"*": {"zero_base": "null", "gate_inclusive": False}}})
     assert star.efficacy[19].zero_base == "null" and star.efficacy[26].gate_inclusive is False
     assert ScoringConfig.from_dict(star.to_dict()).to_dict() == star.to_dict()
+
+
+def test_whatif_says_an_indicator_becoming_unscored_and_uses_one_minus_sign():
+    from qstrong.analysis.scenarios import compare
+    from qstrong.display import comparison_text
+
+    # 乙 0 → 0 scores under null; the scenario sets 10, so 0 → 10: growth undefined, 19 unscored
+    sc = {"name": "帮扶十家", "changes": [{"measure": "q19.smes_helped", "set": 10}]}
+    cmp = compare(G19, "乙县", [sc], config=NULL)
+    before = score_panel(G19, config=NULL).scores.loc["乙县", 19]
+    text = comparison_text(cmp)
+    assert "得分无变化" not in text
+    assert f"指标19 变为不计分（原{before:.2f}分；无法计算增长率：上年为0）" in text
+    assert f"−{before:.2f}" in text and f"-{before:.2f}" not in text       # the 变化 column
+
+
+def test_report_tables_use_one_minus_sign():
+    from qstrong.reports.nb import table
+
+    html = table(pd.DataFrame({"delta": [-1.234, -0.001, 2.0], "name": ["1-2项", "a", "b"]})).to_html()
+    assert ">−1.23<" in html and ">0.00<" in html and ">1-2项<" in html and "-1.23" not in html

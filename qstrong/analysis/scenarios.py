@@ -33,6 +33,7 @@ from ..measures import Measure, fmt_num, parse_value
 from ..names import clean_text, normalise_name
 from ..panel import Panel, PanelError, Problem, check_constraints
 from ..params import check_params
+from ..scoring import STATUS_ZH
 from ..textfiles import TextError, load_data, parse_yaml, unreported
 from ..vocabulary import COLUMNS
 from .gaps import efficacy_subscores
@@ -314,6 +315,7 @@ class Comparison:
     scores: pd.DataFrame          # indicators × (基线, scenario names)
     summary: pd.DataFrame         # per column: total, delta, complete, efficacy subscore, rank (of the total), n
     benchmark: Benchmark | None = field(default=None, repr=False)
+    statuses: dict = field(default_factory=dict, repr=False)   # column → {indicator: why it is unscored (Chinese)}
 
     def deltas(self) -> pd.DataFrame:
         return self.scores.sub(self.scores["基线"], axis=0).drop(columns="基线")
@@ -381,7 +383,7 @@ def compare(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = 
     county, year, panel = bench.county, bench.year, bench.panel
     scs = [s if isinstance(s, Scenario) else load_scenario(s) for s in scenarios]
     distinct_names(scs)
-    columns, rows = {}, []
+    columns, rows, statuses = {}, [], {}
     # each scenario is a benchmark of its own figures: the reading's rules on who is in (a peer the
     # scenario vetoes leaves under vetoed_peers=exclude) apply to it as to the baseline
     runs = [(BASELINE, bench)] + [(s.name, bench.with_panel(s.apply(panel, county, year))) for s in scs]
@@ -389,10 +391,11 @@ def compare(panel: Benchmark | Panel | pd.DataFrame | str, county: str | None = 
         ps = b.scores
         card = ps.county(county)
         columns[name] = ps.scores.loc[county]
+        statuses[name] = {s.indicator: STATUS_ZH[s.status] for s in card.indicators if s.score is None}
         rows.append({"scenario": name, "total": card.total, "complete": card.complete, "vetoed": card.vetoed,
                      "efficacy_subscore": float(efficacy_subscores(ps)[county]),
                      "rank": b.rank(), "n": b.n})
     scores = pd.DataFrame(columns)
     summary = pd.DataFrame(rows).set_index("scenario")
     summary.insert(1, "delta", summary["total"] - summary.loc[BASELINE, "total"])
-    return Comparison(county, year, scs, scores, summary, bench)
+    return Comparison(county, year, scs, scores, summary, bench, statuses)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import numpy as np
 import pandas as pd
 
 from ..charts import cjk_font
@@ -29,12 +30,22 @@ def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool =
     if index and not named:
         shown.index = df.index          # an unnamed index is shown as row labels
     df, index = shown, index and not named
-    styler = df.style.format(precision=precision, escape="html", na_rep="—")
+    styler = df.style.format(_number(precision), escape="html", na_rep="—")
     if not index:
         styler = styler.hide(axis="index")
     if caption:
         styler = styler.set_caption(caption)
     return styler
+
+
+def _number(precision: int):
+    """Cell formatter: numbers to `precision` decimals with “−” (U+2212) for negatives; text as it is."""
+    def fmt(v):
+        if isinstance(v, bool) or not isinstance(v, int | float | np.number):
+            return v
+        text = f"{v:.{precision}f}" if isinstance(v, float | np.floating) else str(v)
+        return (text.lstrip("-") if float(text) == 0 else text).replace("-", "−")   # no “−0.00”
+    return fmt
 
 
 def md(text: str) -> None:
