@@ -114,3 +114,54 @@ def test_report_tables_use_one_minus_sign():
 
     html = table(pd.DataFrame({"delta": [-1.234, -0.001, 2.0], "name": ["1-2项", "a", "b"]})).to_html()
     assert ">−1.23<" in html and ">0.00<" in html and ">1-2项<" in html and "-1.23" not in html
+
+
+VETO = ("veto.major_safety_accident", "veto.major_food_incident", "veto.major_drug_incident",
+        "veto.major_environmental_incident", "veto.major_quality_incident", "veto.statistical_fraud")
+
+
+def _score_all(tmp_path, fmt: str, config: dict | None = None) -> str:
+    import json
+    import subprocess
+    import sys
+
+    rows = [(c, 2022, m, "否") for c in ("甲县", "乙县") for m in VETO[:-1]]
+    rows += [(c, 2022, m, "否") for c in ("丙县",) for m in VETO[:-1]]
+    rows += [("甲县", 2022, VETO[-1], "否"), ("乙县", 2022, VETO[-1], "是")]      # 丙 leaves fraud unreported
+    panel = pd.concat([G19.astype({"value": object}), pd.DataFrame(rows, columns=G19.columns)])
+    path = tmp_path / "p.csv"
+    panel.to_csv(path, index=False)
+    cmd = [sys.executable, "-m", "qstrong", "score", str(path), "--all", "--format", fmt]
+    if config:
+        (tmp_path / "c.json").write_text(json.dumps(config), encoding="utf-8")
+        cmd += ["--config", str(tmp_path / "c.json")]
+    r = subprocess.run(cmd, capture_output=True, text=True)
+    assert r.returncode == 0, r.stderr
+    return r.stdout
+
+
+def test_score_all_unknown_veto_is_not_no(tmp_path):
+    import json
+
+    text = _score_all(tmp_path, "table")
+    rows = {line.split()[0]: line for line in text.splitlines()[1:]}
+    assert "无法判断（未填报：近三年发生统计数据不实问题）" in rows["丙县"]
+    assert "无法判断" not in rows["甲县"] and "无法判断" not in rows["乙县"]
+    got = {c["county"]: c for c in json.loads(_score_all(tmp_path, "json"))["counties"]}
+    assert (got["甲县"]["vetoed"], got["甲县"]["veto_unknown"]) == (False, [])
+    assert (got["乙县"]["vetoed"], got["乙县"]["veto_unknown"]) == (True, [])
+    assert (got["丙县"]["vetoed"], got["丙县"]["veto_unknown"]) == (False, ["veto.statistical_fraud"])
+
+
+def test_score_all_says_why_a_reported_indicator_is_blank(tmp_path):
+    import json
+
+    cfg = {"efficacy": {"19": {"zero_base": "null"}}}
+    csv = _score_all(tmp_path, "csv", cfg).splitlines()
+    head = csv[0].split(",")
+    cells = {line.split(",")[0]: dict(zip(head, line.split(","), strict=False)) for line in csv[1:]}
+    assert cells["甲县"]["指标19"] == ""          # (数据完整 is 否 here only because this panel has no other data)
+    assert cells["甲县"]["说明"] == "指标19：无法计算增长率：上年为0，未计分（数据已填报）"
+    assert cells["乙县"]["说明"] == ""
+    got = {c["county"]: c for c in json.loads(_score_all(tmp_path, "json", cfg))["counties"]}
+    assert got["甲县"]["unscored"] == [19] and got["乙县"]["unscored"] == []

@@ -5,13 +5,14 @@ from __future__ import annotations
 import argparse
 import sys
 
+import numpy as np
 import pandas as pd
 
 from ..benchmark import count_invented, ranks, stamp, stamped
 from ..catalog import load_catalog
 from ..display import VETO_EFFECT, clip, pad, scorecard_text
-from ..measures import fmt_num
-from ..scoring import ROUND, clean, score_panel
+from ..measures import fmt_num, load_measures
+from ..scoring import ROUND, STATUS_ZH, clean, score_panel
 from ..vocabulary import for_people
 from ..writers import Output, check_outputs, data_notice, format_output, frame_to_csv, to_json
 from .analysis import _remind
@@ -60,13 +61,17 @@ def cmd_score(args: argparse.Namespace) -> int:
         panel = _all_panel(args)
         ps = score_panel(panel, args.year, _config(args))
         df = ranked(ps.to_frame().round(ROUND))
-        df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
+        unknown, unscored = veto_unknown(ps), unscored_notes(ps)
         if args.format == "json":
             _emit(to_json({"year": ps.year, "counties": [
                 {"county": c, "total": clean(r["total"]), "rank": int(r["rank"]), "rank_note": r["rank_note"],
                  "complete": bool(r["complete"]), "vetoed": bool(r["vetoed"]),
+                 "veto_unknown": [] if r["vetoed"] else unknown[c], "unscored": unscored_ids(ps, c),
                  "scores": {str(i): clean(ps.scores.at[c, i]) for i in ps.scores.columns}}
                 for c, r in df.iterrows()]}), args.out)
+        df = with_veto_text(df, unknown)
+        df["note"] = unscored
+        df.columns = [f"指标{c}" if isinstance(c, int) else c for c in df.columns]
         line, scored = _all_line(args, ps), panel.data[panel.data["year"] == ps.year]
         print(line, file=sys.stderr)
         if args.format == "csv":
@@ -100,6 +105,39 @@ def ranked(df):
     both = out["vetoed"] & ~out["complete"]
     note = note.where(out["complete"], INCOMPLETE).where(~both, f"{VETOED}；{INCOMPLETE}")
     out["rank_note"] = note
+    return out
+
+
+def veto_unknown(ps) -> dict[str, list[str]]:
+    """Per county, the veto items it has not reported (measure ids; one pass per veto item)."""
+    gaps = {m: np.isnan(np.asarray(ps.env[m], dtype=float)) for m in ps.catalog.veto.measures}
+    return {c: [m for m, g in gaps.items() if g[i]] for i, c in enumerate(ps.counties)}
+
+
+def with_veto_text(df: pd.DataFrame, unknown: dict[str, list[str]]) -> pd.DataFrame:
+    """The vetoed column for people: 是, 否, or 无法判断（未填报：names） — unknown is not “not triggered”."""
+    names = load_measures()
+    text = pd.Series({c: "是" if v else ("无法判断（未填报：" + "、".join(
+        names[m].name_zh if m in names else m for m in unknown[c]) + "）" if unknown[c] else "否")
+        for c, v in df["vetoed"].items()}, dtype=object)
+    out = df.copy()
+    out["vetoed"] = text.reindex(out.index)
+    return out
+
+
+def unscored_ids(ps, county: str) -> list[int]:
+    """Indicators of `county` unscored although reported (a growth from a zero base)."""
+    row = ps.uncomputable.loc[county]
+    return [int(i) for i in row.index[row.to_numpy()]]
+
+
+def unscored_notes(ps) -> pd.Series:
+    """Per county, why an indicator is blank although its data are complete (说明 column)."""
+    unc = ps.uncomputable
+    out = pd.Series("", index=unc.index, dtype=object)
+    for ind in unc.columns[unc.any(axis=0).to_numpy()]:
+        note = f"指标{ind}：{STATUS_ZH['zero_base']}，未计分（数据已填报）"
+        out = out.where(~unc[ind], (out + "；").where(out != "", "") + note)
     return out
 
 
