@@ -145,6 +145,7 @@ def gaps_text(rep) -> str:
              f"{rep.county} {rep.year}年 失分分析（对标见上一行）",
              f"总分 {rep.total:.2f} / 100，排名 {rep.rank_text}，失分 {rep.lost:.2f}"
              + ("" if rep.card.complete else "（数据不完整，缺数指标未计入）"),
+             "一票否决：" + _veto_text(rep.card),
              *[f"提醒：{w}" for w in rep.card.warnings]]
     if rep.synthetic_values:
         lines.append(f"注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据，功效系数法得分仅供演示，不代表真实排名。")
@@ -190,7 +191,8 @@ def gaps_text(rep) -> str:
 def gaps_html(rep) -> str:
     e = html.escape
     note = (f"<p><b>注意：对标数据中有{rep.synthetic_values}个数值为合成/示例数据。</b></p>"
-            if rep.synthetic_values else "") + "".join(f"<p>提醒：{e(w)}</p>" for w in rep.card.warnings)
+            if rep.synthetic_values else "") + f"<p>一票否决：{e(_veto_text(rep.card))}</p>" \
+        + "".join(f"<p>提醒：{e(w)}</p>" for w in rep.card.warnings)
     cols = ["level2", "criterion", "points", "score", "lost", "recovery", "departments"]
     table = rep.indicators[cols].round(2).to_html(escape=True, na_rep="—")
     return (f"<p>{e(rep.benchmark.describe())}</p><h4>{e(rep.county)} {rep.year}年 失分分析（{e(rep.peer_spec)}）："

@@ -165,3 +165,17 @@ def test_score_all_says_why_a_reported_indicator_is_blank(tmp_path):
     assert cells["乙县"]["说明"] == ""
     got = {c["county"]: c for c in json.loads(_score_all(tmp_path, "json", cfg))["counties"]}
     assert got["甲县"]["unscored"] == [19] and got["乙县"]["unscored"] == []
+
+
+def test_gaps_state_the_county_own_veto():
+    from qstrong.display import gaps_html, gaps_text
+
+    rows = [(c, 2022, m, "否") for c in ("甲县", "乙县", "丙县") for m in VETO[:-1]]
+    rows += [("甲县", 2022, VETO[-1], "否"), ("乙县", 2022, VETO[-1], "是")]      # 丙 leaves fraud unreported
+    panel = pd.concat([G19.astype({"value": object}), pd.DataFrame(rows, columns=G19.columns)])
+    expect = {"甲县": "一票否决：未触发", "乙县": "一票否决：触发——近三年发生统计数据不实问题",
+              "丙县": "一票否决：无法判断——未填报：近三年发生统计数据不实问题"}
+    for county, line in expect.items():
+        rep = gaps(panel, county)
+        assert gaps_text(rep).splitlines()[3] == line
+        assert f"<p>{line}</p>" in gaps_html(rep)
