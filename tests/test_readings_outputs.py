@@ -179,3 +179,19 @@ def test_gaps_state_the_county_own_veto():
         rep = gaps(panel, county)
         assert gaps_text(rep).splitlines()[3] == line
         assert f"<p>{line}</p>" in gaps_html(rep)
+
+
+@pytest.mark.parametrize(("cfg", "offered"), [(NULL, False), (PP, True), (None, True)])
+def test_path_options_never_leave_a_growth_unscored(cfg, offered):
+    import qstrong.analysis.path as path
+    from qstrong.benchmark import benchmark
+
+    ps = benchmark(G19, "乙县", config=cfg).scores
+    i = ps.counties.index("乙县")
+    opts, _ = path.county_options(ps, i, path.load_effort())
+    mine = [o.step for o in opts if o.step.targets and o.step.targets[0][0] == "q19.smes_helped"]
+    assert bool(mine) == offered
+    before = ps.scores.iat[i, 18]
+    for st in mine:            # each offered value, scored afresh, gains at least what it claims
+        after = score_panel(_set(G19, "乙县", "q19.smes_helped", st.targets[0][1]), config=cfg).scores.loc["乙县", 19]
+        assert after >= before + st.gain - 1e-9

@@ -60,9 +60,10 @@ from ..panelcsv import tab_separated
 from ..params import check_params
 from ..rules.base import Step
 from ..rules.composite import Group
-from ..rules.efficacy import ZERO_BASE_STATUS
+from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy
 from ..scoring import PanelScores
 from ..textfiles import read_text
+from .required import points_with
 
 TOL = 1e-9
 _PER = re.compile(r"^\s*(\d+(?:\.\d+)?)?\s*(\S.*?)\s*$")
@@ -187,6 +188,9 @@ def county_options(ps: PanelScores, i: int, effort: EffortTable) -> tuple[list[O
                     walk(it.items, r.detail["subs"], key, sub, ident)
                 continue
             for st in it.options(r, env, i, room, rank):
+                if st.kind == "efficacy" and st.targets and isinstance(it, Efficacy) and \
+                        np.isnan(points_with(it, env, i, r.detail["settings"], st.targets)):
+                    continue            # the move leaves the item unscored (a growth from 0 under zero_base null)
                 if st.gain > TOL and st.targets:
                     # one choice per group of components: two levers of one value never stack
                     choice = key + (f"@{st.group or st.targets[0][0]}" if st.kind == "efficacy" else "")
