@@ -195,3 +195,16 @@ def test_path_options_never_leave_a_growth_unscored(cfg, offered):
     for st in mine:            # each offered value, scored afresh, gains at least what it claims
         after = score_panel(_set(G19, "乙县", "q19.smes_helped", st.targets[0][1]), config=cfg).scores.loc["乙县", 19]
         assert after >= before + st.gain - 1e-9
+
+
+def test_ladder_proposes_no_value_that_leaves_a_growth_unscored():
+    from qstrong.analysis.ladder import ladder
+    from qstrong.benchmark import benchmark
+
+    rows = ladder(benchmark(G19, "乙县", config=NULL)).query("indicator == 19")
+    assert len(rows) and rows["lever_needed"].isna().all() and (rows["marginal_text"] == UNSCORED_MOVE).all()
+    pp = ladder(benchmark(G19, "乙县", config=PP)).query("indicator == 19 and not reached")
+    assert pp["lever_needed"].notna().any()
+    for _, r in pp.dropna(subset=["lever_needed"]).iterrows():     # each rung value, scored afresh
+        got = score_panel(_set(G19, "乙县", "q19.smes_helped", r["lever_needed"]), config=PP).scores.loc["乙县", 19]
+        assert got == pytest.approx(r["rung_points"])

@@ -21,6 +21,7 @@ import pandas as pd
 from ..measures import fmt_num, load_measures
 from ..rules.efficacy import Efficacy
 from ..scoring import PanelScores, evaluate_indicator
+from .required import UNSCORED_MOVE
 
 RUNGS: tuple[tuple[str, float], ...] = (("中位数", 0.5), ("75%分位", 0.75), ("90%分位", 0.9), ("最优", 1.0))
 FENCE = 3.0
@@ -103,7 +104,11 @@ def _rungs(base: dict, ps: PanelScores, ind, comp, s, i: int, peers: np.ndarray)
         row = {**base, "rung": name, "peer_value": v, "outlier": bool(flags[j]), "headline": j == head,
                "reached": bool(reached), "lever_needed": np.nan if need is None else need, "rung_points": pts,
                "gain": pts - base["current_points"], "marginal": np.nan, "marginal_text": "已达到" if reached else ""}
-        if need is None:
+        blocked = not reached and not np.isnan(base["current_points"]) and np.isnan(
+            _points_at(ps, ind, comp.lever, i, need if need is not None else base["lever_current"] + 1.0))
+        if blocked:       # any such value leaves the indicator unscored (a growth from 0 under zero_base null)
+            row.update(lever_needed=np.nan, rung_points=np.nan, gain=np.nan, marginal_text=UNSCORED_MOVE)
+        elif need is None:
             row["marginal_text"] = "仅调整该数据项无法达到"
         elif pts > prev_points + 1e-9:
             row["marginal"] = (need - prev_lever) * 0.1 / (pts - prev_points)
