@@ -212,14 +212,21 @@ def comparison_text(cmp) -> str:
         lines += [f"  · {c}" for c in sc.describe()]
         for u in sc.unmapped:
             lines.append(f"  · 不移动任何指标：{u['target']}——{u.get('note', '')}")
-        d = cmp.deltas()[sc.name]
-        base, new = cmp.scores.iloc[:, 0], cmp.scores[sc.name]     # the baseline is the first column
-        moved = [f"指标{i} {num(v, sign=True)}" for i, v in d[d.abs() > 1e-9].items()]
-        moved += [f"指标{i} 变为不计分（原{num(base[i])}分；{_unscored_why(cmp, sc.name, i)}）"
-                  for i in d.index if base.notna()[i] and new.isna()[i]]
-        moved += [f"指标{i} 恢复计分（{num(new[i])}分，原不计分）" for i in d.index if base.isna()[i] and new.notna()[i]]
+        moved = score_changes(cmp, sc.name)
         lines.append("  得分变化：" + "；".join(moved) if moved else "  得分无变化")
     return "\n".join(lines)
+
+
+def score_changes(cmp, name: str) -> list[str]:
+    """Per indicator, how scenario `name` changes its score: signed with “−”, and an indicator becoming
+    unscored (with why) or scored again said as such — never silent."""
+    d = cmp.deltas()[name]
+    base, new = cmp.scores.iloc[:, 0], cmp.scores[name]     # the baseline is the first column
+    moved = [f"指标{i} {num(v, sign=True)}" for i, v in d[d.abs() > 1e-9].items()]
+    moved += [f"指标{i} 变为不计分（原{num(base[i])}分；{_unscored_why(cmp, name, i)}）"
+              for i in d.index if base.notna()[i] and new.isna()[i]]
+    moved += [f"指标{i} 恢复计分（{num(new[i])}分，原不计分）" for i in d.index if base.isna()[i] and new.notna()[i]]
+    return moved
 
 
 def _unscored_why(cmp, name: str, ident: int) -> str:

@@ -84,6 +84,7 @@ def cmd_required(args: argparse.Namespace) -> int:
 def cmd_project(args: argparse.Namespace) -> int:
     from ..analysis.projection import project
     from ..analysis.scenarios import distinct_names, load_scenario
+    from ..display import num, score_changes
 
     check_outputs(Output(args.out, "外推数值输出文件", (".csv",)), Output(args.charts, CHARTS, directory=True))
     scenarios = [load_scenario(s) for s in args.scenario or []]
@@ -96,11 +97,10 @@ def cmd_project(args: argparse.Namespace) -> int:
         base = cmp.summary.loc["基线", "total"]
         print(f"\n{proj.to_year}年得分：趋势外推 {base:.2f}")
         for sc in scenarios:
-            d = cmp.deltas()[sc.name]
-            moved = d[d.abs() > 1e-9]
+            moved = score_changes(cmp, sc.name)
             print(f"  情景“{sc.name}”：{cmp.summary.loc[sc.name, 'total']:.2f}"
-                  f"（{cmp.summary.loc[sc.name, 'delta']:+.2f}）"
-                  + ("；" + "；".join(f"指标{i} {v:+.2f}" for i, v in moved.items()) if len(moved) else ""))
+                  f"（{num(cmp.summary.loc[sc.name, 'delta'], sign=True)}）"
+                  + ("；" + "；".join(moved) if moved else ""))
             for u in sc.unmapped:
                 print(f"    · 不移动任何指标：{u['target']}——{u.get('note', '')}")
     if args.out:   # a panel (county,year,measure,value,…) read back as one: no 对标基准 column here
