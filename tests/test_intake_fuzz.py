@@ -64,7 +64,7 @@ def shows(mid: str, x: float, fmt: str) -> float | None:
     m = CATALOG.measures[mid]
     how, unit = FORMATS[fmt]
     if m.kind == "bool":
-        return x if how == "plain" and x in (0, 1) else None
+        return x if how in ("plain", "signless") and x in (0, 1) else None   # 0;0 shows 0 and 1 as they are
     if how == "reject" or (how == "signless" and x < 0):
         return None
     if how == "pct":
