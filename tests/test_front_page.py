@@ -155,7 +155,8 @@ def test_plan_as_scenario_and_as_projection_side_by_side(panel_front):
     assert (v.trend, v.projected) == pytest.approx((ahead["trend"], ahead["with_scenario"]))
     table = v.table()
     assert list(table.columns) == ["项目", "情景：2022年实际数据＋规划目标", "预测：趋势外推至2025年＋规划目标"]
-    diff, trend, _, _, gap = (float(x) for x in re.findall(r"[+-]\d+\.\d\d", v.sentence()))
+    assert "-" not in v.sentence()                                  # one minus sign: −
+    diff, trend, _, _, gap = (float(x.replace("−", "-")) for x in re.findall(r"[+−]?\d+\.\d\d", v.sentence()))
     assert diff == pytest.approx(v.projected - v.today, abs=0.006)
     assert diff == pytest.approx(trend + gap, abs=0.011)          # the sentence adds up
     assert v.sentence().count("。") == 1

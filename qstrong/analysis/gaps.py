@@ -15,7 +15,6 @@ import pandas as pd
 from ..benchmark import Benchmark, benchmark, is_synthetic, peer_provenance
 from ..config import ScoringConfig
 from ..departments import canonical
-from ..measures import fmt_num
 from ..panel import Panel
 from ..peers import describe
 from ..rules.efficacy import Efficacy
@@ -190,11 +189,6 @@ def _checked_steps(ident: int, item: Efficacy, res, ps: PanelScores, i: int, roo
                 notes.append(UNSCORED_MOVE)
                 continue
             st = replace(st, gain=min(st.gain, max(new - cur, 0.0)))
-        for c, k in zip(item.components, res.detail["coefs"], strict=True):
-            sides = tuple(t for t in (s.gate, float(k.low[0]), float(k.high[0])) if t is not None and np.isfinite(t))
-            x = k.x[i]
-            st = replace(st, action=st.action.replace(f"提高{c.label}：由{fmt_num(x)}到",
-                                                      f"提高{c.label}：由{fmt_num(x, keep=sides)}到"))
         if st.gain > 0:
             out.append(st)
     return out, list(dict.fromkeys(notes))

@@ -13,7 +13,7 @@ import pandas as pd
 
 from ..benchmark import Benchmark
 from ..departments import assignment
-from ..display import VETO_EFFECT
+from ..display import VETO_EFFECT, num
 from ..measures import fmt_num, load_measures
 from .gaps import gaps
 from .path import EffortTable, PathPlan, cheapest_path, load_effort
@@ -228,10 +228,11 @@ class PlanViews:
     def sentence(self) -> str:
         """The difference of the two totals in one sentence (it adds up exactly)."""
         gain_today, gain_trend = self.today - self.base, self.projected - self.trend
-        return (f"两者相差{self.projected - self.today:+.2f}分：情景把规划目标放在{self.year}年的实际数据上（其余数据项和"
+        return (f"两者相差{num(self.projected - self.today, sign=True)}分：情景把规划目标放在{self.year}年的实际数据上（其余数据项和"
                 f"对标县都取{self.year}年实际值），预测则先把全部数据项和对标县按趋势外推到{self.to_year}年再放上规划目标，"
-                f"其中趋势本身使总分变化{self.trend - self.base:+.2f}分，规划在趋势上的增分（{gain_trend:+.2f}）与在今天数据上的"
-                f"增分（{gain_today:+.2f}）相差{gain_trend - gain_today:+.2f}分（趋势已部分达到或偏离规划目标）。")
+                f"其中趋势本身使总分变化{num(self.trend - self.base, sign=True)}分，规划在趋势上的增分"
+                f"（{num(gain_trend, sign=True)}）与在今天数据上的增分（{num(gain_today, sign=True)}）相差"
+                f"{num(gain_trend - gain_today, sign=True)}分（趋势已部分达到或偏离规划目标）。")
 
 
 def plan_views(bench: Benchmark, scenario, projection) -> PlanViews:

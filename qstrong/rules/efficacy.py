@@ -271,7 +271,8 @@ class Efficacy(Item):
             d_new = top if goal.startswith("对标最优") else float(coefficient(y, s).d[i])
             gain = min(self.points * c.weight * (d_new - d) / 100.0, room)
             lever = c.solve_lever(env, i, s.change, x_req, zero_base=s.zero_base)
-            text = f"提高{c.label}：由{fmt_num(k.x[i])}到{fmt_num(x_req)}（{goal}）"
+            sides = tuple(t for t in (s.gate, float(k.low[0]), float(k.high[0])) if t is not None and np.isfinite(t))
+            text = f"提高{c.label}：由{fmt_num(k.x[i], keep=sides)}到{fmt_num(x_req)}（{goal}）"
             targets: tuple[tuple[str, float], ...] = ()
             if lever is not None:
                 name = load_measures()[c.lever].name_zh
