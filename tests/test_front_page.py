@@ -122,7 +122,7 @@ def test_veto_and_change_from_last_year(panel_front):
     ch = s.change
     prev = replace(inp.benchmark, year=2021)
     assert ch is not None and ch.year == 2021 and ch.before == pytest.approx(prev.total)
-    assert f"{ch.delta:+.2f}" in _front(page)
+    assert f"{ch.delta:+.2f}".replace("-", "−") in _front(page)          # one minus sign
     moves = [abs(b - a) for _, _, a, b in ch.movers]
     assert moves == sorted(moves, reverse=True) and all(m > 0 for m in moves)
 

@@ -8,6 +8,7 @@ import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
 
+from ..display import num
 from .base import HIGHLIGHT, LOST, SCORE, _figure, _for_labels, _notice, wrap
 
 
@@ -68,7 +69,7 @@ def tornado(sa, top: int = 15) -> Figure:
     for k, (lo, hi) in enumerate(zip(df["down"], df["up"], strict=True)):
         for v in (lo, hi):
             if not np.isnan(v) and v != 0:
-                ax.text(v, k, f" {v:+.2f} ", va="center", fontsize=7, ha="left" if v > 0 else "right")
+                ax.text(v, k, f" {num(v, sign=True)} ", va="center", fontsize=7, ha="left" if v > 0 else "right")
     ax.set_yticks(y, labels, fontsize=8)
     ax.axvline(0, color="#333333", lw=0.8)
     ax.margins(x=0.2)

@@ -10,6 +10,7 @@ from html import escape as e
 from ..analysis.path import EFFORT_UNIT
 from ..analysis.summary import ACTION_ORDER, Summary
 from ..charts import lost_by
+from ..display import num
 from ..measures import fmt_num
 
 CSS = """
@@ -65,7 +66,7 @@ def _change(s: Summary) -> str:
     if ch is None:
         return f"面板中没有本县{s.benchmark.year - 1}年的数据，无法比较"
     moved = "；".join(f"指标{i} {e(crit)} {fmt_num(a, 2)}→{fmt_num(b, 2)}" for i, crit, a, b in ch.movers)
-    return (f"比{ch.year}年：{ch.before:.2f} → {ch.now:.2f} 分（<b>{ch.delta:+.2f}</b>）"
+    return (f"比{ch.year}年：{ch.before:.2f} → {ch.now:.2f} 分（<b>{num(ch.delta, sign=True)}</b>）"
             + (f"。变化最大的指标：{moved}" if moved else "。各指标得分均未变化"))
 
 
