@@ -1,0 +1,229 @@
+"""Statistical audit of the index over the benchmark's counties, after the JRC's practice (COINr).
+
+Definitions follow COINr (https://search.r-project.org/CRAN/refmans/COINr/): ``get_stats`` (skew as
+e1071 ``type = 2``, i.e. Excel's SKEW; kurtosis as Excel's KURT, the excess kurtosis; outlier flag when
+|skew| > 2 and kurtosis > 3.5), ``get_corr`` (Pearson or Spearman, pairwise complete; an indicator
+against its parent's aggregate), ``get_cronbach`` (α = k/(k−1)·(1 − Σσᵢ²/σ²_sum), sample variances, complete
+cases) and ``get_PCA`` (principal components of the standardised indicators, i.e. of the correlation matrix).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+import pandas as pd
+
+from ..benchmark import Benchmark
+
+SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
+COLLINEAR = 0.92
+COMPONENTS = 3
+
+
+def indicator_stats(scores: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
+    """Per column (indicator): COINr ``get_stats``' figures plus the shares at full points and at zero.
+
+    pandas' ``skew``/``kurt`` are the bias-corrected G1/G2 (Excel's SKEW/KURT), COINr's definitions."""
+    n = len(scores)
+    avail = scores.notna().sum()
+    out = pd.DataFrame({
+        "available": avail / n if n else np.nan,
+        "mean": scores.mean(), "sd": scores.std(ddof=1), "min": scores.min(), "max": scores.max(),
+        "skew": scores.skew(), "kurtosis": scores.kurt(),
+        "full_share": scores.ge(points.reindex(scores.columns).to_numpy() - 1e-9).sum() / avail.where(avail > 0),
+        "zero_share": scores.eq(0).sum() / avail.where(avail > 0),
+        "distinct": scores.nunique(),
+    })
+    out["outlier"] = (out["skew"].abs() > SKEW_LIMIT) & (out["kurtosis"] > KURT_LIMIT)
+    out.index.name = "indicator"
+    return out
+
+
+def cronbach(items: pd.DataFrame) -> float:
+    """Cronbach's α of the columns over complete rows: k/(k−1)·(1 − Σσᵢ²/σ²_sum), sample variances
+    (COINr ``get_cronbach``). NaN with fewer than two items or a constant sum."""
+    x = items.dropna().to_numpy(float)
+    k = x.shape[1]
+    if k < 2 or len(x) < 2:
+        return float("nan")
+    total_var = x.sum(axis=1).var(ddof=1)
+    if total_var == 0:
+        return float("nan")
+    return float(k / (k - 1) * (1 - x.var(axis=0, ddof=1).sum() / total_var))
+
+
+def pca_shares(items: pd.DataFrame, components: int = COMPONENTS) -> np.ndarray:
+    """Explained-variance shares of the first principal components of the standardised columns (the
+    eigenvalues of their correlation matrix over complete rows, as COINr ``get_PCA``); constant columns
+    are left out (they carry no variance). Shorter than `components` when fewer columns vary."""
+    x = items.dropna().to_numpy(float)
+    if len(x) < 2:
+        return np.array([])
+    x = x[:, x.std(axis=0, ddof=1) > 0]
+    if x.shape[1] == 0:
+        return np.array([])
+    eig = np.linalg.eigvalsh(np.atleast_2d(np.corrcoef(x, rowvar=False)))[::-1].clip(min=0)
+    return (eig / eig.sum())[:components]
+
+
+def importance(scores: pd.DataFrame, total: pd.Series) -> pd.Series:
+    """Main-effect importance on the total: squared Pearson correlation with it, normalised to sum to 1
+    (the JRC's weights-vs-importance reading); a constant indicator has importance 0."""
+    r2 = scores.corrwith(total).pow(2).fillna(0.0)
+    r2[scores.nunique() <= 1] = 0.0
+    s = r2.sum()
+    return (r2 / s if s > 0 else r2).rename("importance")
+
+
+def _pairs(corr: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
+    """Upper-triangle pairs of `corr` where `mask` holds, as rows (a, b, r)."""
+    iu = np.triu(np.ones(corr.shape, dtype=bool), 1) & mask
+    a, b = np.nonzero(iu)
+    return pd.DataFrame({"a": corr.index[a], "b": corr.columns[b], "r": corr.to_numpy()[a, b]})
+
+
+@dataclass
+class Audit:
+    """The audit: statistics, correlations, α, PCA and importance of the 43 indicators over the counties."""
+
+    benchmark: Benchmark
+    stats: pd.DataFrame          # indicator × statistics
+    pearson: pd.DataFrame        # indicator × indicator
+    spearman: pd.DataFrame
+    parents: pd.DataFrame        # indicator × (r with level2, level1, total; Pearson and Spearman)
+    collinear: pd.DataFrame      # a, b, r (Pearson > 0.92)
+    negative: pd.DataFrame       # a, b, r, group (Pearson < 0 inside a level-2 group)
+    alpha: pd.DataFrame          # level, group, k, alpha
+    pca: pd.DataFrame            # level1 × PC1..PC3 explained shares
+    weights: pd.DataFrame        # indicator × (points, weight, importance, ratio)
+
+    def summary(self) -> str:
+        """What the audit means, in Chinese: which indicators drive the ranking, which are inert or redundant."""
+        w = self.weights
+        lines = [f"统计审计（{self.benchmark.n}个县（市、区），43项三级指标得分）"]
+        top = w.sort_values("importance", ascending=False).head(5)
+        lines.append("对排名影响最大的指标：" + "；".join(
+            f"指标{i}（{p:g}分，重要性{imp:.1%}，名义权重{wt:.0%}）"
+            for i, p, imp, wt in zip(top.index, top["points"], top["importance"], top["weight"], strict=True)))
+        own = self.benchmark.scores.scores.loc[self.benchmark.county]
+        lines.append(f"{self.benchmark.county}在这些指标上的得分：" + "；".join(
+            f"指标{i} {own[i]:g}/{p:g}分" if pd.notna(own[i]) else f"指标{i} 缺数据"
+            for i, p in zip(top.index, top["points"], strict=True)))
+        inert = w[w["importance"] < w["weight"] / 4].sort_values("points", ascending=False)
+        for i, row in inert.head(8).iterrows():
+            same = "各县得分完全相同" if self.stats.loc[i, "distinct"] <= 1 else "各县得分几乎相同"
+            lines.append(f"指标{i}的分值为{row['points']:g}分，但{same}，对排名影响很小")
+        if len(inert) > 8:
+            lines.append(f"另有{len(inert) - 8}项指标对排名的影响远小于其分值")
+        for a, b, r in self.collinear.head(8).itertuples(index=False):
+            lines.append(f"指标{a}与指标{b}高度相关（r={r:.2f}），信息重复")
+        if len(self.negative):
+            lines.append("同一二级指标内负相关：" + "；".join(
+                f"指标{a}与指标{b}（r={r:.2f}）"
+                for a, b, r, _ in self.negative.sort_values("r").head(8).itertuples(index=False)))
+        out = self.stats.index[self.stats["outlier"]]
+        if len(out):
+            lines.append("存在离群值（|偏度|>2且峰度>3.5）的指标：" + "、".join(f"指标{i}" for i in out))
+        a1 = self.alpha[self.alpha["level"] == "level1"].dropna(subset=["alpha"])
+        if len(a1):
+            lines.append("一级指标内部一致性（克朗巴哈α）：" + "；".join(
+                f"{g} {a:.2f}" for g, a in zip(a1["group"], a1["alpha"], strict=True)))
+        return "\n".join(lines)
+
+    def __str__(self) -> str:
+        return self.benchmark.describe() + "\n" + self.summary()
+
+    def frames(self) -> dict[str, pd.DataFrame]:
+        """The tables for people, Chinese headers, one per sheet."""
+        st = self.stats.rename(columns={
+            "available": "数据可得率", "mean": "均值", "sd": "标准差", "min": "最小值", "max": "最大值", "skew": "偏度",
+            "kurtosis": "峰度", "full_share": "满分占比", "zero_share": "零分占比", "distinct": "不同取值数",
+            "outlier": "离群（|偏度|>2且峰度>3.5）"})
+        par = self.parents.rename(columns={
+            "pearson_level2": "与二级指标相关（Pearson）", "pearson_level1": "与一级指标相关（Pearson）",
+            "pearson_total": "与总分相关（Pearson）", "spearman_level2": "与二级指标相关（Spearman）",
+            "spearman_level1": "与一级指标相关（Spearman）", "spearman_total": "与总分相关（Spearman）"})
+        pair = {"a": "指标甲", "b": "指标乙", "r": "相关系数", "group": "二级指标"}
+        alpha = self.alpha.replace({"level": {"level1": "一级指标", "level2": "二级指标"}}).rename(
+            columns={"level": "层级", "group": "指标组", "k": "指标数", "alpha": "克朗巴哈α"})
+        pca = self.pca.rename(columns=lambda c: f"第{c[2:]}主成分解释方差占比")
+        pca.index.name = "一级指标"
+        wt = self.weights.rename(columns={"points": "分值", "weight": "名义权重", "importance": "重要性",
+                                          "ratio": "重要性/名义权重"})
+        corr = self.pearson.copy()
+        corr.index.name = "指标"
+        sp = self.spearman.copy()
+        sp.index.name = "指标"
+        for f in (st, par, wt):
+            f.index.name = "指标"
+        def listed(df: pd.DataFrame, none: str) -> pd.DataFrame:
+            return df.rename(columns=pair) if len(df) else pd.DataFrame({"说明": [none]})
+
+        return {"指标统计": st, "与上级相关": par, "Pearson相关": corr, "Spearman相关": sp,
+                "高度相关": listed(self.collinear, f"没有相关系数大于{COLLINEAR}的指标对"),
+                "组内负相关": listed(self.negative, "同一二级指标内没有负相关的指标对"),
+                "克朗巴哈α": alpha, "主成分分析": pca, "重要性与权重": wt}
+
+    def to_dict(self) -> dict:
+        def rec(df: pd.DataFrame, index: bool = True) -> list[dict]:
+            d = df.reset_index() if index else df
+            return json_safe(d.to_dict(orient="records"))
+
+        return {"benchmark": self.benchmark.to_dict(), "stats": rec(self.stats), "parents": rec(self.parents),
+                "collinear": rec(self.collinear, False), "negative": rec(self.negative, False),
+                "alpha": rec(self.alpha, False), "pca": rec(self.pca), "weights": rec(self.weights),
+                "summary": self.summary()}
+
+
+def json_safe(rows: list[dict]) -> list[dict]:
+    """NaN as None, numpy scalars as Python ones."""
+    def v(x):
+        if isinstance(x, (np.floating, float)):
+            return None if np.isnan(x) else float(x)
+        if isinstance(x, np.integer):
+            return int(x)
+        if isinstance(x, np.bool_):
+            return bool(x)
+        return x
+    return [{str(k): v(x) for k, x in r.items()} for r in rows]
+
+
+def audit(bench: Benchmark) -> Audit:
+    """The statistical audit of `bench`'s counties and their 43 indicator scores."""
+    ps = bench.scores
+    scores = ps.scores.astype(float)
+    cat = bench.panel.catalog
+    meta = pd.DataFrame([(i.id, i.level1, i.level2, i.points) for i in cat.indicators],
+                        columns=["indicator", "level1", "level2", "points"]).set_index("indicator").reindex(scores.columns)
+    total = ps.totals
+    stats = indicator_stats(scores, meta["points"])
+    pearson, spearman = scores.corr(), scores.corr(method="spearman")
+    parents = {}
+    for level in ("level1", "level2"):
+        agg = scores.T.groupby(meta[level].to_numpy(), sort=False).sum(min_count=1).T   # counties × groups
+        parent = agg[meta[level].to_numpy()].set_axis(scores.columns, axis=1)
+        for method in ("pearson", "spearman"):
+            x, p = (scores, parent) if method == "pearson" else (scores.rank(), parent.rank())
+            parents[f"{method}_{level}"] = x.corrwith(p)
+    for method in ("pearson", "spearman"):
+        x, t = (scores, total) if method == "pearson" else (scores.rank(), total.rank())
+        parents[f"{method}_total"] = x.corrwith(t)
+    order = [f"{m}_{lv}" for m in ("pearson", "spearman") for lv in ("level2", "level1", "total")]
+    parents = pd.DataFrame(parents)[order]
+    collinear = _pairs(pearson, (pearson > COLLINEAR).to_numpy())
+    l2 = meta["level2"].to_numpy()
+    negative = _pairs(pearson, (pearson < 0).to_numpy() & (l2[:, None] == l2[None, :]))
+    negative["group"] = meta.loc[negative["a"], "level2"].to_numpy() if len(negative) else []
+    alpha = pd.DataFrame([(level, g, len(cols), cronbach(scores[cols]))
+                          for level in ("level1", "level2")
+                          for g, cols in meta.groupby(level, sort=False).groups.items()],
+                         columns=["level", "group", "k", "alpha"])
+    shares = {g: pca_shares(scores[cols]) for g, cols in meta.groupby("level1", sort=False).groups.items()}
+    pca = pd.DataFrame({g: pd.Series(v, index=[f"PC{k + 1}" for k in range(len(v))]) for g, v in shares.items()}).T
+    pca.index.name = "level1"
+    imp = importance(scores, total)
+    weights = pd.DataFrame({"points": meta["points"], "weight": meta["points"] / meta["points"].sum(),
+                            "importance": imp})
+    weights["ratio"] = weights["importance"] / weights["weight"]
+    return Audit(bench, stats, pearson, spearman, parents, collinear, negative, alpha, pca, weights)
