@@ -107,7 +107,7 @@ def test_audit_of_the_sample(sample_audit):
     assert (a.collinear["r"] > 0.92).all() and (a.negative["r"] < 0).all()
     text = str(a)
     assert text.startswith(a.benchmark.describe())
-    assert "对排名影响最大的指标" in text
+    assert "对排名影响最大的指标" in text and "仅供参考" not in text
 
 
 def test_cli_audit_writes_xlsx(tmp_path, capsys):
@@ -130,3 +130,8 @@ def test_cli_audit_json(capsys):
     data = json.loads(capsys.readouterr().out)
     assert sum(r["importance"] for r in data["weights"]) == pytest.approx(1.0)
     assert len(data["stats"]) == 43 and data["benchmark"]["county"] == "临淄区"
+
+
+def test_few_counties_are_said_unstable(capsys):
+    assert main(["audit", SAMPLE, "--county", "临淄区", "--peers", "临淄区,张店区", "--peer-panel", "shandong"]) == 0
+    assert "少于10个" in capsys.readouterr().out

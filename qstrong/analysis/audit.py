@@ -19,6 +19,7 @@ from ..benchmark import Benchmark
 SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
 COLLINEAR = 0.92
 COMPONENTS = 3
+FEW = 10                         # fewer counties: the figures are said to be unstable
 
 
 def indicator_stats(scores: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
@@ -102,6 +103,8 @@ class Audit:
         """What the audit means, in Chinese: which indicators drive the ranking, which are inert or redundant."""
         w = self.weights
         lines = [f"统计审计（{self.benchmark.n}个县（市、区），43项三级指标得分）"]
+        if self.benchmark.n < FEW:
+            lines.append(f"提醒：对标县（市、区）少于{FEW}个，相关系数、α和重要性很不稳定，仅供参考")
         top = w.sort_values("importance", ascending=False).head(5)
         lines.append("对排名影响最大的指标：" + "；".join(
             f"指标{i}（{p:g}分，重要性{imp:.1%}，名义权重{wt:.0%}）"
