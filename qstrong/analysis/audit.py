@@ -19,6 +19,7 @@ from ..benchmark import Benchmark
 SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
 COLLINEAR = 0.92
 COMPONENTS = 3
+SAME = 0.9                       # share of counties at one value for “几乎相同”
 FEW = 10                         # fewer counties: the figures are said to be unstable
 
 
@@ -114,8 +115,11 @@ class Audit:
             f"指标{i} {own[i]:g}/{p:g}分" if pd.notna(own[i]) else f"指标{i} 缺数据"
             for i, p in zip(top.index, top["points"], strict=True)))
         inert = w[w["importance"] < w["weight"] / 4].sort_values("points", ascending=False)
+        scores = self.benchmark.scores.scores
         for i, row in inert.head(8).iterrows():
-            same = "各县得分完全相同" if self.stats.loc[i, "distinct"] <= 1 else "各县得分几乎相同"
+            mode = scores[i].value_counts(normalize=True).max() if scores[i].notna().any() else 1.0
+            same = ("各县得分完全相同" if self.stats.loc[i, "distinct"] <= 1 else "各县得分几乎相同" if mode >= SAME
+                    else "各县得分高低与总分关系很弱")
             lines.append(f"指标{i}的分值为{row['points']:g}分，但{same}，对排名影响很小")
         if len(inert) > 8:
             lines.append(f"另有{len(inert) - 8}项指标对排名的影响远小于其分值")
