@@ -15,6 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark import Benchmark
+from ..display import num
 
 SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
 COLLINEAR = 0.92
@@ -124,10 +125,10 @@ class Audit:
         if len(inert) > 8:
             lines.append(f"另有{len(inert) - 8}项指标对排名的影响远小于其分值")
         for a, b, r in self.collinear.head(8).itertuples(index=False):
-            lines.append(f"指标{a}与指标{b}高度相关（r={r:.2f}），信息重复")
+            lines.append(f"指标{a}与指标{b}高度相关（r={num(r)}），信息重复")
         if len(self.negative):
             lines.append("同一二级指标内负相关：" + "；".join(
-                f"指标{a}与指标{b}（r={r:.2f}）"
+                f"指标{a}与指标{b}（r={num(r, 3)}）"
                 for a, b, r, _ in self.negative.sort_values("r").head(8).itertuples(index=False)))
         out = self.stats.index[self.stats["outlier"]]
         if len(out):
@@ -135,7 +136,7 @@ class Audit:
         a1 = self.alpha[self.alpha["level"] == "level1"].dropna(subset=["alpha"])
         if len(a1):
             lines.append("一级指标内部一致性（克朗巴哈α）：" + "；".join(
-                f"{g} {a:.2f}" for g, a in zip(a1["group"], a1["alpha"], strict=True)))
+                f"{g} {num(a)}" for g, a in zip(a1["group"], a1["alpha"], strict=True)))
         return "\n".join(lines)
 
     def __str__(self) -> str:
