@@ -143,7 +143,7 @@ class ScoringConfig:
         groups: dict[str, list[int]] = {}
         for ident, s in sorted(self.efficacy.items()):
             d = default.efficacy.get(ident)
-            for name in _SETTING_KEYS:
+            for name in (f.name for f in fields(EfficacySettings)):     # declaration order: stable text
                 value = getattr(s, name)
                 if d is None or value != getattr(d, name):
                     groups.setdefault(_setting_text(name, value), []).append(ident)
