@@ -8,20 +8,12 @@ from typing import TYPE_CHECKING
 
 from .benchmark import rank_text
 from .measures import fmt_num, load_measures
+from .scoring import VETO_EFFECT, num  # noqa: F401  (re-exported for presentation modules)
 
 if TYPE_CHECKING:
     from .scoring import CountyScore
 
 NUMERALS = "一二三四五六七八九十"
-
-
-def num(x: float, digits: int = 2, sign: bool = False) -> str:
-    """A number for people: fixed decimals, negatives with “−” (U+2212), `sign` adds “+” to positives;
-    a value that rounds to zero shows no sign."""
-    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
-    if float(text) == 0:
-        text = f"{0:.{digits}f}"
-    return text.replace("-", "−")
 
 
 def width(text: str) -> int:
@@ -66,7 +58,6 @@ def _sum(rows) -> float:
     return sum(s.score for s in rows if s.score is not None)
 
 
-VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (score --all, brief, task packages)
 
 
 def _veto_text(card: CountyScore) -> str:

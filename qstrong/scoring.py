@@ -249,6 +249,18 @@ class PanelScores:
 _NEGATIVE = re.compile(r"(?<![\w.])-(?=\d)")
 
 
+def num(x: float, digits: int = 2, sign: bool = False) -> str:
+    """A number for people: fixed decimals, negatives with “−” (U+2212), `sign` adds “+” to positives;
+    a value that rounds to zero shows no sign."""
+    text = f"{x:+.{digits}f}" if sign else f"{x:.{digits}f}"
+    if float(text) == 0:
+        text = f"{0:.{digits}f}"
+    return text.replace("-", "−")
+
+
+VETO_EFFECT = "不予评定，排名仅按总分列出"       # what a triggered veto means (score --all, brief, task packages)
+
+
 def minus_signs(text: str) -> str:
     """One minus sign (U+2212) for negative numbers in Chinese text; ranges such as 1-2项 keep their hyphen."""
     return _NEGATIVE.sub("−", text)

@@ -15,7 +15,7 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark import Benchmark
-from ..display import num
+from ..scoring import num
 
 SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
 COLLINEAR = 0.92

@@ -13,8 +13,8 @@ import pandas as pd
 
 from ..benchmark import Benchmark
 from ..departments import assignment
-from ..display import VETO_EFFECT, num
 from ..measures import fmt_num, load_measures
+from ..scoring import VETO_EFFECT, num
 from .gaps import gaps
 from .path import EffortTable, PathPlan, cheapest_path, load_effort
 from .scenarios import BASELINE, compare
