@@ -15,30 +15,27 @@ import numpy as np
 import pandas as pd
 
 from ..benchmark import Benchmark
+from ..efficacy import POLICY_ZH
 from ..scoring import num
+from .audit_raw import column_stats, raw_audit, raw_lines
 
-SKEW_LIMIT, KURT_LIMIT = 2.0, 3.5
 COLLINEAR = 0.92
 COMPONENTS = 3
 SAME = 0.9                       # share of counties at one value for “几乎相同”
 FEW = 10                         # fewer counties: the figures are said to be unstable
+RAW_HEADERS = {"available": "数据可得率", "mean": "均值", "sd": "标准差", "min": "最小值", "max": "最大值", "skew": "偏度",
+               "kurtosis": "峰度", "distinct": "不同取值数", "outlier": "离群（|偏度|>2且峰度>3.5）"}
 
 
 def indicator_stats(scores: pd.DataFrame, points: pd.Series) -> pd.DataFrame:
-    """Per column (indicator): COINr ``get_stats``' figures plus the shares at full points and at zero.
-
-    pandas' ``skew``/``kurt`` are the bias-corrected G1/G2 (Excel's SKEW/KURT), COINr's definitions."""
-    n = len(scores)
+    """Per column (indicator): COINr ``get_stats``' figures (:func:`.audit_raw.column_stats`) plus the
+    shares at full points and at zero."""
     avail = scores.notna().sum()
-    out = pd.DataFrame({
-        "available": avail / n if n else np.nan,
-        "mean": scores.mean(), "sd": scores.std(ddof=1), "min": scores.min(), "max": scores.max(),
-        "skew": scores.skew(), "kurtosis": scores.kurt(),
-        "full_share": scores.ge(points.reindex(scores.columns).to_numpy() - 1e-9).sum() / avail.where(avail > 0),
-        "zero_share": scores.eq(0).sum() / avail.where(avail > 0),
-        "distinct": scores.nunique(),
-    })
-    out["outlier"] = (out["skew"].abs() > SKEW_LIMIT) & (out["kurtosis"] > KURT_LIMIT)
+    out = column_stats(scores)
+    out["full_share"] = scores.ge(points.reindex(scores.columns).to_numpy() - 1e-9).sum() / avail.where(avail > 0)
+    out["zero_share"] = scores.eq(0).sum() / avail.where(avail > 0)
+    out = out[["available", "mean", "sd", "min", "max", "skew", "kurtosis", "full_share", "zero_share", "distinct",
+               "outlier"]]
     out.index.name = "indicator"
     return out
 
@@ -88,7 +85,8 @@ def _pairs(corr: pd.DataFrame, mask: np.ndarray) -> pd.DataFrame:
 
 @dataclass
 class Audit:
-    """The audit: statistics, correlations, α, PCA and importance of the 43 indicators over the counties."""
+    """The audit: statistics, correlations, α, PCA and importance of the 43 indicators over the counties, and
+    the statistics of the efficacy indicators' raw values with their outlier counties."""
 
     benchmark: Benchmark
     stats: pd.DataFrame          # indicator × statistics
@@ -100,6 +98,8 @@ class Audit:
     alpha: pd.DataFrame          # level, group, k, alpha
     pca: pd.DataFrame            # level1 × PC1..PC3 explained shares
     weights: pd.DataFrame        # indicator × (points, weight, importance, ratio)
+    raw: pd.DataFrame            # efficacy component × statistics of its raw values (audit_raw.raw_audit)
+    raw_outliers: pd.DataFrame   # variable, indicator, name, county, value, side, d
 
     def summary(self) -> str:
         """What the audit means, in Chinese: which indicators drive the ranking, which are inert or redundant."""
@@ -137,17 +137,14 @@ class Audit:
         if len(a1):
             lines.append("一级指标内部一致性（克朗巴哈α）：" + "；".join(
                 f"{g} {num(a)}" for g, a in zip(a1["group"], a1["alpha"], strict=True)))
-        return "\n".join(lines)
+        return "\n".join(lines + raw_lines(self.raw, self.raw_outliers, self.benchmark.county))
 
     def __str__(self) -> str:
         return self.benchmark.describe() + "\n" + self.summary()
 
     def frames(self) -> dict[str, pd.DataFrame]:
         """The tables for people, Chinese headers, one per sheet."""
-        st = self.stats.rename(columns={
-            "available": "数据可得率", "mean": "均值", "sd": "标准差", "min": "最小值", "max": "最大值", "skew": "偏度",
-            "kurtosis": "峰度", "full_share": "满分占比", "zero_share": "零分占比", "distinct": "不同取值数",
-            "outlier": "离群（|偏度|>2且峰度>3.5）"})
+        st = self.stats.rename(columns={**RAW_HEADERS, "full_share": "满分占比", "zero_share": "零分占比"})
         par = self.parents.rename(columns={
             "pearson_level2": "与二级指标相关（Pearson）", "pearson_level1": "与一级指标相关（Pearson）",
             "pearson_total": "与总分相关（Pearson）", "spearman_level2": "与二级指标相关（Spearman）",
@@ -171,7 +168,22 @@ class Audit:
         return {"指标统计": st, "与上级相关": par, "Pearson相关": corr, "Spearman相关": sp,
                 "高度相关": listed(self.collinear, f"没有相关系数大于{COLLINEAR}的指标对"),
                 "组内负相关": listed(self.negative, "同一二级指标内没有负相关的指标对"),
-                "克朗巴哈α": alpha, "主成分分析": pca, "重要性与权重": wt}
+                "克朗巴哈α": alpha, "主成分分析": pca, "重要性与权重": wt, **self.raw_frames()}
+
+    def raw_frames(self) -> dict[str, pd.DataFrame]:
+        """The efficacy raw values' sheets, Chinese headers: statistics per component, outlier counties."""
+        raw = self.raw.drop(columns=["base", "span"]).replace({"policy": POLICY_ZH}).rename(columns={
+            "indicator": "指标", "component": "计分数值", "name": "名称", "policy": "标杆取法",
+            "zero_base": "上年为0的增长（个）", **RAW_HEADERS,
+            "outliers": "离群县（市、区）", "resolved": "缩尾后不再偏态",
+            "others_low": "其余县最低d", "others_high": "其余县最高d"})
+        raw.index.name = "变量"
+        out = self.raw_outliers.replace({"side": {"high": "偏高", "low": "偏低"}}).rename(columns={
+            "variable": "变量", "indicator": "指标", "name": "名称", "county": "县（市、区）", "value": "数值",
+            "side": "方向", "d": "功效系数d"})
+        if out.empty:
+            out = pd.DataFrame({"说明": ["功效系数法指标的原始数值均无离群值（|偏度|>2且峰度>3.5）"]})
+        return {"功效系数原始值": raw, "原始值离群县": out}
 
     def to_dict(self) -> dict:
         def rec(df: pd.DataFrame, index: bool = True) -> list[dict]:
@@ -181,7 +193,7 @@ class Audit:
         return {"benchmark": self.benchmark.to_dict(), "stats": rec(self.stats), "parents": rec(self.parents),
                 "collinear": rec(self.collinear, False), "negative": rec(self.negative, False),
                 "alpha": rec(self.alpha, False), "pca": rec(self.pca), "weights": rec(self.weights),
-                "summary": self.summary()}
+                "raw_stats": rec(self.raw), "raw_outliers": rec(self.raw_outliers, False), "summary": self.summary()}
 
 
 def json_safe(rows: list[dict]) -> list[dict]:
@@ -234,4 +246,5 @@ def audit(bench: Benchmark) -> Audit:
     weights = pd.DataFrame({"points": meta["points"], "weight": meta["points"] / meta["points"].sum(),
                             "importance": imp})
     weights["ratio"] = weights["importance"] / weights["weight"]
-    return Audit(bench, stats, pearson, spearman, parents, collinear, negative, alpha, pca, weights)
+    raw, raw_out = raw_audit(ps)
+    return Audit(bench, stats, pearson, spearman, parents, collinear, negative, alpha, pca, weights, raw, raw_out)
