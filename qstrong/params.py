@@ -7,6 +7,7 @@ same Chinese InputError, listing every bad value together. Ranges:
     --draws     1 … 1,000,000 draws (and the memory the analysis needs, see :func:`check_memory`)
     --sobol-n   16 … 65,536, a power of two (Sobol sequences are balanced at powers of two)
     --spread    0 ≤ s < 1 (±s around each indicator's points; 1 would allow zero weights)
+    --input-error  0 ≤ e < 1 (the county's own efficacy inputs × U(1 − e, 1 + e))
     --to        a year after the panel's last year, at most 30 years after it
     --target    0 … 100 points;  --share 0 … 1 of each indicator's points
     --seed      0 … 2³²−1;  --year 2000 … 2100
@@ -82,6 +83,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("points", "--points", "该指标的目标分", float, 0.0, None),
     Param("method", "--dirichlet", "权重抽样方法", str, choices=("uniform", "dirichlet")),
     Param("sobol", "--sobol", "Sobol分析对象", str, choices=("weights", "inputs")),
+    Param("input_error", "--input-error", "本县数据相对误差", float, 0.0, 1.0, high_open=True),
 )}
 
 

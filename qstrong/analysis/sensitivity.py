@@ -193,11 +193,16 @@ def weight_mc(scores: np.ndarray, weights: np.ndarray, chunk: int = 2000, progre
         t = weight_totals(scores, weights[start:start + chunk])
         totals[start:start + chunk] = t
         rk[start:start + chunk] = ranks(t)
+    return {**mc_summary(totals, rk), "totals": totals, "ranks": rk}
+
+
+def mc_summary(totals: np.ndarray, rk: np.ndarray) -> dict[str, np.ndarray]:
+    """Per county (columns) over the draws (rows): total and rank quantiles (5/50/95 %), P(top 10/30)."""
     qt = _quantiles(totals, (0.05, 0.5, 0.95))
     qr = _quantiles(rk, (0.05, 0.5, 0.95))
     return {"total_p05": qt[0], "total_median": qt[1], "total_p95": qt[2], "rank_p05": qr[0],
             "rank_median": qr[1], "rank_p95": qr[2], "p_top10": (rk <= 10).mean(axis=0),
-            "p_top30": (rk <= 30).mean(axis=0), "totals": totals, "ranks": rk}
+            "p_top30": (rk <= 30).mean(axis=0)}
 
 
 @dataclass

@@ -19,21 +19,31 @@ from ..scoring import score_arrays
 
 
 def sobol_indices(problem: dict, model, n: int, seed: int = 0, num_resamples: int = 200) -> pd.DataFrame:
-    """First (S1) and total (ST) indices with 95 % bootstrap half-widths, one row per factor.
+    """First (S1) and total (ST) indices with 95 % bootstrap half-widths, one row per factor (per group
+    when the problem has SALib's ``groups``).
 
     Degenerate cases are said, not computed into NaN warnings: no factor → an empty table; an output
     that does not vary → every index 0 (there is no variance to apportion); ``attrs["note"]`` says which."""
-    index = pd.Index(problem["names"], name="factor")
-    columns = ["S1", "S1_conf", "ST", "ST_conf"]
     if problem["num_vars"] == 0:
+        return sobol_frame(problem, None, seed, num_resamples)
+    X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
+    return sobol_frame(problem, model(X), seed, num_resamples)
+
+
+def sobol_frame(problem: dict, y, seed: int = 0, num_resamples: int = 200) -> pd.DataFrame:
+    """SALib's analysis of outputs `y` of the problem's Sobol sample as a table (see :func:`sobol_indices`;
+    `y` None: no factor)."""
+    names = list(dict.fromkeys(problem["groups"])) if problem.get("groups") else problem["names"]
+    index = pd.Index(names, name="group" if problem.get("groups") else "factor")
+    columns = ["S1", "S1_conf", "ST", "ST_conf"]
+    if problem["num_vars"] == 0 or y is None:
         out = pd.DataFrame(columns=columns, index=index, dtype=float)
         out.attrs["note"] = "没有可变动的因素（本县相关数据缺失或为0），无法计算Sobol指数"
         return out
-    X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
-    y = np.asarray(model(X), dtype=float)
+    y = np.asarray(y, dtype=float)
     if not np.isfinite(y).all() or np.ptp(y) == 0:
         out = pd.DataFrame(0.0, columns=columns, index=index)
-        out.attrs["note"] = "总分不随这些因素变化（方差为0），各Sobol指数记为0"
+        out.attrs["note"] = "结果不随这些因素变化（方差为0），各Sobol指数记为0"
         return out
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples, seed=seed)
     return pd.DataFrame({"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},

@@ -1,0 +1,58 @@
+"""The combined uncertainty analysis in plain Chinese (summary line and the text section)."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from ..scoring import num
+
+
+def most_important(sobol: pd.DataFrame) -> tuple[str, float] | None:
+    """(group, ST) of the group with the largest total-effect index; None when there is none."""
+    st = sobol["ST"].dropna() if len(sobol) else sobol.get("ST", pd.Series(dtype=float))
+    if st is None or st.empty or float(st.max()) <= 0:
+        return None
+    return str(st.idxmax()), float(st.max())
+
+
+def combined_summary(c) -> str:
+    """“排名在第a～b名之间（90%）；三类不确定性中，X影响最大（总效应指数 …）”."""
+    row = c.table.loc[c.county]
+    n = c.benchmark.n
+    lo, hi = int(row["rank_p05"]), int(row["rank_p95"])
+    where = f"排名稳定在第{lo}名（90%的抽样）" if lo == hi else f"排名在第{lo}～{hi}名之间（90%的抽样）"
+    text = (f"{c.county}在解读、权重" + ("与本县数据" if c.measures else "") + f"同时不确定时，{where}，共{n}个；"
+            f"排名中位数第{int(row['rank_median'])}名（基准第{int(row['nominal_rank'])}名），"
+            f"进入前10的概率{row['p_top10']:.0%}，进入前30的概率{row['p_top30']:.0%}")
+    top = most_important(c.sobol)
+    groups = "、".join(c.sobol.index)
+    if top is None:
+        note = c.sobol.attrs.get("note", "")
+        return text + (f"；{note}" if note else "") + "。"
+    k = len(c.sobol)
+    head = f"{'三' if k == 3 else '两' if k == 2 else '一'}类不确定性（{groups}）中" if k > 1 else f"不确定性来自{groups}，"
+    return text + f"；{head}，{top[0]}对排名影响最大（总效应指数{num(top[1], 2)}）。"
+
+
+def combined_text(c) -> str:
+    """The 综合不确定性 section of the sensitivity text (also ``str(Combined)``)."""
+    s = c.settings
+    row = c.table.loc[c.county]
+    how = f"均匀±{s['spread']:.0%}" if s["method"] == "uniform" else "Dirichlet"
+    parts = [f"{s['reading_count']}种解读等概率" if s["readings"] else "解读固定为所选解读", f"权重{how}（归一到100分）"]
+    if c.measures:
+        parts.append(f"本县{len(c.measures)}项功效系数法数据各×U(1−{s['input_error']:g}, 1+{s['input_error']:g})")
+    lines = [f"综合不确定性（解读、权重与本县数据同时不确定；{s['draws']}次抽样，随机种子{s['seed']}）：",
+             "  " + "；".join(parts),
+             f"  总分 基准 {row['nominal']:.2f}，中位数 {row['total_median']:.2f}，90%区间 "
+             f"{num(row['total_p05'])}～{num(row['total_p95'])}",
+             f"  排名 基准 {int(row['nominal_rank'])}，中位数 {int(row['rank_median'])}，90%区间 "
+             f"{int(row['rank_p05'])}～{int(row['rank_p95'])}；进入前10的概率 {row['p_top10']:.1%}，"
+             f"进入前30的概率 {row['p_top30']:.1%}",
+             f"  分组Sobol指数（对本县排名，N={s['sobol_n']}，95%置信区间）："]
+    if c.sobol.attrs.get("note"):
+        lines.append(f"    说明：{c.sobol.attrs['note']}")
+    for name, r in c.sobol.iterrows():
+        lines.append(f"    {name}：总效应 {num(r['ST'], 3)}±{r['ST_conf']:.3f}，一阶 {num(r['S1'], 3)}±{r['S1_conf']:.3f}")
+    lines.append("  " + c.summary())
+    return "\n".join(lines)
