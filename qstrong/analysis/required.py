@@ -20,7 +20,7 @@ from ..efficacy import passes_at, required_value, solve_monotone
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
 from ..params import param_problems
-from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy
+from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy, sides
 
 UNSCORED_MOVE = "上年为0：按所选解读增长率无法计算，本项不计分，提高本年数量不能得分"
 
@@ -126,8 +126,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
                     method += f"；须高于门槛{fmt_num(settings.gate)}（等于{fmt_num(settings.gate)}不得分）"
                 others = np.delete(k.x, i)
                 best_other = float(np.nanmax(others)) if np.isfinite(others).any() else np.nan
-                keep[(ind.id, c.label)] = tuple(t for t in (settings.gate, float(k.low[0]), float(k.high[0]))
-                                                if t is not None and np.isfinite(t))
+                keep[(ind.id, c.label)] = sides(k, settings)
                 rows.append({**base, "component": c.label, "measure": c.lever, "name": names[c.lever].name_zh,
                              "current": float(ps.env[c.lever][i]), "required": lever_value,
                              "value_required": x_req, "new_best": bool(x_req > best_other) if np.isfinite(

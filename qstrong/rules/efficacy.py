@@ -138,6 +138,12 @@ class Component:
 ZERO_BASE_STATUS = "无法计算增长率：上年为0"
 
 
+def sides(k: Coefficient, s: EfficacySettings) -> tuple[float, ...]:
+    """The gate and goalposts (x_s, x_h) a component's value is compared with — the values a printed value
+    keeps the decimals to stay on its side of (89.99999 is not 90)."""
+    return tuple(float(t) for t in (s.gate, k.low[0], k.high[0]) if t is not None and np.isfinite(t))
+
+
 def _holder(k: Coefficient, value: float, names: list[str]) -> str:
     """The county (or counties) whose value is `value` — who sets a goalpost."""
     hits = [names[j] for j in np.flatnonzero(k.x == value)]
@@ -203,8 +209,7 @@ class Efficacy(Item):
         parts = []
         for c, k in zip(self.components, coefs, strict=True):
             x, lo, hi = k.x[i], k.low[0], k.high[0]
-            # the value keeps the decimals that put it on its side of the gate and of both goalposts
-            keep = tuple(float(t) for t in (s.gate, lo, hi) if t is not None and np.isfinite(t))
+            keep = sides(k, s)          # the value keeps the decimals that put it on its side of each
             text = c.explain_value(env, i, x, s.change, keep, s.zero_base)
             if k.zero_base[i] and s.zero_base == "top":
                 parts.append(f"{text}，d={fmt_num(k.d[i], 2)}")
@@ -271,8 +276,7 @@ class Efficacy(Item):
             d_new = top if goal.startswith("对标最优") else float(coefficient(y, s).d[i])
             gain = min(self.points * c.weight * (d_new - d) / 100.0, room)
             lever = c.solve_lever(env, i, s.change, x_req, zero_base=s.zero_base)
-            sides = tuple(t for t in (s.gate, float(k.low[0]), float(k.high[0])) if t is not None and np.isfinite(t))
-            text = f"提高{c.label}：由{fmt_num(k.x[i], keep=sides)}到{fmt_num(x_req)}（{goal}）"
+            text = f"提高{c.label}：由{fmt_num(k.x[i], keep=sides(k, s))}到{fmt_num(x_req)}（{goal}）"
             targets: tuple[tuple[str, float], ...] = ()
             if lever is not None:
                 name = load_measures()[c.lever].name_zh
