@@ -260,4 +260,6 @@ def sensitivity_text(sa) -> str:
         for name, r in sa.sobol.sort_values("ST", ascending=False).head(8).iterrows():
             lines.append(f"  {pad(clip(str(name), 30), 30)} ST {r['ST']:.3f}±{r['ST_conf']:.3f}，"
                          f"S1 {r['S1']:.3f}±{r['S1_conf']:.3f}")
+    if getattr(sa, "combined", None) is not None:
+        lines += ["", f"{'五' if sa.sobol is not None else '四'}、{sa.combined}"]
     return "\n".join(lines)

@@ -7,6 +7,7 @@
   vectors is one matrix product over draws × counties × indicators, chunked to bound memory;
   totals = nominal + scores · (ratio − 1), so zero perturbation reproduces the nominal exactly.
 * One at a time — each efficacy measure of the county ±10 %, each rule indicator one tier up.
+* Combined — the reading, the weights and the county's own inputs uncertain at once (``uncertainty``).
 * Sobol — first and total-order indices with bootstrap intervals over the weights or the county's
   input values, by SALib's Saltelli/Sobol sampler and analyser (``sobol_indices``).
 Counties lacking an input score 0 on that indicator here (they cannot gain from its weight).
@@ -16,6 +17,7 @@ from __future__ import annotations
 
 import itertools
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 import pandas as pd
@@ -28,6 +30,9 @@ from ..efficacy import Goalposts
 from ..params import check_memory, check_params
 from ..peers import describe
 from ..scoring import score_arrays, score_panel
+
+if TYPE_CHECKING:
+    from .uncertainty import Combined
 
 GOALPOSTS = {"面板最大/最小值": {"policy": "minmax"}, "前/后3名均值": {"policy": "topk", "k": 3},
              "10%/90%分位数": {"policy": "quantile", "low": 0.1, "high": 0.9}}
@@ -226,6 +231,7 @@ class Sensitivity:
     sobol: pd.DataFrame | None = None
     synthetic_values: int = 0               # peer values that are synthetic / invented
     benchmark: Benchmark | None = field(default=None, repr=False)
+    combined: Combined | None = field(default=None, repr=False)   # readings, weights, inputs at once
 
     def to_frame(self) -> pd.DataFrame:
         return self.weights
@@ -269,11 +275,14 @@ def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
 
 def sensitivity(panel, county: str | None = None, year: int | None = None, peers=None, draws: int = 10_000,
                 seed: int = 0, spread: float = 0.25, method: str = "uniform", config: ScoringConfig | None = None,
-                sobol: str | None = None, sobol_n: int = 1024, progress: bool = True) -> Sensitivity:
+                sobol: str | None = None, sobol_n: int = 1024, progress: bool = True, combined: bool = True,
+                input_error: float = 0.0, readings: bool = True) -> Sensitivity:
     """The whole analysis for `county` against its peer group (parameters checked first, every bad one
     listed; the memory the draws need is estimated and refused beyond ``params.memory_budget``).
-    `panel` may be a Benchmark: its scores are the nominal ones."""
-    v = check_params(draws=draws, seed=seed, spread=spread, method=method, sobol=sobol, sobol_n=sobol_n, year=year)
+    `panel` may be a Benchmark: its scores are the nominal ones. `combined`: also the combined Monte
+    Carlo (``uncertainty.combined``: readings, weights and, with `input_error` > 0, the county's inputs)."""
+    v = check_params(draws=draws, seed=seed, spread=spread, method=method, sobol=sobol, sobol_n=sobol_n, year=year,
+                     input_error=input_error)
     draws, seed, spread, sobol_n, year = v["draws"], v["seed"], v["spread"], v["sobol_n"], v.get("year")
     bench = benchmark(panel, county, year, peers, config)
     county, group, ps = bench.county, bench.panel, bench.scores
@@ -282,8 +291,14 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
         from .sobol import check_sobol_work, sobol_bytes, sobol_for
 
         check_sobol_work(ps, county, sobol, sobol_n)
-    check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0),
-                 f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else ""),
+    both = 0
+    if combined:
+        from .uncertainty import check_combined
+
+        both = check_combined(bench, draws, 256, readings, v["input_error"])
+    check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0)
+                 + both, f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else "")
+                 + ("及综合不确定性分析" if combined else ""),
                  "请减少 --draws" + ("或 --sobol-n" if sobol else "") + "，或缩小对标组（--peers）")
     table = interpretations(group, county, ps.year, bench.config)
     w = weight_draws(draws, spread, method, seed)
@@ -300,4 +315,8 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     result.synthetic_values = int(bench.provenance["synthetic"].sum())
     if sobol:
         result.sobol = sobol_for(ps, county, sobol, sobol_n, seed, spread, progress=progress)
+    if combined:
+        from .uncertainty import combined as run_combined
+
+        result.combined = run_combined(bench, draws, seed, spread, method, readings, v["input_error"], progress=progress)
     return result

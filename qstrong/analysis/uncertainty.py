@@ -29,7 +29,7 @@ from tqdm import tqdm
 from ..benchmark import Benchmark, benchmark
 from ..params import check_memory, check_params, check_work
 from .sensitivity import mc_summary, ranks, weight_draws
-from .sobol import sobol_frame
+from .sobol import _input_measures, sobol_frame
 from .uncertainty_model import Model, reading_configs, reading_label
 
 GROUPS = {"reading": "解读", "weights": "权重", "inputs": "本县数据"}
@@ -71,11 +71,14 @@ class Combined:
         return combined_summary(self)
 
     def frames(self) -> dict[str, pd.DataFrame]:
-        """The tables for an xlsx, by Chinese sheet name."""
-        return {"综合不确定性": self.table, "本县排名分布": self.rank_counts.to_frame(),
-                "Sobol分组指数（排名）": self.sobol, "Sobol分组指数（总分）": self.sobol_total,
-                "解读组合": pd.DataFrame({"reading": self.readings,
-                                      "draws": np.bincount(self.reading_draws, minlength=len(self.readings))})}
+        """The tables for an xlsx, by Chinese sheet name (headers the vocabulary lacks named here)."""
+        counts = self.rank_counts
+        dist = pd.DataFrame({"抽样次数": counts, "share": counts / max(len(self.county_ranks), 1)})
+        drawn = np.bincount(self.reading_draws, minlength=len(self.readings))
+        sobol = {f"Sobol分组指数（{what}）": df.rename_axis("不确定性来源")
+                 for what, df in (("排名", self.sobol), ("总分", self.sobol_total))}
+        return {"综合不确定性": self.table, "本县排名分布": dist, **sobol,
+                "解读组合": pd.DataFrame({"reading": self.readings, "抽样次数": drawn})}
 
     def to_dict(self) -> dict:
         row = self.table.loc[self.county]
@@ -100,6 +103,19 @@ def combined_bytes(draws: int, counties: int, readings: int, chunk: int = CHUNK)
             + min(chunk, draws) * counties * 8 * 6)
 
 
+def check_combined(bench: Benchmark, draws: int, sobol_n: int, readings: bool, input_error: float) -> int:
+    """The memory :func:`combined` needs (bytes); InputError beforehand when, with input noise, the engine
+    would score more than ``params.WORK_BUDGET`` counties (draws and Sobol runs × counties)."""
+    n, i = bench.n, bench.counties.index(bench.county)
+    k = len(reading_configs(bench.config, bench.scores.catalog, bool(readings)))
+    if input_error > 0 and (d := len(_input_measures(bench.scores, i))):
+        runs = (draws + sobol_n * (len(GROUPS) + 2)) * n
+        check_work(runs, f"(抽样次数+Sobol样本)×县数 = ({draws:,}+{sobol_n * (len(GROUPS) + 2):,})×{n}",
+                   f"综合不确定性分析（本县{d}项数据有误差）", "请减少 --draws，或缩小对标组（--peers），"
+                   "或不设本县数据误差（--input-error 0）")
+    return combined_bytes(draws, n, k)
+
+
 def combined(bench, draws: int = 10_000, seed: int = 0, spread: float = 0.25, method: str = "uniform",
              readings: bool = True, input_error: float = 0.0, sobol_n: int = 256, progress: bool = True,
              county: str | None = None) -> Combined:
@@ -109,17 +125,13 @@ def combined(bench, draws: int = 10_000, seed: int = 0, spread: float = 0.25, me
     draws, seed, spread, sobol_n, error = v["draws"], v["seed"], v["spread"], v["sobol_n"], v["input_error"]
     if not isinstance(bench, Benchmark):
         bench = benchmark(bench, county)
+    check_memory(check_combined(bench, draws, sobol_n, readings, error), f"综合不确定性分析（{draws:,}次抽样 × "
+                 f"{bench.n}个县）", "请减少 --draws，或缩小对标组（--peers）")
     ps = bench.scores
     configs = reading_configs(bench.config, ps.catalog, bool(readings))
     n = len(ps.counties)
-    check_memory(combined_bytes(draws, n, len(configs)), f"综合不确定性分析（{draws:,}次抽样 × {n}个县 × {len(configs)}种解读）",
-                 "请减少 --draws，或缩小对标组（--peers）")
     model = Model(ps, bench.county, [c for _, c in configs], error)
     d = len(model.measures)
-    if d:
-        runs = (draws + sobol_n * (len(GROUPS) + 2)) * n
-        check_work(runs, f"(抽样次数+Sobol样本)×县数 = ({draws:,}+{sobol_n * (len(GROUPS) + 2):,})×{n}",
-                   "综合不确定性分析（含本县数据误差）", "请减少 --draws 或 --sobol-n，或缩小对标组（--peers）")
     rng = np.random.default_rng([seed, 15])
     r = rng.integers(model.k, size=draws) if readings else np.zeros(draws, dtype=np.intp)
     w = weight_draws(draws, spread, method, seed)

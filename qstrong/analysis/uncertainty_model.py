@@ -108,13 +108,8 @@ class Model:
     def _rescore(self, r: np.ndarray, ratio: np.ndarray, mult: np.ndarray, out: np.ndarray) -> None:
         """Add to `out` the change of the affected indicators when the county's inputs are multiplied by
         `mult` (the engine scores every county: peers move when the county is a goalpost)."""
-        env = self.ps.env
-        runs = len(r)
-        moved = {}
-        for c, m in enumerate(self.measures):
-            a = np.repeat(env[m][None, :], runs, axis=0)
-            a[:, self.i] = env[m][self.i] * mult[:, c]
-            moved[m] = a
+        env, i, n = self.ps.env, self.i, self.n
+        col = {m: c for c, m in enumerate(self.measures)}
         for j in self.affected:
             ind = self.catalog.indicators[j]
             g = self.groups[j][r]
@@ -122,7 +117,16 @@ class Model:
             gs, starts = np.unique(g[order], return_index=True)
             for gv, rows in zip(gs, np.split(order, starts[1:]), strict=True):   # per distinct setting
                 cfg = self.reps[j][gv]
-                need = {m for it in ind.items_for(cfg.variants.get(ind.id)) for m in it.measures()}
-                sub = {m: moved[m][rows] if m in moved else np.broadcast_to(env[m], (len(rows), self.n)) for m in need}
-                new = np.nan_to_num(evaluate_indicator(ind, sub, cfg)[0])
+                sub = {}
+                for it in ind.items_for(cfg.variants.get(ind.id)):
+                    for m in it.measures():
+                        if m in col and m not in sub:      # the county's value moved; the others' as reported
+                            a = np.empty((len(rows), n))
+                            a[:] = env[m]
+                            a[:, i] = env[m][i] * mult[rows, col[m]]
+                            sub[m] = a
+                        elif m not in sub:
+                            sub[m] = env[m]               # unmoved: one row, broadcast by the engine
+                new = evaluate_indicator(ind, sub, cfg)[0]
+                new = np.where(np.isnan(new), 0.0, new)
                 out[rows] += ratio[rows, j, None] * (new - self.S0[r[rows], :, j])

@@ -9,7 +9,7 @@ import pandas as pd
 
 from ..benchmark import stamped
 from ..writers import Output, check_outputs, frame_to_csv, frames_to_xlsx
-from .common import _about, _benchmark, _save_charts
+from .common import _about, _benchmark, _config_path, _save_charts
 
 CHARTS = "图表输出目录"
 
@@ -147,12 +147,14 @@ def cmd_sensitivity(args: argparse.Namespace) -> int:
     check_outputs(Output(args.out, "结果表格输出文件", (".xlsx",)), Output(args.charts, CHARTS, directory=True))
     sa = sensitivity(_benchmark(args), draws=args.draws, seed=args.seed, spread=args.spread,
                      method="dirichlet" if args.dirichlet else "uniform",
-                     sobol=None if args.sobol == "none" else args.sobol, sobol_n=args.sobol_n)
+                     sobol=None if args.sobol == "none" else args.sobol, sobol_n=args.sobol_n,
+                     combined=not args.no_combined, input_error=args.input_error, readings=not args.no_readings)
     print(sa)
     if args.out:
         notes: list[str] = []
         frames_to_xlsx({"规则解读": sa.interpretations, "解读影响": sa.effects, "权重不确定性": sa.weights,
-                        "逐项变动": sa.oat, **({"Sobol指数": sa.sobol} if sa.sobol is not None else {})}, args.out,
+                        "逐项变动": sa.oat, **({"Sobol指数": sa.sobol} if sa.sobol is not None else {}),
+                        **(sa.combined.frames() if sa.combined is not None else {})}, args.out,
                        what="结果表格输出文件", notes=notes,
                        about=_about(args, _title(sa.benchmark, "敏感性分析"), sa.benchmark))
         _remind(notes)
@@ -177,6 +179,6 @@ def cmd_report(args: argparse.Namespace) -> int:
                          peers=args.peers, year=args.year, scenarios=tuple(args.scenario or ["plan2025"]),
                          target=args.target, draws=args.draws, seed=args.seed, out=args.out,
                          notebooks=args.notebooks, panel_counties_as_peers=args.panel_counties_as_peers,
-                         announce=announce, config=args.config)
+                         announce=announce, config=_config_path(args, args.out))
     print(f"报告已生成：{index}")
     return 0

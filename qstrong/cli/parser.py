@@ -6,14 +6,15 @@ import argparse
 
 from . import audit, brief, explore, tasks
 from .analysis import cmd_gaps, cmd_path, cmd_project, cmd_report, cmd_required, cmd_sensitivity, cmd_whatif
-from .common import AS_PEERS_HELP, PEER_PANEL_HELP, PEERS_HELP
+from .common import AS_PEERS_HELP, IMPUTE_HELP, PEER_PANEL_HELP, PEERS_HELP
 from .data import FORMAT_HELP, OUT_HELP, cmd_catalog, cmd_intake, cmd_measures, cmd_score, cmd_templates
 from .options import ChineseParser
 
 PANEL_HELP = ("面板CSV：county,year,measure,value 四列（或中文表头 县（市、区）,年份,数据项,数值）；"
               "UTF-8、GBK/GB18030 或 UTF-16（Excel“Unicode文本”）均可")
 CONFIG_HELP = ("计分配置JSON（功效系数法设置、解读变体、触发一票否决的对标县是否参与对标 "
-               "vetoed_peers；默认：目录的默认解读）")
+               "vetoed_peers、对标县缺失值是否插补 impute_peers；默认：目录的默认解读）")
+IMPUTE_CHOICES = ("none", "median")
 
 
 def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
@@ -27,6 +28,7 @@ def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.A
     p.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     p.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     p.add_argument("--config", help=CONFIG_HELP)
+    p.add_argument("--impute-peers", choices=IMPUTE_CHOICES, help=IMPUTE_HELP)
     return p
 
 
@@ -51,6 +53,7 @@ def build_parser() -> argparse.ArgumentParser:
     s.add_argument("--year", help="评价年度（2000～2100；默认：面板中最新年份）")
     s.add_argument("--format", choices=["table", "csv", "json"], help=FORMAT_HELP)
     s.add_argument("--config", help=CONFIG_HELP)
+    s.add_argument("--impute-peers", choices=IMPUTE_CHOICES, help=IMPUTE_HELP)
     s.add_argument("--out", help=OUT_HELP)
     s.add_argument("--peer-panel", help=PEER_PANEL_HELP)
     s.add_argument("--peers", default="shandong", help=PEERS_HELP)
@@ -91,7 +94,7 @@ def build_parser() -> argparse.ArgumentParser:
     pa.add_argument("--out", help="方案表CSV")
     pa.set_defaults(func=cmd_path)
 
-    e = _analysis_parser(sub, "sensitivity", "敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数")
+    e = _analysis_parser(sub, "sensitivity", "敏感性分析：规则解读、权重不确定性、逐项变动、Sobol指数、综合不确定性")
     e.add_argument("--draws", default=10_000, help="权重抽样次数（1～1000000）")
     e.add_argument("--seed", default=0, help="随机种子（0～4294967295）")
     e.add_argument("--spread", default=0.25, help="权重扰动幅度（0≤s<1；0.25即各权重±25%%）")
@@ -99,6 +102,11 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights",
                    help="Sobol指数：weights 按权重、inputs 按数据项、none 不计算")
     e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂）")
+    e.add_argument("--input-error", default=0.0,
+                   help="综合不确定性分析中本县数据的相对误差E（0≤E<1；0.05即本县每项功效系数法数据在±5%%内随机变动；"
+                        "默认0：不考虑）")
+    e.add_argument("--no-readings", action="store_true", help="综合不确定性分析中规则解读固定为所选解读（不随机抽取）")
+    e.add_argument("--no-combined", action="store_true", help="不做综合不确定性分析（解读、权重与本县数据同时不确定）")
     e.add_argument("--out", help="结果表格（.xlsx）")
     e.add_argument("--charts", help="图表输出目录")
     e.set_defaults(func=cmd_sensitivity)
@@ -112,6 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
     r.add_argument("--peer-panel", default="shandong", help=PEER_PANEL_HELP)
     r.add_argument("--panel-counties-as-peers", action="store_true", help=AS_PEERS_HELP)
     r.add_argument("--config", help=CONFIG_HELP)
+    r.add_argument("--impute-peers", choices=IMPUTE_CHOICES, help=IMPUTE_HELP)
     r.add_argument("--scenario", action="append", help="情景文件或预置情景（默认 plan2025）；可重复")
     r.add_argument("--target", default=85.0, help="最省力路径的目标总分（0～100）")
     r.add_argument("--draws", default=10_000, help="敏感性分析的权重抽样次数（1～1000000）")
