@@ -10,7 +10,9 @@ in one line:
 "排名" is always the rank of the total among the benchmark's counties, ties sharing the best rank,
 shown as 第k名/共N个. A peer whose veto is triggered in the benchmark year (一票否决，“直接取消资格”) is not
 one of them under the default reading (``ScoringConfig.vetoed_peers``: exclude); the evaluated county
-always is. Which peers were left out, or kept with an unreported veto, is said in ``notes``.
+always is. Which peers were left out, or kept with an unreported veto, is said in ``notes``. Under
+``ScoringConfig.impute_peers = "median"`` the peers' gaps are filled (:mod:`qstrong.impute`), flagged,
+counted apart (:attr:`Benchmark.imputed`) and said in the line (插补N个), the notes and the notice.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ import pandas as pd
 
 from .config import ScoringConfig
 from .errors import InputError
+from .impute import Imputation, impute_peers, is_imputed, without_imputed
 from .names import normalise_name
 from .panel import Panel, PanelError, Problem, load_panel, with_peers
 from .paths import real_path
@@ -40,13 +43,16 @@ def is_synthetic(source: object) -> bool:
 
 
 def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
-    """Per measure, how many of the peers' values in `year` are real and how many synthetic/invented."""
+    """Per measure, how many of the peers' values in `year` are real, how many synthetic/invented and how
+    many imputed (:mod:`qstrong.impute`; neither real nor synthetic)."""
     if "source" not in panel.data.columns:
-        return pd.DataFrame(columns=["real", "synthetic"], dtype=int)
+        return pd.DataFrame(columns=["real", "synthetic", "imputed"], dtype=int)
     d = panel.data[(panel.data["year"] == year) & (panel.data["county"] != county)]
-    flag = d["source"].map(is_synthetic).astype(bool)
-    return pd.DataFrame({"real": (~flag).groupby(d["measure"]).sum(),
-                         "synthetic": flag.groupby(d["measure"]).sum()}).astype(int)
+    imputed = is_imputed(d)
+    flag = d["source"].map(is_synthetic).astype(bool) & ~imputed
+    return pd.DataFrame({"real": (~flag & ~imputed).groupby(d["measure"]).sum(),
+                         "synthetic": flag.groupby(d["measure"]).sum(),
+                         "imputed": imputed.groupby(d["measure"]).sum()}).astype(int)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Benchmark:
     group: Panel | None = field(default=None, repr=False)  # the peer group before vetoed peers are left out
     vetoed_peers: tuple[str, ...] = ()  # peers whose veto is triggered in the year (left out under exclude)
     veto_unknown: tuple[str, ...] = ()  # peers kept although some veto item is unreported
+    imputation: Imputation | None = field(default=None, repr=False, compare=False)  # impute_peers != none
 
     # ── what it is ──
     @property
@@ -98,8 +105,8 @@ class Benchmark:
     @cached_property
     def synthetic_share(self) -> float | None:
         """Share of the peers' values in the benchmark year marked synthetic/invented (None: no source
-        column)."""
-        if "source" not in self.panel.data.columns:
+        column in the reported data: the one imputed values bring is not counted)."""
+        if "source" not in self.full_group.data.columns:
             return None
         total = int(self.provenance.to_numpy().sum())
         return float(self.provenance["synthetic"].sum() / total) if total else 0.0
@@ -117,11 +124,20 @@ class Benchmark:
         return int(self.provenance["synthetic"].sum()) + self.own_invented
 
     @property
-    def notice(self) -> str:
-        """The 示例数据提示 every output carries when :attr:`invented` is not 0 ('' otherwise)."""
-        from .writers.about import data_notice
+    def imputed(self) -> pd.DataFrame:
+        """Every peer value imputed (:data:`qstrong.impute.COLUMNS`: county, year, measure, name, value,
+        basis, basis_name, n); empty unless ``config.impute_peers`` says to impute."""
+        from .impute import COLUMNS
 
-        return data_notice(self.invented)
+        return pd.DataFrame(columns=COLUMNS) if self.imputation is None else self.imputation.imputed
+
+    @property
+    def notice(self) -> str:
+        """The 示例数据提示 every output carries when :attr:`invented` is not 0, and the 插补提示 when peer
+        values were imputed ('' when neither)."""
+        from .writers.about import data_notice, imputed_notice
+
+        return " ".join(t for t in (data_notice(self.invented), imputed_notice(len(self.imputed))) if t)
 
     def describe(self) -> str:
         """The one line every output carries."""
@@ -134,6 +150,8 @@ class Benchmark:
         parts = [f"对标：{where}", f"{self.year}年", self.reading]
         if self.synthetic_share is not None:
             parts.append(f"合成数据占比{self.synthetic_share:.0%}")
+        if self.imputation is not None:
+            parts.append(f"插补{len(self.imputed)}个")
         return " · ".join(parts)
 
     def _repr_html_(self) -> str:
@@ -148,7 +166,8 @@ class Benchmark:
                 "counties": self.n, "peer_source": self.peer_source, "reading": self.reading, "config": self.config.to_dict(),
                 "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes),
                 "vetoed_peers": self.config.vetoed_peers, "vetoed": list(self.vetoed_peers),
-                "veto_unknown": list(self.veto_unknown)}
+                "veto_unknown": list(self.veto_unknown), "impute_peers": self.config.impute_peers,
+                "imputed": self.imputed.to_dict(orient="records")}
 
     # ── the one score and the one rank ──
     @cached_property
@@ -268,13 +287,16 @@ def _veto_notes(vetoed: list[str], unknown: list[str], year: int, mode: str) -> 
 
 def _own_note(note: str) -> bool:
     """A note :func:`_make` writes (and rewrites for every new membership)."""
-    return note == ALONE or (note.startswith("对标组中") and "一票否决" in note)
+    return note == ALONE or (note.startswith("对标组中") and "一票否决" in note) or note.startswith("同行缺失值")
 
 
 def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source: str,
           notes: tuple[str, ...]) -> Benchmark:
     """The Benchmark over the peer group `panel`: peers whose veto is triggered in `year` left out when
-    the reading says so (the group kept in ``group``), and the notes about them and a lone county."""
+    the reading says so (the group kept in ``group``), the peers' gaps imputed when the reading says so
+    (from the reported values: an earlier imputation's rows are dropped first), and the notes about them
+    and a lone county."""
+    panel = without_imputed(panel)
     cat = panel.catalog
     if config is None:
         config = ScoringConfig.default(cat)
@@ -286,10 +308,15 @@ def _make(panel: Panel, county: str, year: int, peers: str, config, peer_source:
         d = panel.data
         panel = Panel(d[~d["county"].isin(vetoed)].reset_index(drop=True), cat, panel.source)
     kept = [n for n in notes if not _own_note(n)] + _veto_notes(vetoed, unknown, year, config.vetoed_peers)
+    imputation = None
+    if config.impute_peers != "none":
+        imputation = impute_peers(panel, county, year, dict(config.variants))
+        panel = imputation.panel
+        kept += imputation.notes()
     if len(panel.counties) == 1:
         kept.append(ALONE)
     return Benchmark(panel, county, year, peers, config, peer_source, tuple(kept), group=group,
-                     vetoed_peers=tuple(vetoed), veto_unknown=tuple(unknown))
+                     vetoed_peers=tuple(vetoed), veto_unknown=tuple(unknown), imputation=imputation)
 
 
 def benchmark(panel: Panel | pd.DataFrame | str | Path | Benchmark, county: str | None = None,

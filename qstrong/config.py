@@ -3,7 +3,9 @@
 Defaults come from the catalog (``efficacy_defaults`` and each efficacy item's own settings);
 overrides are per indicator, or ``"*"`` for every efficacy indicator. The sensitivity work varies
 exactly these fields. ``vetoed_peers`` says whether a peer whose veto is triggered (一票否决，“直接取消资格”)
-stays in the benchmark: ``exclude`` (default: it sets no goalposts and takes no rank) or ``keep``.
+stays in the benchmark: ``exclude`` (default: it sets no goalposts and takes no rank) or ``keep``;
+``impute_peers`` whether peers' missing values are imputed (:mod:`qstrong.impute`): ``none`` (default)
+or ``median``.
 """
 
 from __future__ import annotations
@@ -23,7 +25,8 @@ from .textfiles import parse_json, unreported
 _SETTING_KEYS = {f.name for f in fields(EfficacySettings)}
 VETOED_PEERS = {"exclude": "触发一票否决的对标县不参与对标（不设标杆、不排名）",
                 "keep": "触发一票否决的对标县照常参与对标（设标杆、排名）"}
-TOP_KEYS = ("efficacy", "variants", "vetoed_peers")
+IMPUTE_PEERS = {"none": "对标县的缺失值不插补", "median": "对标县的缺失值按同市（否则同类型）对标县中位数插补"}
+TOP_KEYS = ("efficacy", "variants", "vetoed_peers", "impute_peers")
 
 
 def _default_settings(catalog: Catalog, ident: int) -> EfficacySettings:
@@ -51,6 +54,7 @@ class ScoringConfig:
     efficacy: Mapping[int, EfficacySettings]
     variants: Mapping[int, str] = field(default_factory=dict)
     vetoed_peers: str = "exclude"      # a peer whose veto is triggered: exclude / keep (VETOED_PEERS)
+    impute_peers: str = "none"         # peers' missing values: none / median (IMPUTE_PEERS)
 
     @classmethod
     def default(cls, catalog: Catalog | None = None) -> ScoringConfig:
@@ -86,6 +90,13 @@ class ScoringConfig:
             raise InputError(problems, "计分配置有{n}处问题")
         return replace(self, vetoed_peers=mode)
 
+    def with_impute_peers(self, mode: str) -> ScoringConfig:
+        """A copy where peers' missing values are imputed (median) or not (none)."""
+        problems = _choice_problems(mode, IMPUTE_PEERS, "impute_peers")
+        if problems:
+            raise InputError(problems, "计分配置有{n}处问题")
+        return replace(self, impute_peers=mode)
+
     def _targets(self, indicators: int | Iterable[int] | str) -> list[int]:
         if indicators == "*":
             return sorted(self.efficacy)
@@ -104,7 +115,7 @@ class ScoringConfig:
     @classmethod
     def from_dict(cls, data: Mapping[str, Any], catalog: Catalog | None = None, source: str = "") -> ScoringConfig:
         """{"efficacy": {"*": {...}, "10": {"change": "relative"}}, "variants": {"15": "..."},
-        "vetoed_peers": "keep"}
+        "vetoed_peers": "keep", "impute_peers": "median"}
 
         Validated as a whole: InputError lists every problem with its path (``efficacy.10.base``)."""
         return cls._checked(data, catalog, source, [])
@@ -120,8 +131,9 @@ class ScoringConfig:
         new = dict(cfg.efficacy)
         for ident, changes in efficacy.items():
             new[ident] = replace(new[ident], **_coerce(changes, "功效系数设置"))
-        vetoed = data.get("vetoed_peers", cfg.vetoed_peers) if isinstance(data, Mapping) else cfg.vetoed_peers
-        return replace(cfg, efficacy=new, variants=variants, vetoed_peers=vetoed)
+        top = data if isinstance(data, Mapping) else {}
+        return replace(cfg, efficacy=new, variants=variants, vetoed_peers=top.get("vetoed_peers", cfg.vetoed_peers),
+                       impute_peers=top.get("impute_peers", cfg.impute_peers))
 
     @classmethod
     def from_json(cls, path: str | Path, catalog: Catalog | None = None) -> ScoringConfig:
@@ -133,7 +145,7 @@ class ScoringConfig:
     def to_dict(self) -> dict[str, Any]:
         return {"efficacy": {str(k): v.to_dict() for k, v in sorted(self.efficacy.items())},
                 "variants": {str(k): v for k, v in sorted(self.variants.items())},
-                "vetoed_peers": self.vetoed_peers}
+                "vetoed_peers": self.vetoed_peers, "impute_peers": self.impute_peers}
 
     def differences(self, catalog: Catalog | None = None) -> list[str]:
         """What this reading changes from the catalog's default, in Chinese (one phrase per change;
@@ -155,6 +167,8 @@ class ScoringConfig:
             out.append(f"指标{ident}：{note}")
         if self.vetoed_peers != default.vetoed_peers:
             out.append("一票否决的同行照常参与对标" if self.vetoed_peers == "keep" else "一票否决的同行不参与对标")
+        if self.impute_peers != default.impute_peers:
+            out.append("同行缺失值按中位数插补" if self.impute_peers == "median" else "同行缺失值不插补")
         return out
 
 
@@ -176,10 +190,15 @@ def _setting_text(name: str, value: Any) -> str:
 
 def _vetoed_problems(mode: object, where: str = "vetoed_peers") -> list[str]:
     """A problem when `mode` is not one of VETOED_PEERS (said with its meaning)."""
-    if isinstance(mode, str) and mode in VETOED_PEERS:
+    return _choice_problems(mode, VETOED_PEERS, where)
+
+
+def _choice_problems(mode: object, choices: Mapping[str, str], where: str) -> list[str]:
+    """A problem when `mode` is not one of `choices` (each said with its meaning)."""
+    if isinstance(mode, str) and mode in choices:
         return []
-    options = "；".join(f"{k}：{v}" for k, v in VETOED_PEERS.items())
-    return [f"{where}：应为 {' 或 '.join(VETOED_PEERS)}（{options}），而不是{shown_value(mode)}"]
+    options = "；".join(f"{k}：{v}" for k, v in choices.items())
+    return [f"{where}：应为 {' 或 '.join(choices)}（{options}），而不是{shown_value(mode)}"]
 
 
 def _ident(key: object, where: str, allowed: list[int], what: str, problems: list[str]) -> int | None:
@@ -203,11 +222,13 @@ def _check_config(data: object, cfg: ScoringConfig, catalog: Catalog
                   ) -> tuple[dict[int, dict], dict[int, str], list[str]]:
     """(changes per indicator, variants, every problem with its JSON path)."""
     if not isinstance(data, Mapping):
-        return {}, {}, [f"顶层应为键值对 {{\"efficacy\": …, \"variants\": …, \"vetoed_peers\": …}}，"
+        return {}, {}, [f"顶层应为键值对 {{\"efficacy\": …, \"variants\": …, \"vetoed_peers\": …, \"impute_peers\": …}}，"
                         f"而不是{shown_value(data)}"]
     problems = [f"{k}：未知的键，可选：{'、'.join(TOP_KEYS)}" for k in data if k not in TOP_KEYS]
     if "vetoed_peers" in data:
         problems += _vetoed_problems(data["vetoed_peers"])
+    if "impute_peers" in data:
+        problems += _choice_problems(data["impute_peers"], IMPUTE_PEERS, "impute_peers")
     eff, var = data.get("efficacy", {}), data.get("variants", {})
     changes: dict[int, dict] = {}
     if not isinstance(eff, Mapping):

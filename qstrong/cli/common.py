@@ -19,6 +19,10 @@ AS_PEERS_HELP = "把面板CSV中其他县也加入对标（默认不加入）"
 PEERS_HELP = ("对标组：shandong（全部，默认）、prefecture（同市）、type（同类型）、strong2022（首批质量强县）、"
               "逗号分隔的县名，或 @文件")
 
+IMPUTE_HELP = ("对标县的缺失值：none 不插补（默认）；median 按同市（否则同类型）对标县的中位数插补，逐个标明、"
+               "列入“插补值”表（被评价县、是/否与等级数据项、一票否决项不插补）；优先于计分配置中的 impute_peers")
+
+
 def _emit(text: str, out: str | None) -> None:
     """Text (a table, JSON) to the file `out` or the screen; control characters shown as ``\\x1b``, so
     no user text can drive the terminal."""
@@ -56,7 +60,38 @@ def _write_csv(df, out: str | None) -> None:
         print(text, end="")
 
 def _config(args: argparse.Namespace) -> ScoringConfig | None:
-    return ScoringConfig.from_json(args.config) if args.config else None
+    """--config's reading with --impute-peers merged in (the option wins over the file's impute_peers,
+    said on stderr when they differ)."""
+    cfg = ScoringConfig.from_json(args.config) if getattr(args, "config", None) else None
+    mode = getattr(args, "impute_peers", None)
+    if mode is None:
+        return cfg
+    if cfg is not None and cfg.impute_peers != mode:
+        print(f"提醒：--impute-peers {mode} 优先于计分配置“{args.config}”中的 impute_peers（{cfg.impute_peers}）",
+              file=sys.stderr)
+    return (cfg or ScoringConfig.default()).with_impute_peers(mode)
+
+MERGED_CONFIG = "计分配置（含--impute-peers）.json"
+
+
+def _config_path(args: argparse.Namespace, folder: str | Path) -> str | None:
+    """The config file a notebook reads (``report``, ``explore``): --config as given, or with
+    --impute-peers the merged reading written as JSON into `folder` (kept beside what it produced)."""
+    if getattr(args, "impute_peers", None) is None:
+        return args.config
+    from ..writers import to_json
+    from ..writers.files import os_problem
+
+    folder = Path(folder)
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        from ..errors import InputError
+
+        raise InputError([os_problem(exc, folder, "输出目录")], "无法写出结果") from None
+    cfg = _config(args)
+    return str(write_text(folder / MERGED_CONFIG, to_json(cfg.to_dict()) + "\n", "计分配置（合并后）"))
+
 
 def _save_charts(figures: dict, out: str, bench=None) -> None:
     from ..charts import save

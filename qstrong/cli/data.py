@@ -59,7 +59,7 @@ def cmd_score(args: argparse.Namespace) -> int:
     check_outputs(out)
     if args.all:
         panel = _all_panel(args)
-        ps = score_panel(panel, args.year, _config(args))
+        ps = score_panel(panel, args.year, _all_config(args))
         df = ranked(ps.to_frame().round(ROUND))
         unknown, unscored = veto_unknown(ps), unscored_notes(ps)
         if args.format == "json":
@@ -155,6 +155,16 @@ def _all_line(args: argparse.Namespace, ps) -> str:
         line += (f"（其中{vetoed}个县触发一票否决：此处照常设标杆、列出排名，见排名说明；单县计分时它们作为对标县"
                  "按“直接取消资格”不参与对标，总分、排名可能不同）")
     return line
+
+
+def _all_config(args: argparse.Namespace):
+    """--all's reading: no county is evaluated (each is scored against all), so nothing is imputed."""
+    cfg = _config(args)
+    if cfg is not None and cfg.impute_peers != "none":
+        print("提醒：--all 为面板中每个县计分、各县互为对标，没有被评价县，不插补缺失值（impute_peers 不起作用）",
+              file=sys.stderr)
+        cfg = cfg.with_impute_peers("none")
+    return cfg
 
 
 def _all_panel(args: argparse.Namespace):

@@ -103,9 +103,13 @@ def cmd_explore(args: argparse.Namespace) -> int:
     print(bench.describe())
     if args.panel is None:
         print(f"未给出面板CSV：使用{SHIPPED_PANEL}中 {bench.county} 的数据")
-    nb = explorer_notebook(bench.county, panel=_absolute(args.panel), peer_panel=_absolute(args.peer_panel),
-                           peers=_absolute_peers(args.peers), year=bench.year, config=_absolute(args.config), save_dir=os.getcwd())
+    from .common import _config_path
+
     with tempfile.TemporaryDirectory(prefix="qstrong-explore-") as tmp:
+        config = _absolute(_config_path(args, tmp))       # --impute-peers merged into the reading
+        nb = explorer_notebook(bench.county, panel=_absolute(args.panel), peer_panel=_absolute(args.peer_panel),
+                               peers=_absolute_peers(args.peers), year=bench.year, config=config,
+                               save_dir=os.getcwd())
         path = write_notebook(nb, Path(tmp) / "交互探索.ipynb")
         code = serve(path, port=int(args.port), open_browser=args.open)
     sys.stdout.flush()

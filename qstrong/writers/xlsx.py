@@ -3,7 +3,8 @@
 Columns are named through :mod:`qstrong.vocabulary`; numbers are stored at full precision and shown
 with 2 decimals (counts, ranks and years as integers, 0–1 shares as %, values of % measures with a
 literal %); the header is bold and frozen; widths fit the text (CJK counted double); long texts wrap.
-A first sheet 说明 (:class:`~qstrong.writers.about.About`) says what the file is and what it rests on.
+A first sheet 说明 (:class:`~qstrong.writers.about.About`) says what the file is and what it rests on;
+when its benchmark imputed peers' values, a last sheet 插补值 lists every one.
 Every text cell is a string cell through :mod:`.cells` (never a formula); a text longer than Excel's
 cell limit is cut visibly and reported in ``notes``.
 """
@@ -24,7 +25,7 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.utils import get_column_letter
 
 from .. import vocabulary as V
-from .about import HEADER, About
+from .about import HEADER, IMPUTED_SHEET, About, imputed_table
 from .cells import EXCEL_CELL_LIMIT, SHEET_NAME_LIMIT, cell_value, truncate, visible_text
 from .files import write_atomic
 
@@ -184,6 +185,14 @@ def _about_sheet(ws, about: About, notes: list[str] | None) -> None:
     _fill_sheet(ws, frame, [(DECIMALS, None)] * len(HEADER), notes)
 
 
+def _imputed_sheet(ws, imputed: pd.DataFrame, notes: list[str] | None) -> None:
+    """Every imputed peer value (:func:`~qstrong.writers.about.imputed_table`); % values shown with a %."""
+    shown = imputed_table(imputed.reset_index(drop=True))
+    pct = V.percent_rows(imputed.reset_index(drop=True))
+    _fill_sheet(ws, shown, [(INTEGER if c in ("年份", "依据县数") else DECIMALS, pct if c == "数值" else None)
+                            for c in shown.columns], notes)
+
+
 def frames_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, index: bool = True,
                    what: str = "输出文件", notes: list[str] | None = None, notice: str | None = None,
                    about: About | None = None) -> Path:
@@ -208,6 +217,8 @@ def frames_to_xlsx(frames: dict[str, pd.DataFrame], path: str | Path, index: boo
             shown = V.for_people(df, index, percent=False)
             api = df.reset_index() if index and any(n is not None for n in df.index.names) else df
             _fill_sheet(wb.create_sheet(sheet_title(name, used)), shown, _formats(api, shown), notes)
+        if about is not None and about.imputed is not None:
+            _imputed_sheet(wb.create_sheet(sheet_title(IMPUTED_SHEET, used)), about.imputed, notes)
         if not wb.worksheets:
             wb.create_sheet("Sheet1")
         buf = io.BytesIO()        # zipped in memory: a full disk fails one write, not a half-closed zip
