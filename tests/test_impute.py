@@ -289,3 +289,20 @@ def test_score_all_does_not_impute_and_says_so(files, capsys):
     totals = {r["county"]: r["total"] for r in json.loads(out)["counties"]}
     plain = score_panel(panel(), 2022).totals
     assert totals == pytest.approx(plain.to_dict())
+
+
+def test_reports_get_the_option_through_the_config_path(files, tmp_path, capsys):
+    import argparse
+
+    from qstrong.cli.common import MERGED_CONFIG, _config_path
+
+    p, c = files
+    topk = tmp_path / "topk.json"
+    topk.write_text(json.dumps({"efficacy": {"39": {"goalposts": {"policy": "topk", "k": 2}}}}), encoding="utf-8")
+    args = argparse.Namespace(config=str(topk), impute_peers="median")
+    path = _config_path(args, tmp_path / "report")
+    assert path == str(tmp_path / "report" / MERGED_CONFIG)
+    cfg = ScoringConfig.from_json(path)            # what the notebooks read: the file's reading and the option
+    assert cfg.impute_peers == "median" and cfg.efficacy[39].goalposts.policy == "topk"
+    assert _config_path(argparse.Namespace(config=str(c), impute_peers=None), tmp_path) == str(c)
+    assert "优先于" not in capsys.readouterr().err

@@ -66,10 +66,18 @@ def _config(args: argparse.Namespace) -> ScoringConfig | None:
     mode = getattr(args, "impute_peers", None)
     if mode is None:
         return cfg
-    if cfg is not None and cfg.impute_peers != mode:
+    if cfg is not None and cfg.impute_peers != mode and _file_says_impute(args.config):
         print(f"提醒：--impute-peers {mode} 优先于计分配置“{args.config}”中的 impute_peers（{cfg.impute_peers}）",
               file=sys.stderr)
     return (cfg or ScoringConfig.default()).with_impute_peers(mode)
+
+def _file_says_impute(path: str) -> bool:
+    """Does the config file itself set impute_peers (not merely inherit the default)?"""
+    from ..textfiles import parse_json
+
+    data, _ = parse_json(Path(path))
+    return isinstance(data, dict) and "impute_peers" in data
+
 
 MERGED_CONFIG = "计分配置（含--impute-peers）.json"
 
