@@ -62,7 +62,7 @@ def test_stats_and_outlier_county_by_hand(extreme):
 
 
 def test_raw_values_are_the_scored_values(extreme):
-    x, d, meta = raw_values(extreme)
+    x, d, gated, meta = raw_values(extreme)
     wide = extreme.panel.wide(2022)
     expect = wide["q40.invention_patents"] / wide["population"]         # indicator 40's value, by hand
     assert x["40.1"].to_numpy() == pytest.approx(expect.to_numpy())
@@ -70,6 +70,8 @@ def test_raw_values_are_the_scored_values(extreme):
     assert {"10.1", "10.2", "17.1", "17.2", "38.1"} <= set(x.columns) and "38.2" not in x.columns
     assert meta.loc["10.2", "name"] == "指标10 占比变动幅度(个百分点)"   # a change says its unit
     assert meta.loc["17.1", "policy"] == "fixed"
+    below = x["17.1"] < 90                                              # the gate: d = 0, no goalpost
+    assert (gated["17.1"] == below).all() and (d.loc[below, "17.1"] == 0).all()
 
 
 def test_winsorised():

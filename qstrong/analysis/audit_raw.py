@@ -86,18 +86,18 @@ def component_name(ind: int, comp: Component, s: EfficacySettings) -> str:
     return f"指标{ind} {label}"
 
 
-def raw_values(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame]:
-    """(x, d, meta): counties × efficacy components (key ``N.j``, the j-th component of indicator N) —
-    the value scored (NaN where missing or a growth from a zero base counted above every peer) and its d
-    (NaN where gated out: those counties set no goalpost); meta per component: indicator, component,
+def raw_values(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """(x, d, gated, meta): counties × efficacy components (key ``N.j``, the j-th component of indicator N) —
+    the value scored (NaN where missing or a growth from a zero base counted above every peer), its d,
+    and whether it failed the gate (d = 0, no goalpost set); meta per component: indicator, component,
     name, goalposts (``policy``), base, span and the number of growths from a zero base."""
-    xs, ds, meta = {}, {}, []
+    xs, ds, gs, meta = {}, {}, {}, []
     for ind in ps.catalog.indicators:
         items = ind.items_for(ps.config.variants.get(ind.id))
         for j, (c, k, s) in enumerate(_efficacy(items, ps.results[ind.id]), 1):
             key = f"{ind.id}.{j}"
             xs[key] = k.x
-            ds[key] = np.where(k.gated_out, np.nan, k.d)
+            ds[key], gs[key] = k.d, k.gated_out
             meta.append({"variable": key, "indicator": ind.id, "component": c.label,
                          "name": component_name(ind.id, c, s), "policy": s.goalposts.policy,
                          "base": s.base, "span": s.span, "zero_base": int(k.zero_base.sum())})
@@ -105,7 +105,8 @@ def raw_values(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFram
     cols = pd.Index(list(xs), name="variable")
     x = pd.DataFrame(xs, index=index, columns=cols)
     d = pd.DataFrame(ds, index=index, columns=cols)
-    return x, d, pd.DataFrame(meta, columns=["variable", "indicator", "component", "name", "policy", "base", "span",
+    gated = pd.DataFrame(gs, index=index, columns=cols)
+    return x, d, gated, pd.DataFrame(meta, columns=["variable", "indicator", "component", "name", "policy", "base", "span",
                                              "zero_base"]).set_index("variable")
 
 
@@ -116,7 +117,7 @@ def raw_audit(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame]:
     ``resolved`` (winsorising them passes the rule; None when not flagged) and, for min/max goalposts, ``others_low``/
     ``others_high`` (the other counties' lowest and highest d: how far the outliers squeeze them).
     outliers, one row per county: variable, indicator, name, county, value, side (high/low), d."""
-    x, d, meta = raw_values(ps)
+    x, d, gated, meta = raw_values(ps)
     stats = meta.join(column_stats(x))
     stats[["outliers", "resolved", "others_low", "others_high"]] = pd.DataFrame(
         {"outliers": "", "resolved": None, "others_low": np.nan, "others_high": np.nan}, index=stats.index)
@@ -131,7 +132,7 @@ def raw_audit(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame]:
                   "d": d.at[c, key]} for c in names]
         stats.at[key, "outliers"], stats.at[key, "resolved"] = "、".join(names), ok
         if meta.at[key, "policy"] == "minmax":
-            rest = d[key][~treated].dropna()
+            rest = d[key][~treated & ~gated[key].to_numpy()].dropna()
             stats.loc[key, ["others_low", "others_high"]] = rest.min(), rest.max()
     out = pd.DataFrame(rows, columns=["variable", "indicator", "name", "county", "value", "side", "d"])
     return stats, out
