@@ -115,3 +115,22 @@ def test_cli_sheets_read_back(tmp_path, capsys):
     for v, value in zip(rows["变量"], rows["数值"], strict=True):
         assert stats.loc[v, "最小值"] <= value <= stats.loc[v, "最大值"]
         assert stats.loc[v, "离群（|偏度|>2且峰度>3.5）"] == "是"
+
+
+def test_inert_indicators_say_whose_outlier_squeezes_them():
+    import re
+
+    from qstrong.analysis.audit import audit
+    from qstrong.benchmark import benchmark
+
+    a = audit(benchmark(Panel.from_csv(SAMPLE), "临淄区", None, "shandong", None, "shandong"))
+    flagged = a.raw[a.raw["outlier"] & (a.raw["policy"] == "minmax")]
+    said = 0
+    for line in a.summary().splitlines():
+        hit = re.match(r"指标(\d+)的分值为", line)
+        if hit is None:
+            continue
+        names = [c for t in flagged.loc[flagged["indicator"] == int(hit.group(1)), "outliers"] for c in t.split("、")]
+        assert all(c in line for c in names) and ("离群" in line) == bool(names), line
+        said += bool(names)
+    assert said                                          # the sample has such an indicator (36, 42)

@@ -117,11 +117,16 @@ class Audit:
             for i, p in zip(top.index, top["points"], strict=True)))
         inert = w[w["importance"] < w["weight"] / 4].sort_values("points", ascending=False)
         scores = self.benchmark.scores.scores
+        squeezed = self.raw[self.raw["outlier"] & (self.raw["policy"] == "minmax")]
         for i, row in inert.head(8).iterrows():
             mode = scores[i].value_counts(normalize=True).max() if scores[i].notna().any() else 1.0
             same = ("各县得分完全相同" if self.stats.loc[i, "distinct"] <= 1 else "各县得分几乎相同" if mode >= SAME
                     else "各县得分高低与总分关系很弱")
-            lines.append(f"指标{i}的分值为{row['points']:g}分，但{same}，对排名影响很小")
+            who = "、".join(dict.fromkeys(c + ("（本县）" if c == self.benchmark.county else "")
+                                          for t in squeezed.loc[squeezed["indicator"] == i, "outliers"]
+                                          for c in t.split("、") if c))
+            why = f"（原始数值中{who}离群，标杆由离群值决定，其余各县得分被压缩）" if who else ""
+            lines.append(f"指标{i}的分值为{row['points']:g}分，但{same}{why}，对排名影响很小")
         if len(inert) > 8:
             lines.append(f"另有{len(inert) - 8}项指标对排名的影响远小于其分值")
         for a, b, r in self.collinear.head(8).itertuples(index=False):
