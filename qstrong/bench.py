@@ -3,6 +3,7 @@
     python -m qstrong.bench score        # full-panel scoring of 136 and 2,844 synthetic counties
     python -m qstrong.bench intake       # intake of 30 filled department workbooks
     python -m qstrong.bench sensitivity  # weight Monte Carlo: vectorised vs loop, Sobol, memory
+    python -m qstrong.bench combined     # combined uncertainty (readings × weights × the county's inputs)
     python -m qstrong.bench report       # a full report for one county
     python -m qstrong.bench explore      # the explorer: a changed figure → the updated state
 """
@@ -149,6 +150,44 @@ def bench_sensitivity(draws: int, repeat: int) -> None:
           f"process peak RSS {rss:,.0f} MB (target ≤ 2 GB)")
 
 
+def bench_combined(draws: int, counties: int = 136) -> None:
+    """Combined uncertainty: runs/s of the whole analysis (draws, ranks, quantiles, Sobol groups) and of
+    its model alone, with and without the readings and the county's input noise."""
+    from .analysis.sensitivity import weight_draws
+    from .analysis.uncertainty import combined
+    from .analysis.uncertainty_model import Model, reading_configs
+    from .benchmark import benchmark
+
+    panel = Panel.from_frame(random_panel_frame(counties, seed=3))
+    bench = benchmark(panel, panel.counties[0], config=ScoringConfig.default().with_vetoed_peers("keep"))
+    ps = bench.scores
+    print(f"qstrong.bench combined — {bench.n} counties, {draws:,} draws (target ≥ 20,000 runs/s)")
+    for readings in (True, False):
+        configs = reading_configs(bench.config, ps.catalog, readings)
+        base = Model(ps, bench.county, [c for _, c in configs])
+        for error in (0.0, 0.1):
+            model = Model(ps, bench.county, [c for _, c in configs], error) if error else base
+            rng = np.random.default_rng(0)
+            n = draws if not error else min(draws, 4000)
+            r = rng.integers(model.k, size=n)
+            w = weight_draws(n, seed=1)
+            mult = rng.uniform(1 - error, 1 + error, (n, len(model.measures))) if error else None
+            t = time.perf_counter()
+            for s in range(0, n, 2000):
+                model.totals(r[s:s + 2000], w[s:s + 2000], None if mult is None else mult[s:s + 2000])
+            alone = n / (time.perf_counter() - t)
+            t = time.perf_counter()
+            c = combined(bench, draws=n, readings=readings, input_error=error, progress=False)
+            whole = time.perf_counter() - t
+            sec = c.seconds
+            what = f"{len(configs)} readings" if readings else "chosen reading"
+            noise = f"inputs ±{error:.0%} ({len(model.measures)} measures, {len(model.affected)} indicators rescored)" \
+                if error else "no input noise"
+            print(f"  {what}, {noise}:\n    Monte Carlo (totals, ranks, quantiles): {n / sec['draws']:,.0f} runs/s "
+                  f"(model alone {alone:,.0f} runs/s); whole analysis {whole:.2f} s for {n:,} draws = readings scored "
+                  f"{sec['readings']:.2f} s + draws {sec['draws']:.2f} s + Sobol groups (N=256) {sec['sobol']:.2f} s")
+
+
 def bench_report() -> None:
     """A full report (four notebooks executed and rendered) for the sample county."""
     import tempfile
@@ -222,7 +261,7 @@ def bench_explore(changes: int = 200, seed: int = 0) -> None:
 
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="python -m qstrong.bench")
-    p.add_argument("what", choices=["score", "intake", "sensitivity", "report", "explore"])
+    p.add_argument("what", choices=["score", "intake", "sensitivity", "combined", "report", "explore"])
     p.add_argument("--draws", type=int, default=10_000)
     p.add_argument("--files", type=int, default=30)
     p.add_argument("--sizes", type=int, nargs="+", default=[136, 2844])
@@ -234,6 +273,8 @@ def main(argv: list[str] | None = None) -> None:
         bench_report()
     elif args.what == "explore":
         bench_explore()
+    elif args.what == "combined":
+        bench_combined(args.draws)
     elif args.what == "sensitivity":
         bench_sensitivity(args.draws, min(args.repeat, 3))
     else:

@@ -20,6 +20,7 @@ a batch of runs is one matrix product per reading (``uncertainty_model.Model``).
 
 from __future__ import annotations
 
+import time
 from dataclasses import dataclass, field
 
 import numpy as np
@@ -30,7 +31,7 @@ from ..benchmark import Benchmark, benchmark
 from ..params import check_memory, check_params, check_work
 from .sensitivity import mc_summary, ranks, weight_draws
 from .sobol import _input_measures, sobol_frame
-from .uncertainty_model import Model, reading_configs, reading_label
+from .uncertainty_model import Model, reading_configs, reading_count, reading_label
 
 GROUPS = {"reading": "解读", "weights": "权重", "inputs": "本县数据"}
 COLUMNS = ["nominal", "nominal_rank", "total_p05", "total_median", "total_p95", "rank_p05", "rank_median",
@@ -52,6 +53,7 @@ class Combined:
     reading_draws: np.ndarray = field(repr=False)      # the reading index of each draw
     measures: list[str] = field(default_factory=list)  # the county's inputs varied (empty: no input noise)
     settings: dict = field(default_factory=dict)
+    seconds: dict = field(default_factory=dict, repr=False)   # time spent: readings scored, draws, Sobol
 
     @property
     def county(self) -> str:
@@ -107,7 +109,7 @@ def check_combined(bench: Benchmark, draws: int, sobol_n: int, readings: bool, i
     """The memory :func:`combined` needs (bytes); InputError beforehand when, with input noise, the engine
     would score more than ``params.WORK_BUDGET`` counties (draws and Sobol runs × counties)."""
     n, i = bench.n, bench.counties.index(bench.county)
-    k = len(reading_configs(bench.config, bench.scores.catalog, bool(readings)))
+    k = reading_count(bench.config, bench.scores.catalog, bool(readings))
     if input_error > 0 and (d := len(_input_measures(bench.scores, i))):
         runs = (draws + sobol_n * (len(GROUPS) + 2)) * n
         check_work(runs, f"(抽样次数+Sobol样本)×县数 = ({draws:,}+{sobol_n * (len(GROUPS) + 2):,})×{n}",
@@ -128,9 +130,11 @@ def combined(bench, draws: int = 10_000, seed: int = 0, spread: float = 0.25, me
     check_memory(check_combined(bench, draws, sobol_n, readings, error), f"综合不确定性分析（{draws:,}次抽样 × "
                  f"{bench.n}个县）", "请减少 --draws，或缩小对标组（--peers）")
     ps = bench.scores
+    clock = [time.perf_counter()]
     configs = reading_configs(bench.config, ps.catalog, bool(readings))
     n = len(ps.counties)
     model = Model(ps, bench.county, [c for _, c in configs], error)
+    clock.append(time.perf_counter())
     d = len(model.measures)
     rng = np.random.default_rng([seed, 15])
     r = rng.integers(model.k, size=draws) if readings else np.zeros(draws, dtype=np.intp)
@@ -145,13 +149,17 @@ def combined(bench, draws: int = 10_000, seed: int = 0, spread: float = 0.25, me
         totals[sl] = model.totals(r[sl], w[sl], None if mult is None else mult[sl])
         rk[sl] = ranks(totals[sl])
     table = pd.DataFrame(mc_summary(totals, rk), index=ps.scores.index)[COLUMNS[2:]]
+    clock.append(time.perf_counter())
     table.insert(0, "nominal", model.nominal[0])
     table.insert(1, "nominal_rank", ranks(model.nominal[0]))
     s_rank, s_total = group_sobol(model, i, readings=bool(readings), spread=spread, method=method, n=sobol_n, seed=seed)
+    clock.append(time.perf_counter())
     settings = {"draws": draws, "seed": seed, "spread": spread, "method": method, "readings": bool(readings),
                 "input_error": error, "sobol_n": sobol_n, "reading_count": model.k}
-    return Combined(bench, table, rk[:, i].copy(), totals[:, i].copy(), s_rank, s_total,
-                    [reading_label(lb) for lb, _ in configs], r, list(model.measures), settings)
+    out = Combined(bench, table, rk[:, i].copy(), totals[:, i].copy(), s_rank, s_total,
+                   [reading_label(lb) for lb, _ in configs], r, list(model.measures), settings)
+    out.seconds = dict(zip(("readings", "draws", "sobol"), np.diff(clock).tolist(), strict=True))
+    return out
 
 
 def group_problem(model: Model, readings: bool, spread: float, method: str) -> dict:

@@ -15,7 +15,7 @@ import pandas as pd
 from ..config import ScoringConfig
 from ..rules.efficacy import Efficacy
 from ..scoring import evaluate_indicator
-from .sensitivity import OWN, interpretation_configs
+from .sensitivity import OWN, _choices, interpretation_configs
 from .sobol import _input_measures
 
 #: the zero-base growth policy (``EfficacySettings.zero_base``) as a reading: label → setting
@@ -42,6 +42,13 @@ def reading_configs(base: ScoringConfig, catalog, readings: bool = True) -> list
         for lb, z in options:
             out.append(({**labels, "zero_base": lb}, cfg if z is None else cfg.with_efficacy(growth, zero_base=z)))
     return out
+
+
+def reading_count(base: ScoringConfig, catalog, readings: bool = True) -> int:
+    """At most how many readings :func:`reading_configs` gives (without building them)."""
+    if not readings:
+        return 1
+    return (int(np.prod([len(o) for o in _choices().values()])) + 1) * (len(ZERO_BASE) + 1)
 
 
 def reading_label(labels: dict[str, str]) -> str:
@@ -78,7 +85,8 @@ class Model:
             S[:, :, j] = per[self.groups[j]]
         self.scores = S                                      # readings × counties × 43, NaN = unscored
         # totals as the engine's PanelScores sums them (pandas, NaN skipped): the nominal exactly
-        self.nominal = np.stack([pd.DataFrame(dict(enumerate(s.T))).sum(axis=1).to_numpy() for s in S])
+        # (a frame over the Fortran-ordered scores has PanelScores' layout: one block, indicators × counties)
+        self.nominal = np.stack([pd.DataFrame(np.asfortranarray(s)).sum(axis=1).to_numpy() for s in S])
         self.S0 = np.nan_to_num(S)
         self.error = float(input_error)
         self.measures = _input_measures(ps, self.i) if self.error > 0 else []
