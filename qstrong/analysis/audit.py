@@ -100,6 +100,7 @@ class Audit:
     weights: pd.DataFrame        # indicator × (points, weight, importance, ratio)
     raw: pd.DataFrame            # efficacy component × statistics of its raw values (audit_raw.raw_audit)
     raw_outliers: pd.DataFrame   # variable, indicator, name, county, value, side, d
+    groups: pd.DataFrame         # indicator × (level1, level2, points), catalog order
 
     def summary(self) -> str:
         """What the audit means, in Chinese: which indicators drive the ranking, which are inert or redundant."""
@@ -214,6 +215,22 @@ def json_safe(rows: list[dict]) -> list[dict]:
     return [{str(k): v(x) for k, x in r.items()} for r in rows]
 
 
+def _parents(scores: pd.DataFrame, meta: pd.DataFrame, total: pd.Series) -> pd.DataFrame:
+    """indicator × r with its level-2 group's sum, its level-1 group's sum and the total, Pearson and Spearman
+    (COINr ``get_corr`` against the parent aggregate)."""
+    out = {}
+    for level in ("level1", "level2"):
+        agg = scores.T.groupby(meta[level].to_numpy(), sort=False).sum(min_count=1).T   # counties × groups
+        parent = agg[meta[level].to_numpy()].set_axis(scores.columns, axis=1)
+        for method in ("pearson", "spearman"):
+            x, p = (scores, parent) if method == "pearson" else (scores.rank(), parent.rank())
+            out[f"{method}_{level}"] = x.corrwith(p)
+    for method in ("pearson", "spearman"):
+        x, t = (scores, total) if method == "pearson" else (scores.rank(), total.rank())
+        out[f"{method}_total"] = x.corrwith(t)
+    return pd.DataFrame(out)[[f"{m}_{lv}" for m in ("pearson", "spearman") for lv in ("level2", "level1", "total")]]
+
+
 def audit(bench: Benchmark) -> Audit:
     """The statistical audit of `bench`'s counties and their 43 indicator scores."""
     ps = bench.scores
@@ -224,18 +241,7 @@ def audit(bench: Benchmark) -> Audit:
     total = ps.totals
     stats = indicator_stats(scores, meta["points"])
     pearson, spearman = scores.corr(), scores.corr(method="spearman")
-    parents = {}
-    for level in ("level1", "level2"):
-        agg = scores.T.groupby(meta[level].to_numpy(), sort=False).sum(min_count=1).T   # counties × groups
-        parent = agg[meta[level].to_numpy()].set_axis(scores.columns, axis=1)
-        for method in ("pearson", "spearman"):
-            x, p = (scores, parent) if method == "pearson" else (scores.rank(), parent.rank())
-            parents[f"{method}_{level}"] = x.corrwith(p)
-    for method in ("pearson", "spearman"):
-        x, t = (scores, total) if method == "pearson" else (scores.rank(), total.rank())
-        parents[f"{method}_total"] = x.corrwith(t)
-    order = [f"{m}_{lv}" for m in ("pearson", "spearman") for lv in ("level2", "level1", "total")]
-    parents = pd.DataFrame(parents)[order]
+    parents = _parents(scores, meta, total)
     collinear = _pairs(pearson, (pearson > COLLINEAR).to_numpy())
     l2 = meta["level2"].to_numpy()
     negative = _pairs(pearson, (pearson < 0).to_numpy() & (l2[:, None] == l2[None, :]))
@@ -252,4 +258,5 @@ def audit(bench: Benchmark) -> Audit:
                             "importance": imp})
     weights["ratio"] = weights["importance"] / weights["weight"]
     raw, raw_out = raw_audit(ps)
-    return Audit(bench, stats, pearson, spearman, parents, collinear, negative, alpha, pca, weights, raw, raw_out)
+    return Audit(bench, stats, pearson, spearman, parents, collinear, negative, alpha, pca, weights, raw, raw_out,
+                 meta)

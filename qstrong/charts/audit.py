@@ -15,12 +15,9 @@ ALPHA_GOOD = 0.7                 # the usual floor of an acceptable Cronbach's �
 LEVEL1_COLORS = ("#2e86c1", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#7f8c8d")
 
 
-def _groups(rep) -> pd.DataFrame:
-    """indicator × (level1, level2), in the order of the audit's correlation matrix."""
-    cat = rep.benchmark.panel.catalog
-    meta = pd.DataFrame([(i.id, i.level1, i.level2) for i in cat.indicators],
-                        columns=["indicator", "level1", "level2"]).set_index("indicator")
-    return meta.reindex(rep.pearson.index)
+def _colors(meta: pd.DataFrame) -> dict[str, str]:
+    """One colour per level-1 group, in catalog order."""
+    return {g: LEVEL1_COLORS[k % len(LEVEL1_COLORS)] for k, g in enumerate(dict.fromkeys(meta["level1"]))}
 
 
 def _head(rep) -> str:
@@ -31,7 +28,7 @@ def _head(rep) -> str:
 def correlation_heatmap(rep) -> Figure:
     """Pearson correlations of the 43 indicator scores, ordered by level-2 group, the groups framed and
     named (left: level 2; the level-1 groups by colour of their names)."""
-    meta = _groups(rep)
+    meta = rep.groups
     meta = meta.iloc[np.argsort(pd.factorize(meta["level2"])[0], kind="stable")]    # each group together
     order = meta.index
     corr = rep.pearson.loc[order, order].to_numpy(float)
@@ -47,7 +44,7 @@ def correlation_heatmap(rep) -> Figure:
         if start:
             ax.axhline(start - 0.5, color="#555555", lw=0.5)
             ax.axvline(start - 0.5, color="#555555", lw=0.5)
-    colors = {g: LEVEL1_COLORS[k % len(LEVEL1_COLORS)] for k, g in enumerate(dict.fromkeys(meta["level1"]))}
+    colors = _colors(meta)
     right = ax.secondary_yaxis("right")
     right.set_yticks([(a + b - 1) / 2 for a, b, _ in runs], [g for _, _, g in runs], fontsize=8)
     for tick, (a, _, _) in zip(right.get_yticklabels(), runs, strict=True):
@@ -86,8 +83,8 @@ def importance_vs_weight(rep, label: int = 8) -> Figure:
     weight (points / 100), the 45° line where they agree; the `label` farthest from it named (half above,
     with the county's score; half below, one label per weight)."""
     w = rep.weights
-    meta = _groups(rep)
-    colors = {g: LEVEL1_COLORS[k % len(LEVEL1_COLORS)] for k, g in enumerate(dict.fromkeys(meta["level1"]))}
+    meta = rep.groups
+    colors = _colors(meta)
     fig, ax = _figure(9, 7)
     for g, c in colors.items():
         sel = meta.index[meta["level1"] == g]
