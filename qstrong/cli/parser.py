@@ -18,7 +18,8 @@ IMPUTE_CHOICES = ("none", "median")
 
 
 def _analysis_parser(sub, name: str, help: str, year: bool = True) -> argparse.ArgumentParser:
-    """A sub-command over one county of a panel: PANEL, --county, --year, --peers, --peer-panel, --config."""
+    """A sub-command over one county of a panel: PANEL, --county, --year, --peers, --peer-panel, --config,
+    --impute-peers."""
     p = sub.add_parser(name, help=help)
     p.add_argument("panel", help=PANEL_HELP)
     p.add_argument("--county", required=True, help="被评价的县（市、区），如 临淄区")
