@@ -185,3 +185,21 @@ def test_cli_xlsx_has_the_combined_sheets(capsys, tmp_path):
 def test_ranks_of_the_table_are_the_engines(bench):
     c = combined(bench, draws=20, spread=0.0, readings=False, progress=False)
     assert np.array_equal(c.table["nominal_rank"].to_numpy(), ranks(bench.scores.totals.to_numpy()))
+
+
+def test_chart_and_sensitivity_carry_the_combined_analysis(bench):
+    import warnings
+
+    from qstrong.analysis.sensitivity import sensitivity
+    from qstrong.charts import sensitivity_charts
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")             # a missing glyph would warn
+        sa = sensitivity(bench, draws=200, sobol=None, input_error=0.05, progress=False)
+        figs = sensitivity_charts(sa)
+        figs["combined"].canvas.draw()
+    assert sa.combined is not None and sa.combined.measures
+    titles = [ax.get_title() for ax in figs["combined"].axes]
+    assert f"{COUNTY} 综合不确定性下的排名分布（200次抽样）" in titles
+    assert "四、综合不确定性（解读、权重与本县数据同时不确定" in str(sa)
+    assert sensitivity(bench, draws=20, sobol=None, combined=False, progress=False).combined is None

@@ -209,6 +209,7 @@ def group_sobol(model: Model, i: int, readings: bool, spread: float, method: str
     problem = group_problem(model, readings, spread, method)
     if problem["num_vars"] == 0:
         empty = sobol_frame(problem, None, seed)
+        empty.attrs["note"] = "解读、权重与本县数据均固定，没有可变动的因素，无法计算Sobol指数"
         return empty, empty.copy()
     X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     r, w, mult = group_runs(model, problem, X, spread, method, model.error)

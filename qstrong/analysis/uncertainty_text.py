@@ -20,7 +20,7 @@ def sources(c) -> str:
     names = [g for g, on in (("解读", c.settings["readings"]), ("权重", c.settings["spread"] > 0
              or c.settings["method"] == "dirichlet"), ("本县数据", bool(c.measures))) if on]
     if not names:
-        return "无（解读、权重与本县数据均固定）"
+        return ""
     return names[0] if len(names) == 1 else "、".join(names[:-1]) + "与" + names[-1]
 
 
@@ -29,9 +29,10 @@ def combined_summary(c) -> str:
     row = c.table.loc[c.county]
     n = c.benchmark.n
     lo, hi = int(row["rank_p05"]), int(row["rank_p95"])
-    where = f"排名稳定在第{lo}名（90%的抽样）" if lo == hi else f"排名在第{lo}～{hi}名之间（90%的抽样）"
+    where = f"排名稳定在第{lo}名（至少90%的抽样）" if lo == hi else f"排名在第{lo}～{hi}名之间（90%的抽样）"
     both = "同时" if "与" in sources(c) else ""
-    text = (f"{c.county}在{sources(c)}{both}不确定时，{where}，共{n}个；"
+    head = f"{c.county}在{sources(c)}{both}不确定时，" if sources(c) else f"{c.county}在解读、权重与本县数据均固定时，"
+    text = (f"{head}{where}，共{n}个；"
             f"排名中位数第{int(row['rank_median'])}名（基准第{int(row['nominal_rank'])}名），"
             f"进入前10的概率{row['p_top10']:.0%}，进入前30的概率{row['p_top30']:.0%}")
     top = most_important(c.sobol)
@@ -52,7 +53,7 @@ def combined_text(c) -> str:
     parts = [f"{s['reading_count']}种解读等概率" if s["readings"] else "解读固定为所选解读", f"权重{how}（归一到100分）"]
     if c.measures:
         parts.append(f"本县功效系数法指标所用{len(c.measures)}项数据各×U(1−{s['input_error']:g}, 1+{s['input_error']:g})")
-    lines = [f"综合不确定性（{sources(c)}同时不确定；{s['draws']}次抽样，随机种子{s['seed']}）：",
+    lines = [f"综合不确定性（{sources(c) + '同时不确定' if sources(c) else '解读、权重与本县数据均固定'}；{s['draws']}次抽样，随机种子{s['seed']}）：",
              "  " + "；".join(parts),
              f"  总分 基准 {row['nominal']:.2f}，中位数 {row['total_median']:.2f}，90%区间 "
              f"{num(row['total_p05'])}～{num(row['total_p95'])}",

@@ -1,4 +1,5 @@
-"""Sensitivity charts: rank intervals, the tornado of one-at-a-time moves, Sobol bars, the score distribution."""
+"""Sensitivity charts: rank intervals, the tornado of one-at-a-time moves, Sobol bars, the score distribution,
+the combined uncertainty (rank distribution and the groups' Sobol indices)."""
 
 from __future__ import annotations
 
@@ -7,9 +8,10 @@ import re
 import numpy as np
 import pandas as pd
 from matplotlib.figure import Figure
+from matplotlib.ticker import PercentFormatter
 
 from ..display import num
-from .base import HIGHLIGHT, LOST, SCORE, _figure, _for_labels, _notice, wrap
+from .base import HIGHLIGHT, LOST, SCORE, _figure, _for_labels, _notice, cjk_font, wrap
 
 
 def rank_intervals(sa, top: int = 40) -> Figure:
@@ -120,10 +122,49 @@ def score_distribution(sa) -> Figure:
     return fig
 
 
+def combined_chart(c) -> Figure:
+    """The county's rank over the combined draws (bars per rank, the nominal rank and the 5–95 % interval
+    marked) beside the Sobol indices of the groups of uncertainty (解读/权重/本县数据) for its rank."""
+    from ..analysis.uncertainty_text import sources
+
+    cjk_font()
+    fig = Figure(figsize=(10, 3.8), dpi=110, layout="constrained")
+    ax, bx = fig.subplots(1, 2, width_ratios=[3, 2])
+    counts = c.rank_counts
+    row = c.table.loc[c.county]
+    lo, hi = int(row["rank_p05"]), int(row["rank_p95"])
+    shown = counts.loc[max(1, lo - 3):min(len(counts), hi + 3)]
+    inside = (shown.index >= lo) & (shown.index <= hi)
+    ax.bar(shown.index, shown.to_numpy() / counts.sum(), color=np.where(inside, SCORE, "#bbbbbb"), width=0.8)
+    ax.axvline(row["nominal_rank"], color=HIGHLIGHT, lw=1.2)
+    ax.text(row["nominal_rank"], ax.get_ylim()[1] * 0.95, f" 基准第{int(row['nominal_rank'])}名", color=HIGHLIGHT,
+            fontsize=8)
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0, decimals=0))
+    ax.set_xlabel("排名（1为最好；深色：" + (f"90%的抽样落在第{lo}～{hi}名）" if lo < hi else f"至少90%的抽样为第{lo}名）"))
+    ax.xaxis.get_major_locator().set_params(integer=True)
+    ax.set_ylabel("抽样占比")
+    ax.set_title(f"{c.county} 综合不确定性下的排名分布（{c.settings['draws']}次抽样）", fontsize=10)
+    df = c.sobol.iloc[::-1]
+    y = np.arange(len(df))
+    if len(df) and not df["ST"].isna().all():
+        bx.barh(y + 0.2, df["ST"], height=0.4, xerr=df["ST_conf"], color=SCORE, label="总效应指数")
+        bx.barh(y - 0.2, df["S1"], height=0.4, xerr=df["S1_conf"], color="#f5b041", label="一阶指数")
+        bx.legend(fontsize=8, loc="lower right")
+    else:
+        bx.text(0.5, 0.5, wrap(c.sobol.attrs.get("note", "没有可变动的因素"), 16), ha="center", va="center",
+                transform=bx.transAxes, fontsize=9)
+    bx.set_yticks(y, list(df.index), fontsize=9)
+    bx.set_xlabel("对排名的Sobol指数（误差线为95%置信区间）")
+    bx.set_title(f"哪类不确定性影响最大（{sources(c) or '均固定'}）", fontsize=10)
+    return fig
+
+
 def sensitivity_charts(sa) -> dict[str, Figure]:
     charts = {"rank_intervals": rank_intervals(sa), "tornado": tornado(sa), "score_distribution": score_distribution(sa)}
     if sa.sobol is not None:
         charts["sobol"] = sobol_bars(sa.sobol, f"{sa.county} 总分的Sobol敏感性指数")
+    if getattr(sa, "combined", None) is not None:
+        charts["combined"] = combined_chart(sa.combined)
     for fig in charts.values():
         _notice(fig, sa.synthetic_values)
     return charts
