@@ -284,3 +284,24 @@ def test_a_veto_item_moves_the_state_through_every_path(bench):
     model.set("veto.statistical_fraud", "是")
     model.reset()
     assert model.state.veto == "not" and model.changes() == {}
+
+
+@pytest.mark.parametrize("policy", ["null", "top"])
+def test_a_growth_from_zero_is_not_missing_data(policy):
+    """Under zero_base null, 临淄区's 2021 helped SMEs set to 0 leaves 19 unscored but the card complete (the
+    county's own results say so); the panel-wide ``PanelScores.uncomputable`` and a fresh scoring agree.
+    Clearing the figure instead is missing data."""
+    from qstrong.config import ScoringConfig
+
+    cfg = ScoringConfig.from_dict({"efficacy": {"19": {"zero_base": policy}}})
+    b = benchmark("data/sample/zibo_panel.csv", COUNTY, 2022, "shandong", cfg, peer_panel="shandong")
+    model = ExploreModel(b)
+    model.set("q19.smes_helped_prev", 0)
+    fresh = edited(b, {"q19.smes_helped_prev": 0})
+    assert np.isnan(fresh.scores.loc[COUNTY, 19]) == (policy == "null")
+    assert model.state.complete and 19 not in model.state.missing_indicators
+    assert bool(model.panel_scores().uncomputable.loc[COUNTY, 19]) == (policy == "null")
+    agrees(model, fresh)
+    model.set("q19.smes_helped_prev", "")
+    assert 19 in model.state.missing_indicators and not model.state.complete
+    agrees(model, edited(b, {"q19.smes_helped_prev": None}))

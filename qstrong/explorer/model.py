@@ -25,6 +25,7 @@ from ..catalog import Catalog
 from ..errors import InputError
 from ..measures import Measure, fmt_num, format_value, parse_value
 from ..panel import OPS
+from ..rules.efficacy import zero_base_unscored
 from ..scoring import PanelScores, evaluate_indicator
 
 VETO_GROUP = "一票否决"
@@ -233,14 +234,20 @@ class ExploreModel:
         totals = self.totals()
         r = ranks(totals)
         row = self._scores[self.i]
-        unc = self.panel_scores().uncomputable.to_numpy()[self.i]          # unscored, but not missing data
-        missing = tuple(int(j + 1) for j in np.flatnonzero(np.isnan(row) & ~unc))
+        missing = tuple(int(j + 1) for j in np.flatnonzero(np.isnan(row)) if not self._zero_base(int(j + 1)))
         veto_m = self.catalog.veto.measures
         triggered = tuple(self.measures[m].name_zh for m in veto_m if self._env[m][self.i] > 0.5)
         unknown = tuple(self.measures[m].name_zh for m in veto_m if np.isnan(self._env[m][self.i]))
         veto = "triggered" if triggered else "unknown" if unknown else "not"
         return State(float(totals.iat[self.i]), int(r.iat[self.i]), len(totals), not missing, missing, veto,
                      triggered or unknown, self._lost(row), self._changed(), bool((self.weights != self.points).any()))
+
+    def _zero_base(self, ident: int) -> bool:
+        """Indicator `ident` of the county is unscored for a growth from zero, not for missing data (its
+        own results; the panel-wide ``PanelScores.uncomputable`` would rebuild every county's)."""
+        ind = self.catalog.indicator(ident)
+        items = ind.items_for(self.bench.config.variants.get(ident))
+        return bool(zero_base_unscored(items, self._results[ident], self._env, self.i))
 
     def _lost(self, row: np.ndarray) -> pd.DataFrame:
         """Lost points by level 2 (current weights) now and for the county's own figures."""

@@ -138,6 +138,18 @@ class Component:
 ZERO_BASE_STATUS = "无法计算增长率：上年为0"
 
 
+def zero_base_unscored(items, results, env: Env, at=slice(None)) -> np.ndarray:
+    """Where (positions `at` of the counties) an indicator's `items` with their `results` are unscored only
+    because a growth starts from zero (a component without d, ``zero_base: null``) although every input
+    is reported — the status ZERO_BASE_STATUS, not missing data."""
+    reported = ~np.any([np.isnan(env[m][at]) for it in items for m in it.measures()], axis=0)
+    zero = np.zeros(np.shape(reported), dtype=bool)
+    for r in results:
+        for k in r.detail.get("coefs", ()):
+            zero = zero | (k.zero_base[at] & np.isnan(k.d[at]))
+    return zero & reported
+
+
 def sides(k: Coefficient, s: EfficacySettings) -> tuple[float, ...]:
     """The gate and goalposts (x_s, x_h) a component's value is compared with — the values a printed value
     keeps the decimals to stay on its side of (89.99999 is not 90)."""
