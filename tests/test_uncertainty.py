@@ -195,7 +195,7 @@ def test_chart_and_sensitivity_carry_the_combined_analysis(bench):
 
     with warnings.catch_warnings():
         warnings.simplefilter("error")             # a missing glyph would warn
-        sa = sensitivity(bench, draws=200, sobol=None, input_error=0.05, progress=False)
+        sa = sensitivity(bench, draws=200, sobol=None, input_error=0.05, combined=True, progress=False)
         figs = sensitivity_charts(sa)
         figs["combined"].canvas.draw()
     assert sa.combined is not None and sa.combined.measures

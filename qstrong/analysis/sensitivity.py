@@ -275,7 +275,7 @@ def one_at_a_time(ps, county: str, step: float = 0.10) -> pd.DataFrame:
 
 def sensitivity(panel, county: str | None = None, year: int | None = None, peers=None, draws: int = 10_000,
                 seed: int = 0, spread: float = 0.25, method: str = "uniform", config: ScoringConfig | None = None,
-                sobol: str | None = None, sobol_n: int = 1024, progress: bool = True, combined: bool = True,
+                sobol: str | None = None, sobol_n: int = 1024, progress: bool = True, combined: bool = False,
                 input_error: float = 0.0, readings: bool = True) -> Sensitivity:
     """The whole analysis for `county` against its peer group (parameters checked first, every bad one
     listed; the memory the draws need is estimated and refused beyond ``params.memory_budget``).
