@@ -206,3 +206,25 @@ def test_says_plainly_which_peer_figures_are_real(shandong):
     assert prov["synthetic"].sum() == rep.synthetic_values
     assert prov.loc["gdp", "real"] >= 1 and prov.loc["q10.quality_funding", "real"] == 0
     assert "其中真实数据仅有：地区生产总值" in str(rep)
+
+
+def test_a_raise_that_leaves_the_item_unscored_is_asked_once_per_item(monkeypatch):
+    """戊 0/0 helped SMEs under zero_base null (19: level 0.6 + growth 0.4, one lever q19.smes_helped): any
+    raise makes its growth one from 0, unscored. By hand, _checked_steps needs two engine calls: the level
+    step's target (unscored → said, not offered) and one probe of the shared lever for the growth step,
+    which has no target — not one probe per component, and not a re-evaluation of today's points."""
+    from qstrong.analysis import gaps as gaps_module
+    from qstrong.analysis.required import UNSCORED_MOVE
+    from qstrong.rules.efficacy import Efficacy
+
+    df = long({c: {"q19.smes_helped": cur, "q19.smes_helped_prev": prev}
+               for c, (cur, prev) in {"甲县": (100, 50), "乙县": (50, 50), "戊县": (0, 0)}.items()})
+    ps = score_panel(df, 2022, ScoringConfig.from_dict({"efficacy": {"19": {"zero_base": "null"}}}))
+    item, res = ps.catalog.indicator(19).items_for(None)[0], ps.results[19][0]
+    steps = item.steps(res, ps.env, 2, 2.0)
+    assert [bool(st.targets) for st in steps] == [True, False]
+    calls = []
+    real = Efficacy.evaluate
+    monkeypatch.setattr(Efficacy, "evaluate", lambda self, env, s: calls.append(1) or real(self, env, s))
+    found, notes = gaps_module._checked_steps(19, item, res, ps, 2, 2.0)
+    assert (found, notes, len(calls)) == ([], [UNSCORED_MOVE], 2)

@@ -19,7 +19,7 @@ from ..panel import Panel
 from ..peers import describe
 from ..rules.efficacy import Efficacy
 from ..scoring import STATUS_ZH, CountyScore, PanelScores
-from .required import UNSCORED_MOVE, points_with
+from .required import UNSCORED_MOVE, points_with, raise_unscores
 
 __all__ = ["GapReport", "efficacy_subscores", "gaps", "gaps_steps", "is_synthetic", "peer_provenance"]
 
@@ -174,13 +174,17 @@ def _checked_steps(ident: int, item: Efficacy, res, ps: PanelScores, i: int, roo
     (a growth from 0 under ``zero_base: null``) is not offered but said; a gain is never more than the
     move really brings; a value beside a gate or goalpost keeps the decimals that put it on its side."""
     s = res.detail["settings"]
-    cur = points_with(item, ps.env, i, s, ())
+    cur = float(res.points[i])
     if np.isnan(cur):
         return [], [UNSCORED_MOVE] if ps.uncomputable.iat[i, ident - 1] else []
     out, notes = [], []
-    for st in item.steps(res, ps.env, i, room):
-        if not st.targets and any(np.isnan(points_with(item, ps.env, i, s, ((c.lever, ps.env[c.lever][i] + 1.0),)))
-                                  for c in item.components):
+    steps = item.steps(res, ps.env, i, room)
+    # a step without targets: no value of its lever reaches it; whether a raise of a lever leaves the item
+    # unscored depends only on the county and the item, so it is asked once (each lever once)
+    blocked = any(not st.targets for st in steps) and any(
+        raise_unscores(item, ps.env, i, s, m) for m in dict.fromkeys(c.lever for c in item.components))
+    for st in steps:
+        if not st.targets and blocked:
             notes.append(UNSCORED_MOVE)     # no value of the lever scores more: a raise leaves it unscored
             continue
         if st.targets:

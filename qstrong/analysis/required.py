@@ -25,20 +25,25 @@ from ..rules.efficacy import ZERO_BASE_STATUS, Efficacy, sides
 UNSCORED_MOVE = "上年为0：按所选解读增长率无法计算，本项不计分，提高本年数量不能得分"
 
 
-def points_with(item: Efficacy, env: dict, i: int, settings, targets) -> float:
-    """The item's points for county `i` with its measures set to `targets` ((measure, value) pairs; the
-    peers unchanged) — NaN when the move leaves the item unscored (a growth from 0 under ``zero_base: null``)."""
+def moved(env: dict, i: int, targets) -> dict:
+    """`env` with county `i`'s measures set to `targets` ((measure, value) pairs; the peers unchanged)."""
     local = dict(env)
     for m, v in targets:
         local[m] = np.asarray(env[m], dtype=float).copy()
         local[m][i] = v
-    return float(item.evaluate(local, settings).points[i])
+    return local
 
 
-def unscored_move(item: Efficacy, env: dict, i: int, settings, targets) -> bool:
-    """Whether setting `targets` leaves the item unscored although it is scored now."""
-    return bool(targets) and np.isnan(points_with(item, env, i, settings, targets)) and \
-        not np.isnan(points_with(item, env, i, settings, ()))
+def points_with(item: Efficacy, env: dict, i: int, settings, targets) -> float:
+    """The item's points for county `i` with its measures set to `targets` (:func:`moved`) — NaN when the
+    move leaves the item unscored (a growth from 0 under ``zero_base: null``)."""
+    return float(item.evaluate(moved(env, i, targets), settings).points[i])
+
+
+def raise_unscores(item: Efficacy, env: dict, i: int, settings, lever: str) -> bool:
+    """Whether one unit more of `lever` leaves the item unscored for county `i` (a growth from 0 under
+    ``zero_base: null``): no higher value of it then scores more (UNSCORED_MOVE)."""
+    return bool(np.isnan(points_with(item, env, i, settings, ((lever, float(env[lever][i]) + 1.0),))))
 
 
 def _solve_shared_lever(item: Efficacy, env: dict, i: int, settings, target: float) -> float | None:
@@ -109,7 +114,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
                 lever = levers.pop()
                 need = _solve_shared_lever(it, ps.env, i, settings, target)
                 cur = float(ps.env[lever][i])
-                blocked = need is None and unscored_move(it, ps.env, i, settings, ((lever, cur + 1.0),))
+                blocked = need is None and raise_unscores(it, ps.env, i, settings, lever)   # scored now
                 rows.append({**base, "component": "、".join(c.label for c in it.components), "measure": lever,
                              "name": names[lever].name_zh, "current": cur, "required": need,
                              "value_required": np.nan, "new_best": False,
