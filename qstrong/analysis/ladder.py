@@ -21,7 +21,7 @@ import pandas as pd
 from ..measures import fmt_num, load_measures
 from ..rules.efficacy import Efficacy
 from ..scoring import PanelScores, evaluate_indicator
-from .required import UNSCORED_MOVE
+from .required import UNSCORED_MOVE, moved, raise_unscores
 
 RUNGS: tuple[tuple[str, float], ...] = (("中位数", 0.5), ("75%分位", 0.75), ("90%分位", 0.9), ("最优", 1.0))
 FENCE = 3.0
@@ -86,17 +86,18 @@ def ladder(source, county: str | None = None) -> pd.DataFrame:
                 base = {"indicator": ind.id, "component": c.label, "lever_name": m.name_zh, "unit": m.unit,
                         "value": float(k.x[i]), "lever_current": float(ps.env[c.lever][i]), "current_points": now,
                         "fence": fences(peers)[1]}
-                rows += _rungs(base, ps, ind, c, s, i, peers)
+                rows += _rungs(base, ps, ind, it, c, s, i, peers)
     df = pd.DataFrame(rows, columns=COLUMNS)
     df.attrs["rule"] = RULE
     return df
 
 
-def _rungs(base: dict, ps: PanelScores, ind, comp, s, i: int, peers: np.ndarray) -> list[dict]:
-    """The four rungs of one component, each fed back into the engine; marginal from the rung below."""
+def _rungs(base: dict, ps: PanelScores, ind, item: Efficacy, comp, s, i: int, peers: np.ndarray) -> list[dict]:
+    """The four rungs of one component, each fed back into the engine (once); marginal from the rung below."""
     out = []
     prev_lever, prev_points = base["lever_current"], base["current_points"]
     values, flags, head = rungs(peers)
+    raise_blocked = None                # does a raise of the lever leave the item unscored (asked once)
     for j, ((name, _), v) in enumerate(zip(RUNGS, values, strict=True)):
         reached = base["value"] >= v
         need = base["lever_current"] if reached else comp.solve_lever(ps.env, i, s.change, v, zero_base=s.zero_base)
@@ -104,8 +105,9 @@ def _rungs(base: dict, ps: PanelScores, ind, comp, s, i: int, peers: np.ndarray)
         row = {**base, "rung": name, "peer_value": v, "outlier": bool(flags[j]), "headline": j == head,
                "reached": bool(reached), "lever_needed": np.nan if need is None else need, "rung_points": pts,
                "gain": pts - base["current_points"], "marginal": np.nan, "marginal_text": "已达到" if reached else ""}
-        blocked = not reached and not np.isnan(base["current_points"]) and np.isnan(
-            _points_at(ps, ind, comp.lever, i, need if need is not None else base["lever_current"] + 1.0))
+        if not reached and need is None and raise_blocked is None:
+            raise_blocked = raise_unscores(item, ps.env, i, s, comp.lever)
+        blocked = not reached and (bool(np.isnan(pts)) if need is not None else raise_blocked)
         if blocked:       # any such value leaves the indicator unscored (a growth from 0 under zero_base null)
             row.update(lever_needed=np.nan, rung_points=np.nan, gain=np.nan, marginal_text=UNSCORED_MOVE)
         elif need is None:
@@ -123,10 +125,7 @@ def _rungs(base: dict, ps: PanelScores, ind, comp, s, i: int, peers: np.ndarray)
 
 def _points_at(ps: PanelScores, ind, lever: str, i: int, value: float) -> float:
     """The indicator's points for county `i` with its `lever` measure at `value` (the engine, peers unchanged)."""
-    env = dict(ps.env)
-    env[lever] = ps.env[lever].copy()
-    env[lever][i] = value
-    return float(evaluate_indicator(ind, env, ps.config)[0][i])
+    return float(evaluate_indicator(ind, moved(ps.env, i, ((lever, value),)), ps.config)[0][i])
 
 
 def lost_levers(ps, county: str) -> set[str]:
