@@ -64,3 +64,18 @@ def test_the_gate_is_one_of_the_sides(inclusive):
     assert "=89.99999；低于90，d=0" in ps.county("甲县").indicators[25].explanation
     req = required_values(df, "甲县", points={26: 2.0}, year=YEAR, config=cfg)
     assert "现为89.99999%" in required_text(req, "甲县", only=26)
+
+
+def test_peer_values_below_top_and_component_points_by_hand():
+    from qstrong.catalog import load_catalog
+    from qstrong.rules.efficacy import below_top, peer_values
+
+    s = EfficacySettings(gate=90, goalposts=Goalposts())
+    k = coefficient(np.array([85.0, 92.0, np.nan, 99.0, 95.0]), s, np.array([False, False, False, False, True]))
+    # 85 fails the gate, NaN has no value, 95 is a growth from 0 (top: above every peer, not a goalpost)
+    assert peer_values(k, 1).tolist() == [99.0] and peer_values(k, 3).tolist() == [92.0]
+    assert below_top(k, s).tolist() == [True, True, False, False, False]    # d = 0, 60, —, 100, 100
+    item = load_catalog().indicator(19).items_for(None)[0]                  # 2 points: level 0.6, growth 0.4
+    level, growth = item.components
+    assert item.component_points(level, 100.0) == pytest.approx(1.2)
+    assert item.component_points(growth, 60.0) == pytest.approx(0.48)

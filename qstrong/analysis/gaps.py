@@ -207,8 +207,8 @@ def _efficacy_rows(ident: int, item: Efficacy, res, ps: PanelScores, i: int) -> 
         best_i = int(np.nanargmax(x)) if valid.any() else None
         rows.append({
             "indicator": ident, "component": c.label, "value": x[i], "d": k.d[i],
-            "points": item.points * c.weight * k.d[i] / 100.0 if not np.isnan(k.d[i]) else np.nan,
-            "max_points": item.points * c.weight * (s.base + s.span) / 100.0,
+            "points": item.component_points(c, k.d[i]),
+            "max_points": item.component_points(c, s.base + s.span),
             "peer_best": x[best_i] if best_i is not None else np.nan,
             "best_county": ps.counties[best_i] if best_i is not None else "",
             "peer_median": float(np.nanmedian(x)) if valid.any() else np.nan,

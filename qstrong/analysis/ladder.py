@@ -19,7 +19,7 @@ import numpy as np
 import pandas as pd
 
 from ..measures import fmt_num, load_measures
-from ..rules.efficacy import Efficacy
+from ..rules.efficacy import Efficacy, below_top, peer_values
 from ..scoring import PanelScores, evaluate_indicator
 from .required import UNSCORED_MOVE, moved, raise_unscores
 
@@ -78,8 +78,7 @@ def ladder(source, county: str | None = None) -> pd.DataFrame:
                 continue
             s = res.detail["settings"]
             for c, k in zip(it.components, res.detail["coefs"], strict=True):
-                peers = np.delete(k.x, i)[~np.delete(k.gated_out, i)]
-                peers = peers[np.isfinite(peers)]
+                peers = peer_values(k, i)
                 if np.isnan(k.x[i]) or peers.size == 0:
                     continue
                 m = measures[c.lever]
@@ -135,9 +134,8 @@ def lost_levers(ps, county: str) -> set[str]:
     for ind in ps.catalog.indicators:
         for it, res in zip(ind.items_for(ps.config.variants.get(ind.id)), ps.results[ind.id], strict=True):
             if isinstance(it, Efficacy):
-                top = res.detail["settings"].base + res.detail["settings"].span
                 out |= {m for c, k in zip(it.components, res.detail["coefs"], strict=True)
-                        if k.d[i] < top - 1e-9 for m in c.all_levers}
+                        if below_top(k, res.detail["settings"])[i] for m in c.all_levers}
     return out
 
 

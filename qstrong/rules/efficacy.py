@@ -156,6 +156,18 @@ def sides(k: Coefficient, s: EfficacySettings) -> tuple[float, ...]:
     return tuple(float(t) for t in (s.gate, k.low[0], k.high[0]) if t is not None and np.isfinite(t))
 
 
+def peer_values(k: Coefficient, i: int) -> np.ndarray:
+    """The other counties' values that set the goalposts: present, not a growth from 0, not failing the gate."""
+    peers = np.delete(k.x, i)[~np.delete(k.gated_out, i)]
+    return peers[np.isfinite(peers)]
+
+
+def below_top(k: Coefficient, s: EfficacySettings) -> np.ndarray:
+    """Counties that lose points on the component: d below base + span (False where d is missing)."""
+    with np.errstate(invalid="ignore"):
+        return k.d < s.base + s.span - 1e-9
+
+
 def _holder(k: Coefficient, value: float, names: list[str]) -> str:
     """The county (or counties) whose value is `value` — who sets a goalpost."""
     hits = [names[j] for j in np.flatnonzero(k.x == value)]
@@ -204,6 +216,10 @@ class Efficacy(Item):
 
     def max_points(self):
         return self.points
+
+    def component_points(self, c: Component, d):
+        """The points a component's d is worth: W·w·d/100 (of a change of d: the change in points)."""
+        return self.points * c.weight * d / 100.0
 
     def evaluate(self, env: Env, settings: EfficacySettings | None) -> ItemResult:
         if settings is None:
@@ -271,11 +287,10 @@ class Efficacy(Item):
         out = []
         for c, k in zip(self.components, res.detail["coefs"], strict=True):
             d = k.d[i]
-            if np.isnan(d) or d >= top - 1e-12 or room <= 0:
+            if not below_top(k, s)[i] or room <= 0:
                 continue
             x_req, goal = required_value(k.x, i, top, s), "对标最优"
-            peers = np.delete(k.x, i)[~np.delete(k.gated_out, i)]
-            peers = peers[np.isfinite(peers)]
+            peers = peer_values(k, i)
             values, flags, head = rungs(peers) if peers.size else ([], [False], 0)
             if flags[-1] and k.x[i] < values[head] < x_req:
                 x_req, goal = values[head], f"对标{RUNGS[head][0]}；最优值{fmt_num(values[-1])}超出离群界限，不作目标"
@@ -286,7 +301,7 @@ class Efficacy(Item):
             y = k.x.copy()
             y[i] = x_req
             d_new = top if goal.startswith("对标最优") else float(coefficient(y, s).d[i])
-            gain = min(self.points * c.weight * (d_new - d) / 100.0, room)
+            gain = min(self.component_points(c, d_new - d), room)
             lever = c.solve_lever(env, i, s.change, x_req, zero_base=s.zero_base)
             text = f"提高{c.label}：由{fmt_num(k.x[i], keep=sides(k, s))}到{fmt_num(x_req)}（{goal}）"
             targets: tuple[tuple[str, float], ...] = ()
@@ -334,7 +349,7 @@ class Efficacy(Item):
                     new_x, new_zb = c.values(local, s.change, s.zero_base)
                     x[i], zb[i] = new_x[0], new_zb[0]
                     d_new = float(coefficient(x, s, zb).d[i])
-                    total += self.points * c.weight * (d_new - k.d[i]) / 100.0
+                    total += self.component_points(c, d_new - k.d[i])
                     if k.zero_base[i] and zb[i] and s.zero_base == "top":
                         parts.append(f"{c.label}仍为上年为0的增长，d仍为{fmt_num(d_new, 2)}")
                     else:
