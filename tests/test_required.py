@@ -68,3 +68,22 @@ def test_cli_required():
                         "--indicator", "40", "--points", "1.8"], capture_output=True, text=True, cwd=ROOT)
     assert r.returncode == 0, r.stderr
     assert "指标40" in r.stdout and "有效发明专利拥有量" in r.stdout and np.isfinite(1.0)
+
+
+def test_targets_when_base_plus_span_is_below_100():
+    # 41 (2 points) read with base 50, span 40: at most 2·90/100 = 1.8 points. 甲 1 %, 乙 2 %, 丙 3 % (GDP 100).
+    # 1.62 points need d = 81 → (81 − 50)/40 = 0.775 of the way from 乙's 2 to 丙's 3 (甲 passes 乙) → 2.775;
+    # 1.8 (or more, capped) need the best, 3.
+    from qstrong.config import ScoringConfig
+
+    df = pd.DataFrame([(c, 2022, m, v) for c, t in (("甲县", 1), ("乙县", 2), ("丙县", 3))
+                       for m, v in (("q41.tech_trade", float(t)), ("gdp", 100.0))],
+                      columns=["county", "year", "measure", "value"])
+    cfg = ScoringConfig.from_dict({"efficacy": {"41": {"base": 50, "span": 40}}})
+    for asked, target, need in ((1.62, 1.62, 2.775), (1.8, 1.8, 3.0), (2.0, 1.8, 3.0)):
+        r = required_values(df, "甲县", points={41: asked}, config=cfg).set_index("indicator").loc[41]
+        assert (r["target_points"], r["required"]) == pytest.approx((target, need))
+        fed = df.copy()
+        fed.loc[(fed.county == "甲县") & (fed.measure == "q41.tech_trade"), "value"] = need
+        assert score_panel(fed, 2022, cfg).scores.loc["甲县", 41] == pytest.approx(target)
+    assert required_values(df, "丙县", config=cfg).empty       # 丙 has the 1.8 it can have

@@ -71,7 +71,8 @@ def required_values(panel, county: str | None = None, share: float | None = None
     """Per efficacy indicator (and component): the value needed for `share` of its points (or the
     points given per indicator in `points`), against the peer group. Parameters as declared in
     ``qstrong.params`` (share 0…1; each indicator an efficacy one, its points 0…its points); every bad
-    value is listed; `share` (default 1) and `points` exclude each other. `panel` may be a Benchmark; the
+    value is listed; `share` (default 1) and `points` exclude each other; a target is capped at what the
+    method can give, W·(base + span)/100. `panel` may be a Benchmark; the
     result's ``attrs["benchmark"]`` is the one used, ``attrs["reached"]`` the indicators already at their
     target, ``attrs["missing"]`` those the county lacks data for, ``attrs["zero_base"]`` those unscored
     because a growth starts from zero (``zero_base: null``) and ``attrs["above"]`` the (indicator,
@@ -101,9 +102,9 @@ def required_values(panel, county: str | None = None, share: float | None = None
         for it, res in zip(items, ps.results[ind.id], strict=True):
             if not isinstance(it, Efficacy):
                 continue
-            target = points.get(ind.id, it.points * share) if points else it.points * share
-            target = min(target, it.points)
             settings = res.detail["settings"]
+            target = points.get(ind.id, it.points * share) if points else it.points * share
+            target = min(target, it.points * (settings.base + settings.span) / 100)   # d ≤ base + span
             levers = {c.lever for c in it.components}
             current_pts = float(res.points[i])
             if np.isnan(current_pts):  # the county lacks an input (or its growth has no base): nothing to solve
@@ -120,7 +121,7 @@ def required_values(panel, county: str | None = None, share: float | None = None
                              "value_required": np.nan, "new_best": False,
                              "method": UNSCORED_MOVE if blocked else "按指标得分对该数据项求解（多个分项共用）"})
                 continue
-            d_target = target / it.points * (settings.base + settings.span)
+            d_target = target / it.points * 100           # points = W·d/100 (every component at d)
             for c, k in zip(it.components, res.detail["coefs"], strict=True):
                 x_req = required_value(k.x, i, d_target, settings)
                 lever_value = c.solve_lever(ps.env, i, settings.change, x_req, zero_base=settings.zero_base) \
