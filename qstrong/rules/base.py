@@ -106,6 +106,14 @@ def action(mid: str, value: float, env: Env, i) -> str:
     return f"提高{m.name_zh}至{shown}（现{now}）"
 
 
+def county_env(env: Env, i, measures, targets=()) -> dict[str, np.ndarray]:
+    """County `i` alone (1-element arrays of `measures`) with its `targets` ((measure, value) pairs) set:
+    what a rule that does not depend on the peers evaluates a move on."""
+    local = {m: np.asarray([env[m][i]], dtype=float) for m in measures}
+    local.update({m: np.asarray([v], dtype=float) for m, v in targets})
+    return local
+
+
 def _nan_if_missing(points: np.ndarray, *arrays: np.ndarray) -> np.ndarray:
     missing = np.zeros(np.shape(points), dtype=bool)
     for a in arrays:

@@ -10,7 +10,7 @@ from typing import ClassVar
 import numpy as np
 
 from ..measures import fmt_num, load_measures
-from .base import Env, Item, ItemResult, Step, _m, _nan_if_missing, _val, action, deed, step_kind
+from .base import Env, Item, ItemResult, Step, _m, _nan_if_missing, _val, action, county_env, deed, step_kind
 
 _COND = re.compile(r"^\s*([\w.]+)\s*(?:(>=|<=|==|>|<)\s*([\w.+-]+))?\s*$")
 _CMP = {">=": np.greater_equal, "<=": np.less_equal, "==": np.equal, ">": np.greater, "<": np.less}
@@ -116,9 +116,7 @@ class Cases(Item):
             unmet = [c for c in conds if not bool(c.holds({k: env[k][i] for k in c.measures()}))]
             for part in ([unmet] if mode == "all" else [[c] for c in unmet]) if p > pts else []:
                 targets = tuple((t, v) for c in part for t, v in c.target(env, i))
-                local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
-                local.update({t: np.asarray([v]) for t, v in targets})
-                gained = float(self.evaluate(local, None).points[0]) - pts
+                gained = float(self.evaluate(county_env(env, i, self.measures(), targets), None).points[0]) - pts
                 if gained > 0 and (targets not in out or out[targets].gain < gained):
                     deeds = "，".join(action(t, v, env, i) for t, v in targets)
                     deeds += f"，满足“{self.label}”要求" if self.label else ""
@@ -142,14 +140,21 @@ class Deduct(Item):
     def max_points(self):
         return self.full
 
+    def _points(self, lacking):
+        """Full points less per_missing for each lacking item, never below 0."""
+        return np.maximum(self.full - self.per_missing * lacking, 0.0)
+
+    def _lacking(self, env, i) -> list[str]:
+        """The items county `i` lacks (a yes/no measure that is not 是)."""
+        return [m for m in self.measures_ if env[m][i] < 0.5]
+
     def evaluate(self, env, settings):
         arrays = [env[m] for m in self.measures_]
         lacking = sum((a < 0.5).astype(float) for a in arrays)
-        pts = np.maximum(self.full - self.per_missing * lacking, 0.0)
-        return ItemResult(_nan_if_missing(pts, *arrays), {"lacking": lacking})
+        return ItemResult(_nan_if_missing(self._points(lacking), *arrays), {"lacking": lacking})
 
     def explain(self, res, env, i, names=None):
-        lacking = [m for m in self.measures_ if env[m][i] < 0.5]
+        lacking = self._lacking(env, i)
         n = len(lacking)
         if not n:
             return f"{len(self.measures_)}项均具备，得{fmt_num(self.full)}分"
@@ -163,10 +168,10 @@ class Deduct(Item):
         """Fill 1, 2, … of the missing items (the first by `rank`, e.g. the least effort); the floor at 0
         makes the gain non-linear, so only fills that realise points are options."""
         pts = res.points[i]
-        lacking = sorted((m for m in self.measures_ if env[m][i] < 0.5), key=rank)
+        lacking = sorted(self._lacking(env, i), key=rank)
         out = []
         for j in range(1, len(lacking) + 1):
-            gain = max(self.full - self.per_missing * (len(lacking) - j), 0.0) - pts
+            gain = float(self._points(len(lacking) - j)) - pts
             if np.isnan(pts) or gain <= 0:
                 continue
             deeds = "；".join(deed(m) for m in lacking[:j])

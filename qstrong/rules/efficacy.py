@@ -11,7 +11,7 @@ import numpy as np
 from ..efficacy import Coefficient, EfficacySettings, Goalposts, coefficient, required_value, solve_monotone
 from ..expr import Expr
 from ..measures import fmt_num, load_measures
-from .base import Env, Item, ItemResult, Step
+from .base import Env, Item, ItemResult, Step, county_env
 
 
 @dataclass(frozen=True)
@@ -94,9 +94,7 @@ class Component:
         hi = m.high if m.high is not None else max(abs(cur), 1.0) * 1e6
 
         def x_at(v: float) -> float:
-            local = {k: np.asarray([env[k][i]], dtype=float) for k in self.measures()}
-            local[lever] = np.asarray([v])
-            x, zb = self.values(local, change, zero_base)
+            x, zb = self.values(county_env(env, i, self.measures(), ((lever, v),)), change, zero_base)
             return np.inf if zb[0] and zero_base == "top" else float(x[0])
 
         f_lo, f_hi = x_at(lo), x_at(hi)
@@ -342,8 +340,7 @@ class Efficacy(Item):
                         values.add(v)
 
             def gain_at(v: float, moved=moved, lever=lever) -> tuple[float, list[str]]:
-                local = {m: np.asarray([env[m][i]], dtype=float) for m in self.measures()}
-                local[lever], total, parts = np.asarray([v]), 0.0, []
+                local, total, parts = county_env(env, i, self.measures(), ((lever, v),)), 0.0, []
                 for c, k in moved:
                     x, zb = k.x.copy(), k.zero_base.copy()
                     new_x, new_zb = c.values(local, s.change, s.zero_base)
