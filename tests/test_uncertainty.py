@@ -1,6 +1,7 @@
 """Combined uncertainty: nominal reproduced exactly, the readings grid (× zero base) reproduced, input noise
 against the engine on a perturbed panel, Sobol groups, parameters refused in Chinese, the xlsx read back."""
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -112,6 +113,9 @@ def test_combined_with_input_noise_reports_the_three_groups(bench):
     assert f"排名在第{int(row['rank_p05'])}～{int(row['rank_p95'])}名之间" in text or "排名稳定在" in text
     assert "影响最大" in text and "总效应指数" in text
     assert "综合不确定性" in str(c) and "-" not in text.replace("～", "")
+    d = json.loads(json.dumps(c.to_dict(), ensure_ascii=False, allow_nan=False))
+    assert d["county"]["rank_median"] == int(row["rank_median"]) and isinstance(d["county"]["nominal_rank"], int)
+    assert sum(d["rank_counts"].values()) == 300 and set(d["sobol"]) == {"解读", "权重", "本县数据"}
 
 
 def _weights_only(model, coef):

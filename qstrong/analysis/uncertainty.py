@@ -85,10 +85,9 @@ class Combined:
     def to_dict(self) -> dict:
         row = self.table.loc[self.county]
         return {"benchmark": self.benchmark.to_dict(), "settings": self.settings, "measures": self.measures,
-                "county": {k: (float(v) if k.startswith(("total", "nominal", "p_")) else int(v)) for k, v in row.items()},
+                "county": {k: (int(v) if "rank" in k else float(v)) for k, v in row.items()},
                 "rank_counts": {int(k): int(v) for k, v in self.rank_counts.items() if v},
-                "sobol": {g: r.to_dict() for g, r in self.sobol.iterrows()},
-                "sobol_total": {g: r.to_dict() for g, r in self.sobol_total.iterrows()},
+                "sobol": _records(self.sobol), "sobol_total": _records(self.sobol_total),
                 "readings": self.readings, "summary": self.summary(),
                 "table": self.table.reset_index(names="county").to_dict(orient="records")}
 
@@ -96,6 +95,12 @@ class Combined:
         from .uncertainty_text import combined_text
 
         return combined_text(self)
+
+
+def _records(sobol: pd.DataFrame) -> dict:
+    """Sobol indices per group for JSON (NaN → None), with the note when there is one."""
+    out = {g: {k: (None if pd.isna(v) else float(v)) for k, v in r.items()} for g, r in sobol.iterrows()}
+    return {**out, **({"note": sobol.attrs["note"]} if sobol.attrs.get("note") else {})}
 
 
 def combined_bytes(draws: int, counties: int, readings: int, chunk: int = CHUNK) -> int:

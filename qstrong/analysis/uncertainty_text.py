@@ -42,7 +42,10 @@ def combined_summary(c) -> str:
         return text + (f"；{note}" if note else "") + "。"
     k = len(c.sobol)
     head = f"{'三' if k == 3 else '两' if k == 2 else '一'}类不确定性（{groups}）中" if k > 1 else f"不确定性来自{groups}，"
-    return text + f"；{head}，{top[0]}对排名影响最大（总效应指数{num(top[1], 2)}）。"
+    st = c.sobol.sort_values("ST", ascending=False)
+    close = [g for g, r in st.iloc[1:].iterrows() if r["ST"] + r["ST_conf"] >= top[1] - st["ST_conf"].iloc[0]]
+    tail = f"，但与{'、'.join(close)}的差别在95%置信区间之内，难分高下" if close else ""
+    return text + f"；{head}，{top[0]}对排名影响最大（总效应指数{num(top[1], 2)}{tail}）。"
 
 
 def combined_text(c) -> str:
