@@ -119,8 +119,8 @@ def raw_audit(ps: PanelScores) -> tuple[pd.DataFrame, pd.DataFrame]:
     outliers, one row per county: variable, indicator, name, county, value, side (high/low), d."""
     x, d, gated, meta = raw_values(ps)
     stats = meta.join(column_stats(x))
-    stats[["outliers", "resolved", "others_low", "others_high"]] = pd.DataFrame(
-        {"outliers": "", "resolved": None, "others_low": np.nan, "others_high": np.nan}, index=stats.index)
+    stats = stats.assign(outliers="", resolved=pd.Series(None, index=stats.index, dtype=object),
+                         others_low=np.nan, others_high=np.nan)
     rows = []
     for key in stats.index[stats["outlier"]]:
         v = x[key].to_numpy()
