@@ -306,3 +306,14 @@ def test_reports_get_the_option_through_the_config_path(files, tmp_path, capsys)
     assert cfg.impute_peers == "median" and cfg.efficacy[39].goalposts.policy == "topk"
     assert _config_path(argparse.Namespace(config=str(c), impute_peers=None), tmp_path) == str(c)
     assert "优先于" not in capsys.readouterr().err
+
+
+def test_a_csv_carries_the_imputation_notice(files, tmp_path, capsys):
+    p, _ = files
+    out = tmp_path / "s.csv"
+    assert main(["score", str(p), "--county", "甲区", "--impute-peers", "median", "--format", "csv",
+                 "--out", str(out)]) == 0
+    capsys.readouterr()
+    df = pd.read_csv(out, encoding="utf-8-sig")
+    assert df["对标基准"].str.endswith("插补17个").all()
+    assert df["数据提示"].str.startswith("插补提示：对标县（市、区）有 17 个缺失值").all()
