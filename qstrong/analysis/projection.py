@@ -156,7 +156,8 @@ class Projection:
         from .scenarios import compare
 
         year = year or self.to_year
-        bench = replace(self.benchmark, panel=self.panel(), year=int(check_params(year=year)["year"]))
+        bench = replace(self.benchmark, panel=self.panel(), year=int(check_params(year=year)["year"]),
+                        imputation=None)
         return compare(bench, scenarios=list(scenarios))
 
     def with_scenario(self, scenario, year: int | None = None) -> dict:

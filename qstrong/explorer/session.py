@@ -43,7 +43,8 @@ def readings(bench: Benchmark) -> dict[str, ScoringConfig]:
         out = {DEFAULT_READING: bench.config}
     else:
         out = {CUSTOM_READING: bench.config}
-        near = dataclasses.replace(default, vetoed_peers=bench.config.vetoed_peers)
+        near = dataclasses.replace(default, vetoed_peers=bench.config.vetoed_peers,
+                                   impute_peers=bench.config.impute_peers)
         if near.to_dict() != bench.config.to_dict():
             out[DEFAULT_READING] = near
     for choice, cfg in sorted(combos[1:], key=lambda c: sum(v != first[k] for k, v in c[0].items())):
