@@ -15,7 +15,7 @@ from .config import ScoringConfig
 from .measures import fmt_num
 from .panel import Panel, PanelError, Problem, load_panel
 from .rules import Env, ItemResult
-from .rules.efficacy import ZERO_BASE_STATUS
+from .rules.efficacy import ZERO_BASE_STATUS, zero_base_unscored
 
 ROUND = 10  # decimals kept in outputs: removes float noise, keeps ≥ 6 decimals of precision
 THIN_GOALPOSTS = 5  # goalposts resting on fewer counties' values than this are said in the scorecard
@@ -145,15 +145,9 @@ class PanelScores:
     def uncomputable(self) -> pd.DataFrame:
         """counties × indicators: unscored although every input is reported, because a growth starts from
         zero under ``zero_base: null`` (status “无法计算增长率：上年为0”)."""
-        cols = {}
-        for ind in self.catalog.indicators:
-            items = ind.items_for(self.config.variants.get(ind.id))
-            reported = ~np.any([np.isnan(self.env[m]) for it in items for m in it.measures()], axis=0)
-            zero = np.zeros(len(self.counties), dtype=bool)
-            for r in self.results[ind.id]:
-                for k in r.detail.get("coefs", ()):
-                    zero |= k.zero_base & np.isnan(k.d)
-            cols[ind.id] = zero & reported & self.scores[ind.id].isna().to_numpy()
+        cols = {ind.id: zero_base_unscored(ind.items_for(self.config.variants.get(ind.id)), self.results[ind.id],
+                                           self.env) & self.scores[ind.id].isna().to_numpy()
+                for ind in self.catalog.indicators}
         out = pd.DataFrame(cols, index=self.scores.index)
         out.columns.name = "indicator"
         return out
