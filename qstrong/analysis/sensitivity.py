@@ -129,7 +129,7 @@ def interpretations(panel, county: str, year: int | None = None, config: Scoring
     rows = []
     for labels, cfg in interpretation_configs(config):
         ps = score_panel(panel, year, cfg)
-        totals = ps.scores.fillna(0).sum(axis=1)
+        totals = ps.totals                 # the engine's one total (the benchmark's, bit for bit)
         r = ranks(totals.to_numpy())[ps.counties.index(county)]
         rows.append({**labels, "total": float(totals[county]), "rank": int(r), "n": len(totals)})
     df = pd.DataFrame(rows)
@@ -305,7 +305,7 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     mc = weight_mc(ps.scores.to_numpy(), w, progress=progress)
     keys = ["total_p05", "total_median", "total_p95", "rank_p05", "rank_median", "rank_p95", "p_top10", "p_top30"]
     frame = pd.DataFrame({k: mc[k] for k in keys}, index=ps.scores.index)
-    nominal = ps.scores.fillna(0).sum(axis=1)
+    nominal = ps.totals
     frame.insert(0, "nominal", nominal)
     frame.insert(1, "nominal_rank", ranks(nominal.to_numpy()))
     county_totals = mc["totals"][:, i].astype(float)
