@@ -190,6 +190,21 @@ def settings_problems(raw: Mapping, where: str = "") -> list[str]:
     return problems
 
 
+def _quantiles(x: np.ndarray, valid: np.ndarray, q: float) -> np.ndarray:
+    """``np.nanquantile(x, q, axis=-1, keepdims=True)``, with the rows that have no NaN computed by
+    ``np.quantile`` at once (nanquantile loops over rows in Python: 0.5 s for 2,000 × 132; the same
+    values, as nanquantile drops the NaN and calls the same quantile function on what is left)."""
+    full = valid.all(axis=-1)
+    out = np.empty(x.shape[:-1] + (1,))
+    if full.any():
+        out[full] = np.quantile(x[full], q, axis=-1, keepdims=True)
+    if not full.all():
+        with warnings.catch_warnings():  # all-NaN rows warn; goalposts() handles them
+            warnings.simplefilter("ignore", RuntimeWarning)
+            out[~full] = np.nanquantile(x[~full], q, axis=-1, keepdims=True)
+    return out
+
+
 def goalposts(x: np.ndarray, gp: Goalposts) -> tuple[np.ndarray, np.ndarray]:
     """(x_s, x_h) over the last axis, ignoring NaN; shapes (..., 1). All-NaN rows give NaN."""
     shape = x.shape[:-1] + (1,)
@@ -201,10 +216,7 @@ def goalposts(x: np.ndarray, gp: Goalposts) -> tuple[np.ndarray, np.ndarray]:
         lo = np.min(np.where(valid, x, np.inf), axis=-1, keepdims=True)
         hi = np.max(np.where(valid, x, -np.inf), axis=-1, keepdims=True)
     elif gp.policy == "quantile":
-        with warnings.catch_warnings():  # all-NaN rows warn; they are handled below
-            warnings.simplefilter("ignore", RuntimeWarning)
-            lo = np.nanquantile(x, gp.low, axis=-1, keepdims=True)
-            hi = np.nanquantile(x, gp.high, axis=-1, keepdims=True)
+        lo, hi = _quantiles(x, valid, gp.low), _quantiles(x, valid, gp.high)
     else:  # topk
         k = gp.k
         n_valid = valid.sum(axis=-1, keepdims=True)
