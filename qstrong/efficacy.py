@@ -269,18 +269,23 @@ def coefficient(x: np.ndarray, s: EfficacySettings, zero_base: np.ndarray | None
     x = np.asarray(x, dtype=float)
     zb = np.zeros(x.shape, dtype=bool) if zero_base is None else np.broadcast_to(zero_base, x.shape)
     top = zb & (s.zero_base == "top")
-    x = np.where(top, np.nan, x)
-    missing = np.isnan(x)
+    any_top = bool(top.any())
+    if any_top:
+        x = np.where(top, np.nan, x)
     gated_out = gated(x, s)
-    bench = np.where(gated_out, np.nan, x)
-    lo, hi = goalposts(bench, s.goalposts)
+    any_gated = bool(gated_out.any())
+    lo, hi = goalposts(np.where(gated_out, np.nan, x) if any_gated else x, s.goalposts)
     width = hi - lo
     with np.errstate(divide="ignore", invalid="ignore"):
-        frac = np.where(width > 0, (x - lo) / width, 1.0)
+        frac = np.where(width > 0, (x - lo) / width, 1.0)     # NaN where x is missing: d is NaN there
     d = s.base + s.span * np.clip(frac, 0.0, 1.0)
-    d = np.where(gated_out, 0.0, d)
-    d = np.where(missing, np.nan, d)
-    d = np.where(top, s.base + s.span, d)
+    if any_gated:
+        d[gated_out] = 0.0
+    missing = np.isnan(x)                                          # also where the goalposts have no width
+    if missing.any():
+        d[missing] = np.nan
+    if any_top:
+        d[top] = s.base + s.span
     return Coefficient(x=x, d=d, low=lo, high=hi, gated_out=gated_out, zero_base=np.array(zb))
 
 

@@ -212,7 +212,7 @@ def build_report(county: str, panel: str | None = None, intake: str | None = Non
         try:
             nb = pm.execute_notebook(str(src / f"{stem}.ipynb"), str(executed / f"{stem}.ipynb"), parameters=params,
                                      kernel_name="python3", progress_bar=False, cwd=str(src),
-                                     extra_arguments=["--IPKernelApp.log_level=ERROR"])
+                                     extra_arguments=["--IPKernelApp.log_level=CRITICAL"])
         except pm.PapermillExecutionError as exc:
             raise _notebook_failure(stem, exc) from None
         page = _page(f"{county} {NOTEBOOKS[stem]}", render_notebook(nb), stem, PRINT_CSS)
