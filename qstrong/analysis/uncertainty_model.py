@@ -137,4 +137,4 @@ class Model:
                             sub[m] = env[m]               # unmoved: one row, broadcast by the engine
                 new = evaluate_indicator(ind, sub, cfg)[0]
                 new = np.where(np.isnan(new), 0.0, new)
-                out[rows] += ratio[rows, j, None] * (new - self.S0[r[rows], :, j])
+                out[rows] += ratio[rows, j, None] * (new - self.S0[r[rows[0]], :, j])  # one setting: one score row
