@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from .catalog import Catalog, load_catalog
-from .efficacy import EfficacySettings, Goalposts, settings_problems, shown_value
+from .efficacy import CHANGE_ZH, EfficacySettings, Goalposts, settings_problems, shown_value
 from .errors import InputError
 from .measures import load_measures
 from .rules.efficacy import Efficacy
@@ -177,7 +177,7 @@ def _setting_text(name: str, value: Any) -> str:
     if name == "goalposts":
         return f"标杆取{value.describe()}"
     if name == "change":
-        return "变动幅度按" + {"pp": "百分点", "relative": "相对变化"}.get(value, str(value))
+        return "变动幅度按" + CHANGE_ZH.get(value, str(value))
     if name == "zero_base":
         return "上年为0的增长率" + {"top": "按高于所有对标县计", "null": "不计分（无法计算）",
                                    "pp": "按增加量计"}.get(value, str(value))

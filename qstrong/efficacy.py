@@ -19,11 +19,12 @@ from .errors import InputError
 
 POLICIES = ("minmax", "fixed", "topk", "quantile")
 CHANGES = ("pp", "relative")
+CHANGE_ZH = {"pp": "百分点", "relative": "相对变化"}      # indicator 10's 变动幅度, in words
 #: growth from a zero base (previous = 0, current > 0) under ``change: relative``: counted above every peer
 #: (d = base + span, left out of the goalposts), not computable (the indicator unscored, its own status), or
 #: taken as the difference current − previous
 ZERO_BASES = ("top", "null", "pp")
-POLICY_ZH = {"minmax": "面板最大/最小值", "fixed": "固定值", "topk": "前/后k名均值", "quantile": "分位数"}
+POLICY_ZH = {"minmax": "面板最高/最低值", "fixed": "固定值", "topk": "前/后k名均值", "quantile": "分位数"}
 
 
 @dataclass(frozen=True)
@@ -45,12 +46,14 @@ class Goalposts:
             raise InputError(problems, "标杆设置有{n}处问题")
 
     def describe(self) -> str:
+        """The goalposts in words — the one wording of the explanations, the benchmark line and the
+        sensitivity grid's options."""
         if self.policy == "fixed":
-            return f"固定标杆 {self.low:g}～{self.high:g}"
+            return f"固定标杆{self.low:g}～{self.high:g}"
         if self.policy == "topk":
             return f"前/后{self.k}名均值"
         if self.policy == "quantile":
-            return f"{self.low:g}/{self.high:g}分位数"
+            return f"{self.low * 100:g}%/{self.high * 100:g}%分位数"
         return "面板最高/最低值"
 
 

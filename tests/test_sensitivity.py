@@ -70,7 +70,7 @@ def test_default_reading_equals_the_engine(ps):
     assert table["total"].iloc[0] == ps.county("临淄区").total
     assert table["delta"].iloc[0] == 0
     labels, cfg = interpretation_configs()[0]
-    assert labels == {"goalposts": "面板最大/最小值", "scale": "60/40", "gated": "固定90～100", "change10": "百分点",
+    assert labels == {"goalposts": "面板最高/最低值", "scale": "60/40", "gated": "固定标杆90～100", "change10": "百分点",
                       "variant15": "“最高2分”只限省秘书处", "variant38": "综合值计分"}
     from qstrong.config import ScoringConfig
 

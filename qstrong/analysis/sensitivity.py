@@ -26,7 +26,7 @@ from tqdm import tqdm
 from ..benchmark import Benchmark, benchmark
 from ..catalog import load_catalog
 from ..config import ScoringConfig
-from ..efficacy import Goalposts
+from ..efficacy import CHANGE_ZH, Goalposts
 from ..params import check_memory, check_params
 from ..peers import describe
 from ..scoring import score_arrays, score_panel
@@ -34,11 +34,13 @@ from ..scoring import score_arrays, score_panel
 if TYPE_CHECKING:
     from .uncertainty import Combined
 
-GOALPOSTS = {"面板最大/最小值": {"policy": "minmax"}, "前/后3名均值": {"policy": "topk", "k": 3},
-             "10%/90%分位数": {"policy": "quantile", "low": 0.1, "high": 0.9}}
+# the grid's options, labelled with the wording of the explanations and the benchmark line (one vocabulary)
+GOALPOSTS = {Goalposts(**o).describe(): o for o in ({"policy": "minmax"}, {"policy": "topk", "k": 3},
+                                                      {"policy": "quantile", "low": 0.1, "high": 0.9})}
 SCALES = {"60/40": (60.0, 40.0), "0/100": (0.0, 100.0)}
-GATED = {"固定90～100": {"policy": "fixed", "low": 90, "high": 100}, "达标同行最大/最小值": {"policy": "minmax"}}
-CHANGE10 = {"百分点": "pp", "相对变化": "relative"}
+GATED = {Goalposts("fixed", 90, 100).describe(): {"policy": "fixed", "low": 90, "high": 100},
+         "达标同行" + Goalposts().describe().removeprefix("面板"): {"policy": "minmax"}}
+CHANGE10 = {words: code for code, words in CHANGE_ZH.items()}
 DIMENSIONS = {"goalposts": "标杆取值", "scale": "分值区间", "gated": "门槛比率标杆", "change10": "指标10变动幅度",
               **{f"variant{ind.id}": f"指标{ind.id}解读" for ind in load_catalog().indicators if ind.variants}}
 
