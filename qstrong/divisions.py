@@ -29,7 +29,6 @@ FIRST_YEAR = 2011  # the 2011 table: divisions on 2012-01-01; earlier changes ar
 LAST_YEAR = 2024   # the newest code table in the source; later years are read as this one
 KIND_ZH = {"rename": "更名", "to_district": "撤县（市）设区", "to_city": "撤县设市", "merger": "合并",
            "split": "拆分", "prefecture_transfer": "改属地级市", "part_transfer": "部分区域划出"}
-AREA_KINDS = ("merger", "split")  # the area of a unit changed as a whole: figures not comparable one to one
 _SEPARATORS = "·・-—/、,，"
 _SUFFIX_NOTES = ("县级市", "县级", "市辖区")
 
@@ -98,8 +97,8 @@ class Match:
     division: Division | None = None
     year_codes: tuple[str, ...] = ()
     today: tuple[str, ...] = ()
-    merged: bool = False                     # a merger or split between `year` and today
-    boundary: bool = False                   # part of a division moved to another in between
+    merged: bool = False                     # a merger, or a split of this unit, between `year` and today
+    boundary: bool = False                   # a town or a split's part moved in or out in between
     changes: tuple[Change, ...] = ()
     candidates: tuple[str, ...] = field(default=())
 
@@ -203,8 +202,9 @@ def _resolved(query: str, year: int, d: Division, kind: str, alias_note: str) ->
     lineage = set(then) | set(today) | {c.new for c in steps} | {c.old for c in steps}
     later = [c for c in _data().changes if c.year > year and (c.old in lineage or c.new in lineage)]
     shown = sorted(dict.fromkeys(link + steps + later), key=lambda c: (c.year, c.date, c.old.code))
-    merged = any(c.kind in AREA_KINDS for c in link + steps + later)
-    boundary = any(c.kind == "part_transfer" for c in later)
+    ours = {d, *then, *(c.old for c in link + steps)}  # the units whose whole area is followed
+    merged = any(c.kind == "merger" or (c.kind == "split" and c.old in ours) for c in shown)
+    boundary = any(c.kind == "part_transfer" or (c.kind == "split" and c.old not in ours) for c in later)
     parts = [f"“{query}”{alias_note}→ {d.label}" + ("" if shown or not d.valid(year) else f"，{year}年至今未变")]
     if not d.valid(year):
         parts.append(f"该名称{year}年{'已不使用' if d.valid_to is not None and d.valid_to <= year else '尚未使用'}，"
