@@ -1,0 +1,20 @@
+"""Statistical-yearbook tables in: files read (:mod:`.reader`), tables found (:mod:`.table`), cells parsed
+(:mod:`.cells`), units converted (:mod:`.units`), county rows resolved to codes (:mod:`.codes`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .codes import Coded, CodedRow, rows_to_codes
+from .reader import RawSheet, read_sheets
+from .table import Cell, Column, Row, YearbookTable, read_table
+from .units import UnitError, convert, parse_unit, split_unit
+
+__all__ = ["Cell", "Coded", "CodedRow", "Column", "RawSheet", "Row", "UnitError", "YearbookTable", "convert",
+           "parse_unit", "read_sheets", "read_table", "read_tables", "rows_to_codes", "split_unit"]
+
+
+def read_tables(path: str | Path, engine: str = "openpyxl", label: str | None = None) -> list[YearbookTable]:
+    """The table of every sheet of `path` that holds anything (empty sheets are left out)."""
+    return [read_table(s) for s in read_sheets(path, engine, label)
+            if any(v not in (None, "") for row in s.cells for v in row)]

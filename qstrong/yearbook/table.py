@@ -1,0 +1,313 @@
+"""A yearbook sheet as a table: title, unit line, header rows, columns with units, county rows, notes.
+
+The shape read (counties down, measures or years across): title and unit lines above, one to three
+header rows (merged cells spread over their range; in a text file a group label spreads right over
+the columns whose lower header is filled), the data rows, then notes (“注：…”, “资料来源：…”) below.
+The first data row is the first row with a name (not a header word) and a number to its right. Rows
+naming a prefecture (“淄博市”) set the prefecture of the rows below; 全省/合计 rows are totals. Every
+problem is collected with its file, sheet and cell; nothing is guessed.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+from openpyxl.utils import get_column_letter
+
+from .. import divisions
+from ..names import normalise_name
+from .cells import MISSING, NUMBER, TEXT, parse_cell, strip_mark
+from .reader import RawSheet
+from .units import parse_unit, split_unit, unit_line
+
+MAX_HEADER_ROWS = 3
+_HEADER_WORD = re.compile(r"^(地区|地区名称|区县|县区|县市区|市县区|县（市、区）|县（市，区）|县（市区）|县（区、市）|县（市）|区（县）|"
+                          r"区县（市）|县市|区域|行政区划|行政区|单位|单位名称|名称|项目|指标|市|地级市|所属市|设区市|所属地市|地市)$")
+_PREFECTURE_HEADER = re.compile(r"^(市|地级市|所属市|设区市|所属地市|地市|所属地级市)$")
+_SKIP_HEADER = re.compile(r"(代码|序号|编号)$")
+_NOTE = re.compile(r"^(注[0-9①-⑳]*[:：]|注$|说明[:：]|备注[:：]|资料来源|数据来源|[①-⑳])")
+_TOTALS = ("全省", "山东省", "山东", "合计", "总计", "全市", "全省合计", "全市合计", "全省总计", "市辖区", "总体", "全部")
+_YEAR = range(1949, 2101)
+
+
+@dataclass(frozen=True)
+class Column:
+    """A value column: 0-based index, its address letter/number, header parts, label and unit."""
+
+    index: int
+    name: str                # “C” (workbook) or “3” (text file)
+    header: str              # the header rows' texts joined by ｜, units included
+    label: str               # without the unit: 地区生产总值｜第三产业
+    unit: str                # canonical unit, '' when none could be read
+    unit_source: str         # header / unit row / unit line / ''
+
+    @property
+    def display(self) -> str:
+        return f"{self.label}（{self.unit}）" if self.unit else self.label
+
+
+@dataclass(frozen=True)
+class Cell:
+    address: str
+    raw: object
+    status: str              # number / missing / text
+    value: float | None
+    mark: str
+    provenance: str
+
+
+@dataclass(frozen=True)
+class Row:
+    """A data row: 1-based line, the name as printed and normalised, its kind and prefecture context."""
+
+    line: int
+    raw_name: str
+    name: str
+    address: str
+    where: str
+    kind: str                # county / prefecture / total
+    prefecture: str          # from the prefecture column, the subtotal row above, or the title ('' if none)
+    cells: tuple[Cell, ...]  # one per value column, in column order
+
+
+@dataclass
+class YearbookTable:
+    """One sheet read as a yearbook table; ``problems`` (Chinese, with places) empty when it is usable."""
+
+    file: str
+    sheet: str
+    kind: str
+    title: str = ""
+    unit_line: str = ""
+    prefecture: str = ""                     # named by the title
+    header_rows: tuple[int, ...] = ()        # 1-based
+    county_column: int = -1                  # 0-based
+    prefecture_column: int | None = None
+    columns: tuple[Column, ...] = ()
+    rows: tuple[Row, ...] = ()
+    notes: tuple[str, ...] = ()
+    missing: int = 0                         # cells read as missing (—, …, x, blank)
+    remarks: list[str] = field(default_factory=list)    # 提醒: marks stripped, encoding, columns skipped
+    problems: list[str] = field(default_factory=list)
+
+    def column(self, label: str) -> Column:
+        """The column whose label (or display) is `label`."""
+        hits = [c for c in self.columns if label in (c.label, c.display)]
+        if len(hits) != 1:
+            raise KeyError(label)
+        return hits[0]
+
+    def values(self, label: str) -> list[tuple[Row, Cell]]:
+        """Each county row with its cell in column `label`."""
+        i = self.columns.index(self.column(label))
+        return [(r, r.cells[i]) for r in self.rows if r.kind == "county"]
+
+
+@cache
+def prefecture_names() -> dict[str, str]:
+    """Every Shandong prefecture since 2011 by full and short name → full name (莱芜市 included)."""
+    out: dict[str, str] = {}
+    for y in range(divisions.FIRST_YEAR, divisions.LAST_YEAR + 1):
+        for d in divisions.divisions(y):
+            out[d.prefecture] = out[d.prefecture.removesuffix("市")] = d.prefecture
+    return out
+
+
+def _text(v: object) -> str:
+    return normalise_name(v) if v is not None and not isinstance(v, int | float) else ""
+
+
+def _filled(sheet: RawSheet) -> list[list[object]]:
+    """The cells with every merged range holding its top-left value (for texts: headers, names)."""
+    width = max((len(r) for r in sheet.cells), default=0)
+    grid = [list(r) + [None] * (width - len(r)) for r in sheet.cells]
+    for r0, c0, r1, c1 in sheet.merged:
+        if r0 >= len(grid) or c0 >= width:
+            continue
+        v = grid[r0][c0]
+        for r in range(r0, min(r1, len(grid) - 1) + 1):
+            for c in range(c0, min(c1, width - 1) + 1):
+                grid[r][c] = v
+    return grid
+
+
+def _name_cell(row: list[object]) -> int | None:
+    """The first cell holding text that is not a number."""
+    return next((c for c, v in enumerate(row) if _text(v) and parse_cell(v).status == TEXT), None)
+
+
+def _is_data(row: list[object], nxt: list[object] | None) -> bool:
+    c = _name_cell(row)
+    if c is None:
+        return False
+    name = _text(row[c])
+    if _HEADER_WORD.match(name) or _NOTE.match(name) or unit_line(name) is not None:
+        return False
+    nums = [p.value for p in map(parse_cell, row[c + 1:]) if p.status == NUMBER]
+    if not nums:
+        return False
+    years = all(x.is_integer() and int(x) in _YEAR for x in nums) and len(nums) > 1
+    return not (years and nxt is not None and _is_data(nxt, None))
+
+
+def read_table(sheet: RawSheet) -> YearbookTable:
+    """The yearbook table of `sheet` (see the module's docstring); problems are listed on it."""
+    t = YearbookTable(sheet.file, sheet.name, sheet.kind)
+    if sheet.encoding_note:
+        t.remarks.append(f"{sheet.where()}：{sheet.encoding_note}")
+    grid = _filled(sheet)
+    n = len(grid)
+    first = next((r for r in range(n) if _is_data(grid[r], grid[r + 1] if r + 1 < n else None)), None)
+    if first is None:
+        t.problems.append(f"{sheet.where()}：找不到数据行（应为一列地区名称，右侧为数值）")
+        return t
+    top = first
+    while top > 0 and first - top < MAX_HEADER_ROWS and _header_like(grid[top - 1]):
+        top -= 1
+    if top == first:
+        t.problems.append(f"{sheet.where(first)}：数据行上方没有表头")
+        return t
+    above = [(r, c, _text(v)) for r in range(top) for c, v in enumerate(grid[r]) if _text(v)]
+    lines = [unit_line(x) for _, _, x in above if unit_line(x) is not None]
+    lines += [m[1] for _, _, x in above if unit_line(x) is None and (m := re.search(r"单位[:：]([^）)，,\s]+)", x))]
+    t.title = "".join(dict.fromkeys(x for _, _, x in above if unit_line(x) is None))
+    t.unit_line = lines[0] if lines else ""
+    if len(set(lines)) > 1:
+        t.problems.append(f"{sheet.where()}：表头上方有{len(set(lines))}个不同的单位行（{'、'.join(dict.fromkeys(lines))}）")
+    prefs = prefecture_names()
+    named = {prefs[p] for p in sorted(prefs, key=len, reverse=True) if len(p) > 1 and p in t.title}
+    t.prefecture = named.pop() if len(named) == 1 else ""
+    t.header_rows = tuple(range(top + 1, first + 1))
+    _columns(t, sheet, grid, top, first)
+    if not t.problems:
+        _rows(t, sheet, grid, first)
+    return t
+
+
+def _header_like(row: list[object]) -> bool:
+    texts = {_text(v) for v in row if _text(v) or parse_cell(v).status == NUMBER}
+    return len(texts - {""}) >= 2 and not any(unit_line(x) is not None for x in texts)
+
+
+def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: int, first: int) -> None:
+    data = [grid[r] for r in range(first, len(grid))]
+    width = max(len(r) for r in grid)
+    numeric = [c for c in range(width) if any(c < len(r) and parse_cell(r[c]).status == NUMBER for r in data)]
+    name_cols = [c for c in range(min(numeric, default=width)) if any(_text(r[c]) for r in data if c < len(r))]
+    if not name_cols:
+        t.problems.append(f"{sheet.where()}：找不到地区名称列")
+        return
+    heads = [[_head(grid[r][c]) for c in range(width)] for r in range(top, first)]
+    if sheet.kind == "csv" and len(heads) > 1:       # a group label spreads right over its filled children
+        for upper, lower in zip(heads, heads[1:], strict=False):
+            for c in range(1, width):
+                if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
+                    upper[c] = upper[c - 1]
+    unit_rows = [i for i, h in enumerate(heads)
+                 if (vals := [h[c] for c in range(width) if c > max(name_cols) and h[c]])
+                 and all(parse_unit(v) for v in vals)]
+    t.county_column = max(name_cols)
+    pref_cols = [c for c in name_cols if c != t.county_column and any(_PREFECTURE_HEADER.match(h[c]) for h in heads)]
+    t.prefecture_column = pref_cols[0] if pref_cols else None
+    cols = []
+    for c in range(t.county_column + 1, width):
+        parts = list(dict.fromkeys(heads[i][c] for i in range(len(heads)) if i not in unit_rows and heads[i][c]))
+        has_data = any(c < len(r) and r[c] not in (None, "") for r in data)
+        if not parts:
+            if has_data:
+                t.problems.append(f"{sheet.where(top, c)}：第{c + 1}列有数据但没有表头")
+            continue
+        if _SKIP_HEADER.search(parts[-1]):
+            t.remarks.append(f"{sheet.where(top, c)}：“{'｜'.join(parts)}”列不是指标，未读取")
+            continue
+        split = [split_unit(p) for p in parts]
+        labels = [lab for lab, _, _ in split if lab]
+        units = [(u, "header") for _, u, _ in split if u] + [(parse_unit(heads[i][c]), "unit row") for i in unit_rows
+                                                             if heads[i][c]]
+        unit, source = units[-1] if units else ((parse_unit(t.unit_line) or "", "unit line") if t.unit_line else ("", ""))
+        header = "｜".join(parts)
+        if not unit:
+            why = next((note for _, _, note in split if note), "")
+            line = f"单位行“单位：{t.unit_line}”无法识别；" if t.unit_line else ""
+            t.problems.append(f"{sheet.where(top, c)}：“{header}”列没有可识别的单位（{line}{why or '表头和单位行都没有写单位'}）："
+                              "请在表头写明单位，如“地区生产总值（亿元）”")
+        name = str(c + 1) if sheet.kind == "csv" else get_column_letter(c + 1)
+        cols.append(Column(c, name, header, "｜".join(labels) or header, unit, source if unit else ""))
+    if not cols:
+        t.problems.append(f"{sheet.where()}：地区名称列右侧没有带表头的数值列")
+    t.columns = tuple(cols)
+    seen = Counter(c.display for c in cols)
+    for label, k in seen.items():
+        if k > 1:
+            where = "、".join(f"第{c.index + 1}列" for c in cols if c.display == label)
+            t.problems.append(f"{sheet.where()}：表头“{label}”出现{k}次（{where}），无法确定用哪一列")
+
+
+def _head(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, int | float):
+        return str(int(v)) if float(v).is_integer() else str(v)
+    return re.sub(r"\s+", "", str(v)).strip()
+
+
+def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: int) -> None:
+    prefs = prefecture_names()
+    rows: list[Row] = []
+    notes: list[str] = []
+    context = ""
+    missing = 0
+    blank = False
+    for r in range(first, len(grid)):
+        texts = list(dict.fromkeys(x for x in (_head(v) for v in grid[r]) if x))
+        if not texts:
+            blank = True
+            continue
+        if notes or _NOTE.match(texts[0]):
+            notes.append(" ".join(texts))
+            continue
+        raw = grid[r][t.county_column] if t.county_column < len(grid[r]) else None
+        parsed = [parse_cell(sheet.cells[r][c.index] if r < len(sheet.cells) and c.index < len(sheet.cells[r]) else None)
+                  for c in t.columns]
+        values = [p for p in parsed if p.status != MISSING]
+        if not _text(raw):
+            if values:
+                t.problems.append(f"{sheet.where(r, t.county_column)}：此行有数据但没有地区名称")
+            else:
+                notes.append(" ".join(texts))
+            continue
+        name, mark = strip_mark(_text(raw))
+        if mark:
+            t.remarks.append(f"{sheet.where(r, t.county_column)}：名称“{_text(raw)}”去掉了注释符号“{mark}”")
+        name = re.sub(r"^(其中|内)[:：]", "", name)
+        if not values and len(texts) == 1 and name not in prefs and (blank or len(name) > 12):
+            notes.append(texts[0])
+            continue
+        pref_col = _text(grid[r][t.prefecture_column]) if t.prefecture_column is not None else ""
+        if name in _TOTALS or name.endswith(("合计", "总计")):
+            kind = "total"
+        elif name in prefs:
+            kind, context = "prefecture", prefs[name]
+        else:
+            kind = "county"
+        pref = prefs.get(pref_col, pref_col) if pref_col else (context or t.prefecture)
+        cells = []
+        for col, p in zip(t.columns, parsed, strict=True):
+            v = sheet.cells[r][col.index] if col.index < len(sheet.cells[r]) else None
+            here = sheet.where(r, col.index)
+            if p.status == TEXT and kind == "county":
+                t.problems.append(f"{here}：“{v}”不是数字（{name}，{col.display}）")
+            if p.mark:
+                t.remarks.append(f"{here}：“{v}”去掉了注释符号“{p.mark}”，按{p.value if p.value is not None else '缺失'}读取")
+            missing += p.status == MISSING and kind == "county"
+            cells.append(Cell(sheet.address(r, col.index), v, p.status, p.value, p.mark, sheet.provenance(r, col.index)))
+        rows.append(Row(r + 1, str(raw), name, sheet.address(r, t.county_column), sheet.where(r, t.county_column),
+                        kind, pref, tuple(cells)))
+    t.rows, t.notes, t.missing = tuple(rows), tuple(notes), missing
+    if missing:
+        t.remarks.append(f"{sheet.where()}：{missing}个单元格为空或“—”“…”“x”等，按缺失处理")
+    if not any(row.kind == "county" for row in rows):
+        t.problems.append(f"{sheet.where()}：没有县级区划的数据行")
