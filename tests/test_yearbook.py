@@ -1,0 +1,208 @@
+"""Yearbook tables in: hand-made xlsx and csv tables (written here) read back to exact labels, units,
+values, cell addresses and division codes; problems said with their places, inputs left untouched."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pytest
+
+from qstrong.errors import InputError
+from qstrong.yearbook import read_sheets, read_table, read_tables, rows_to_codes
+
+
+def _xlsx(path, rows, merges=(), title="表3-1"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+ZIBO = [
+    ["淄博市各区县主要经济指标（2015年）", None, None, None, None],
+    [None, None, None, None, "单位：万元"],
+    ["地区", "地区生产总值（亿元）", None, "一般公共预算收入", "增速（%）"],
+    [None, "总量", "第三产业", None, None],
+    ["淄博市", 4000, 2000, 300000, 7.5],
+    ["张店区", 800, 500, "1,234.5", 8.1],
+    ["临淄区", 900, "—", 50000, "7.0①"],
+    ["博山区", "…", "x", None, "-"],
+    [None, None, None, None, None],
+    ["注：地区生产总值按当年价格计算。", None, None, None, None],
+    ["资料来源：淄博统计年鉴2016。", None, None, None, None],
+]
+ZIBO_MERGES = ("A1:E1", "A3:A4", "B3:C3", "D3:D4", "E3:E4", "A10:E10")
+
+
+@pytest.fixture
+def zibo(tmp_path):
+    return _xlsx(tmp_path / "淄博2016.xlsx", ZIBO, ZIBO_MERGES)
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_two_row_merged_header(zibo, engine):
+    (t,) = read_tables(zibo, engine=engine)
+    assert t.problems == []
+    assert t.title == "淄博市各区县主要经济指标（2015年）" and t.unit_line == "万元" and t.prefecture == "淄博市"
+    assert t.header_rows == (3, 4) and t.county_column == 0
+    assert [(c.name, c.label, c.unit, c.unit_source) for c in t.columns] == [
+        ("B", "地区生产总值｜总量", "亿元", "header"),
+        ("C", "地区生产总值｜第三产业", "亿元", "header"),
+        ("D", "一般公共预算收入", "万元", "unit line"),
+        ("E", "增速", "%", "header"),
+    ]
+    assert t.columns[1].display == "地区生产总值｜第三产业（亿元）"
+    assert [(r.line, r.name, r.kind, r.prefecture) for r in t.rows] == [
+        (5, "淄博市", "prefecture", "淄博市"), (6, "张店区", "county", "淄博市"),
+        (7, "临淄区", "county", "淄博市"), (8, "博山区", "county", "淄博市")]
+    got = {(r.name, c.address): (c.status, c.value) for r in t.rows for c in r.cells}
+    assert got[("张店区", "D6")] == ("number", 1234.5)          # “1,234.5” written as text
+    assert got[("临淄区", "C7")] == ("missing", None)          # “—”
+    assert got[("临淄区", "E7")] == ("number", 7.0)            # “7.0①”: the mark stripped
+    assert [got[("博山区", a)] for a in ("B8", "C8", "D8", "E8")] == [("missing", None)] * 4
+    assert t.missing == 5
+    assert any("E7" in x and "①" in x for x in t.remarks)
+    assert any("5个单元格" in x for x in t.remarks)
+    assert t.notes == ("注：地区生产总值按当年价格计算。", "资料来源：淄博统计年鉴2016。")
+    assert [c.value for _, c in t.values("增速")] == [8.1, 7.0, None]
+    assert t.rows[1].cells[2].provenance == "real:淄博2016.xlsx#表3-1!D6"
+
+
+def test_zibo_codes(zibo):
+    (t,) = read_tables(zibo)
+    coded = rows_to_codes(t, 2015)
+    assert [(r.row.name, r.code) for r in coded.rows] == [("张店区", "370303"), ("临淄区", "370305"),
+                                                          ("博山区", "370304")]
+    assert coded.problems == ()
+    assert coded.notes == ("文件“淄博2016.xlsx”工作表“表3-1”单元格A5：“淄博市”是地级市（小计）行，已跳过；其下各行按淄博市识别",)
+
+
+def test_inputs_untouched(zibo):
+    before = (hashlib.sha256(zibo.read_bytes()).hexdigest(), zibo.stat().st_mtime_ns)
+    read_tables(zibo)
+    read_tables(zibo, engine="calamine")
+    assert (hashlib.sha256(zibo.read_bytes()).hexdigest(), zibo.stat().st_mtime_ns) == before
+
+
+PROVINCE_CSV = (
+    "山东省部分县（市、区）主要指标\n"
+    "单位：万元\n"
+    "地区,一般公共预算收入,年末常住人口（万人）,出生率（‰）\n"
+    "全省,999,9999,9\n"
+    "济南市,100,800,10\n"
+    "市中区,11,71.5,9.1\n"
+    "枣庄市,50,380,11\n"
+    "市中区,\"2,345\",51,—\n"
+    "注：常住人口为抽样调查推算数。\n"
+)
+
+
+@pytest.mark.parametrize("encoding, note", [("gbk", True), ("utf-8-sig", False)])
+def test_csv_unit_line_and_prefecture_rows(tmp_path, encoding, note):
+    path = tmp_path / "province.csv"
+    path.write_bytes(PROVINCE_CSV.encode(encoding))
+    (t,) = read_tables(path)
+    assert t.problems == [] and t.sheet == "" and t.kind == "csv"
+    assert t.title == "山东省部分县（市、区）主要指标" and t.unit_line == "万元" and t.prefecture == ""
+    assert [(c.name, c.label, c.unit) for c in t.columns] == [
+        ("2", "一般公共预算收入", "万元"), ("3", "年末常住人口", "万人"), ("4", "出生率", "‰")]
+    assert [(r.name, r.kind, r.prefecture, r.address) for r in t.rows] == [
+        ("全省", "total", "", "4:1"), ("济南市", "prefecture", "济南市", "5:1"), ("市中区", "county", "济南市", "6:1"),
+        ("枣庄市", "prefecture", "枣庄市", "7:1"), ("市中区", "county", "枣庄市", "8:1")]
+    last = t.rows[-1].cells
+    assert [(c.address, c.value) for c in last] == [("8:2", 2345.0), ("8:3", 51.0), ("8:4", None)]
+    assert last[0].provenance == "real:province.csv#8:2"
+    assert t.notes == ("注：常住人口为抽样调查推算数。",)
+    assert any("GB18030" in x for x in t.remarks) == note
+    coded = rows_to_codes(t, 2020)
+    assert [(r.row.line, r.code) for r in coded.rows] == [(6, "370103"), (8, "370402")]
+    assert coded.problems == ()
+    assert any("“全省”是合计行" in x for x in coded.notes)
+
+
+def test_csv_two_row_header_group_spreads(tmp_path):
+    text = ("区县,地区生产总值（亿元）,,年末户籍人口（万人）\n"
+            ",总量,增速（%）,\n"
+            "临淄区,800.5,5.1,64.2\n")
+    path = tmp_path / "gdp.csv"
+    path.write_text(text, encoding="utf-8")
+    t = read_table(read_sheets(path)[0])
+    assert t.problems == []
+    assert [(c.label, c.unit) for c in t.columns] == [("地区生产总值｜总量", "亿元"), ("地区生产总值｜增速", "%"),
+                                                     ("年末户籍人口", "万人")]
+    assert [c.value for c in t.rows[0].cells] == [800.5, 5.1, 64.2]
+
+
+def test_shizhong_without_prefecture_is_ambiguous(tmp_path):
+    path = tmp_path / "a.csv"
+    path.write_text("地区,地区生产总值（亿元）\n市中区,500\n临淄区,800\n", encoding="utf-8")
+    (t,) = read_tables(path)
+    coded = rows_to_codes(t, 2020)
+    assert [r.code for r in coded.rows] == ["370305"]
+    (p,) = coded.problems
+    assert p.startswith("文件“a.csv”第2行第1列：") and "市中区（济南市，370103）" in p and "市中区（枣庄市，370402）" in p
+
+
+def test_old_name_gone_county_and_duplicates(tmp_path):
+    rows = [["地区", "地区生产总值（亿元）"], ["即墨市", 1000], ["长清县", 300], ["临淄区", 800], ["临淄", 801],
+            ["张店区", "约800"]]
+    path = _xlsx(tmp_path / "q.xlsx", rows, title="Sheet1")
+    (t,) = read_tables(path)
+    assert t.problems == ["文件“q.xlsx”工作表“Sheet1”单元格B6：“约800”不是数字（张店区，地区生产总值（亿元））"]
+    coded = rows_to_codes(t, 2015)
+    assert [(r.row.name, r.code) for r in coded.rows] == [("即墨市", "370282"), ("张店区", "370303")]
+    assert coded.rows[0].match.today == ("370215",)
+    assert any("即墨区" in n and "A2" in n for n in coded.notes)
+    gone, dup = coded.problems
+    assert "单元格A3" in gone and "长清县" in gone and "长清区（济南市，370113）" in gone
+    assert "第4行“临淄区”（A4）" in dup and "第5行“临淄”（A5）" in dup and "370305" in dup
+
+
+def test_prefecture_column_and_year_columns(tmp_path):
+    rows = [["各县区地区生产总值"], ["单位：亿元"], ["市", "县（市、区）", 2015, 2016],
+            ["济南市", "市中区", 1, 2], [None, "历下区", 3, 4], ["枣庄市", "市中区", 5, 6]]
+    path = _xlsx(tmp_path / "y.xlsx", rows, merges=("A4:A5",))
+    (t,) = read_tables(path)
+    assert t.problems == []
+    assert t.prefecture_column == 0 and t.county_column == 1
+    assert [(c.label, c.unit, c.unit_source) for c in t.columns] == [("2015", "亿元", "unit line"),
+                                                                    ("2016", "亿元", "unit line")]
+    coded = rows_to_codes(t, 2016)
+    assert [(r.row.address, r.code) for r in coded.rows] == [("B4", "370103"), ("B5", "370102"), ("B6", "370402")]
+    assert [c.value for c in t.rows[2].cells] == [5.0, 6.0]
+
+
+def test_unknown_unit_and_headless_column(tmp_path):
+    path = tmp_path / "u.csv"
+    path.write_text("地区,出口额（万美元）,工业总产值,\n临淄区,12,13,14\n", encoding="utf-8")
+    (t,) = read_tables(path)
+    assert len(t.problems) == 3
+    assert "“出口额（万美元）”列没有可识别的单位" in t.problems[0] and "万美元" in t.problems[0]
+    assert "第1行第2列" in t.problems[0]
+    assert "“工业总产值”列没有可识别的单位" in t.problems[1]
+    assert t.problems[2] == "文件“u.csv”第1行第4列：第4列有数据但没有表头"
+
+
+def test_no_table_and_bad_files(tmp_path):
+    path = tmp_path / "n.csv"
+    path.write_text("只是一段说明文字\n没有数据\n", encoding="utf-8")
+    (t,) = read_tables(path)
+    assert t.problems == ["文件“n.csv”：找不到数据行（应为一列地区名称，右侧为数值）"]
+    with pytest.raises(InputError, match="不存在"):
+        read_sheets(tmp_path / "missing.xlsx")
+    fake = tmp_path / "fake.xlsx"
+    fake.write_text("地区,值\n", encoding="utf-8")
+    with pytest.raises(InputError, match="内容不是Excel工作簿"):
+        read_sheets(fake)
+    bad = tmp_path / "bad.csv"
+    bad.write_bytes(b"\xff\xfe\x00\x00\x81")
+    with pytest.raises(InputError):
+        read_sheets(bad)
