@@ -206,3 +206,32 @@ def test_no_table_and_bad_files(tmp_path):
     bad.write_bytes(b"\xff\xfe\x00\x00\x81")
     with pytest.raises(InputError):
         read_sheets(bad)
+
+
+def test_unit_row_code_column_and_single_child_header(tmp_path):
+    # in a text file a group label spreads right only over columns whose left neighbour has a child too:
+    # “其中：第三产业” under an empty upper cell next to a childless “地区生产总值” stays alone
+    text = ("行政区划代码,地区,地区生产总值,,年末常住人口\n"
+            ",,,其中：第三产业,\n"
+            "单位,,亿元,亿元,万人\n"
+            "370305,临淄区,800.5,400.25,64.2\n"
+            "370303,张店区,1000,600,90\n")
+    path = tmp_path / "units.csv"
+    path.write_text(text, encoding="utf-8")
+    (t,) = read_tables(path)
+    assert t.problems == [] and t.header_rows == (1, 2, 3) and t.county_column == 1
+    assert [(c.name, c.label, c.unit, c.unit_source) for c in t.columns] == [
+        ("3", "地区生产总值", "亿元", "unit row"), ("4", "其中：第三产业", "亿元", "unit row"),
+        ("5", "年末常住人口", "万人", "unit row")]
+    assert any("行政区划代码" in x and "未读取" in x for x in t.remarks)
+    assert [(r.name, [c.value for c in r.cells]) for r in t.rows] == [("临淄区", [800.5, 400.25, 64.2]),
+                                                                      ("张店区", [1000.0, 600.0, 90.0])]
+
+
+def test_year_header_and_year_like_counts(tmp_path):
+    rows = [["单位：项"], ["地区", 2015, 2016], ["临淄区", 2001, 2002], ["张店区", 1999, 2010]]
+    (t,) = read_tables(_xlsx(tmp_path / "c.xlsx", rows))
+    assert t.problems == [] and t.header_rows == (2,) and t.unit_line == "项" and t.title == ""
+    assert [(c.label, c.unit) for c in t.columns] == [("2015", "项"), ("2016", "项")]
+    assert [(r.address, [c.value for c in r.cells]) for r in t.rows] == [("A3", [2001.0, 2002.0]),
+                                                                         ("A4", [1999.0, 2010.0])]

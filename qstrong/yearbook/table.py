@@ -150,7 +150,8 @@ def _is_data(row: list[object], nxt: list[object] | None) -> bool:
     if not nums:
         return False
     years = all(x.is_integer() and int(x) in _YEAR for x in nums) and len(nums) > 1
-    return not (years and nxt is not None and _is_data(nxt, None))
+    named = name.endswith(("区", "县", "市")) or name in _TOTALS      # a county's counts may look like years
+    return named or not (years and nxt is not None and _is_data(nxt, None))
 
 
 def read_table(sheet: RawSheet) -> YearbookTable:
@@ -165,7 +166,9 @@ def read_table(sheet: RawSheet) -> YearbookTable:
         t.problems.append(f"{sheet.where()}：找不到数据行（应为一列地区名称，右侧为数值）")
         return t
     top = first
-    while top > 0 and first - top < MAX_HEADER_ROWS and _header_like(grid[top - 1]):
+    while top > 0 and first - top < MAX_HEADER_ROWS and (
+            _header_like(grid[top - 1], 2) or (top > 1 and _header_like(grid[top - 1], 1)
+                                               and _header_like(grid[top - 2], 2))):
         top -= 1
     if top == first:
         t.problems.append(f"{sheet.where(first)}：数据行上方没有表头")
@@ -187,28 +190,35 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     return t
 
 
-def _header_like(row: list[object]) -> bool:
-    texts = {_text(v) for v in row if _text(v) or parse_cell(v).status == NUMBER}
-    return len(texts - {""}) >= 2 and not any(unit_line(x) is not None for x in texts)
+def _header_like(row: list[object], least: int) -> bool:
+    """At least `least` distinct texts or numbers (years), and no unit line."""
+    texts = {_head(v) for v in row} - {""}
+    return len(texts) >= least and not any(unit_line(x) is not None for x in texts)
 
 
 def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: int, first: int) -> None:
     data = [grid[r] for r in range(first, len(grid))]
     width = max(len(r) for r in grid)
-    numeric = [c for c in range(width) if any(c < len(r) and parse_cell(r[c]).status == NUMBER for r in data)]
-    name_cols = [c for c in range(min(numeric, default=width)) if any(_text(r[c]) for r in data if c < len(r))]
+    heads = [[_head(grid[r][c]) for c in range(width)] for r in range(top, first)]
+    skip = {c for c in range(width) if any(_SKIP_HEADER.search(h[c]) for h in heads)}
+    numeric = [c for c in range(width) if c not in skip
+               and any(c < len(r) and parse_cell(r[c]).status == NUMBER for r in data)]
+    name_cols = [c for c in range(min(numeric, default=width))
+                 if c not in skip and any(_text(r[c]) for r in data if c < len(r))]
     if not name_cols:
         t.problems.append(f"{sheet.where()}：找不到地区名称列")
         return
-    heads = [[_head(grid[r][c]) for c in range(width)] for r in range(top, first)]
-    if sheet.kind == "csv" and len(heads) > 1:       # a group label spreads right over its filled children
-        for upper, lower in zip(heads, heads[1:], strict=False):
-            for c in range(1, width):
-                if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
-                    upper[c] = upper[c - 1]
+    for c in sorted(skip):
+        t.remarks.append(f"{sheet.where(top, c)}：“{'｜'.join(dict.fromkeys(h[c] for h in heads if h[c]))}”列不是指标，未读取")
     unit_rows = [i for i, h in enumerate(heads)
                  if (vals := [h[c] for c in range(width) if c > max(name_cols) and h[c]])
                  and all(parse_unit(v) for v in vals)]
+    labelled = [h for i, h in enumerate(heads) if i not in unit_rows]
+    if sheet.kind == "csv":               # a group label spreads right over its filled children
+        for upper, lower in zip(labelled, labelled[1:], strict=False):
+            for c in range(1, width):
+                if not upper[c] and lower[c] and upper[c - 1] and lower[c - 1]:
+                    upper[c] = upper[c - 1]
     t.county_column = max(name_cols)
     pref_cols = [c for c in name_cols if c != t.county_column and any(_PREFECTURE_HEADER.match(h[c]) for h in heads)]
     t.prefecture_column = pref_cols[0] if pref_cols else None
@@ -220,8 +230,7 @@ def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: i
             if has_data:
                 t.problems.append(f"{sheet.where(top, c)}：第{c + 1}列有数据但没有表头")
             continue
-        if _SKIP_HEADER.search(parts[-1]):
-            t.remarks.append(f"{sheet.where(top, c)}：“{'｜'.join(parts)}”列不是指标，未读取")
+        if c in skip:
             continue
         split = [split_unit(p) for p in parts]
         labels = [lab for lab, _, _ in split if lab]

@@ -107,7 +107,7 @@ def unit_line(text: object) -> str | None:
 def split_unit(header: object) -> tuple[str, str, str]:
     """(label, unit, note) of a header: “地区生产总值（亿元）” → (“地区生产总值”, “亿元”, “”); a trailing %
     or ‰ counts; a bracket that holds no known unit stays in the label and is named in `note`."""
-    t = "" if header is None else unicodedata.normalize("NFKC", str(header)).strip()
+    t = "" if header is None else str(header).strip()
     m = _BRACKET.match(t)
     if m:
         inner = m[2].strip()
@@ -116,9 +116,9 @@ def split_unit(header: object) -> tuple[str, str, str]:
         if unit:
             return _label(m[1]), unit, ""
         return _label(t), "", f"括号中的“{inner}”不是已知单位" if _looks_like_unit(inner) else ""
-    for sym in ("%", "‰"):
+    for sym in ("%", "％", "‰"):
         if t.endswith(sym) and len(t) > 1:
-            return _label(t[:-1]), sym, ""
+            return _label(t[:-1]), parse_unit(sym) or "", ""
     return _label(t), "", ""
 
 
