@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from qstrong.errors import InputError
-from qstrong.yearbook import read_sheets, read_table, read_tables, rows_to_codes
+from qstrong.yearbook import column_values, read_sheets, read_table, read_tables, rows_to_codes
 
 
 def _xlsx(path, rows, merges=(), title="表3-1"):
@@ -235,3 +235,31 @@ def test_year_header_and_year_like_counts(tmp_path):
     assert [(c.label, c.unit) for c in t.columns] == [("2015", "项"), ("2016", "项")]
     assert [(r.address, [c.value for c in r.cells]) for r in t.rows] == [("A3", [2001.0, 2002.0]),
                                                                          ("A4", [1999.0, 2010.0])]
+
+
+def test_column_values_converted(zibo):
+    (t,) = read_tables(zibo)
+    coded = rows_to_codes(t, 2015)
+    vals, problems = column_values(t, coded, "地区生产总值｜第三产业", "万元")
+    assert problems == []
+    # 500 亿元 = 500 × 10000 万元; “—” stays missing
+    assert [(v.code, v.value, v.factor, v.from_unit, v.provenance) for v in vals] == [
+        ("370303", 5_000_000.0, 10000.0, "亿元", "real:淄博2016.xlsx#表3-1!C6"),
+        ("370305", None, 10000.0, "亿元", "real:淄博2016.xlsx#表3-1!C7"),
+        ("370304", None, 10000.0, "亿元", "real:淄博2016.xlsx#表3-1!C8")]
+    vals, _ = column_values(t, coded, "一般公共预算收入（万元）", "亿元")
+    assert [v.value for v in vals] == [0.12345, 5.0, None]
+    assert column_values(t, coded, "增速", "万元") == (
+        [], ["文件“淄博2016.xlsx”工作表“表3-1”第E列“增速（%）”：单位“%”（比率）不能换算为“万元”（金额）：两者不是同一种量"])
+    none, (p,) = column_values(t, coded, "人口", "万人")
+    assert none == [] and "没有（或不止一个）“人口”列" in p and "增速（%）" in p
+
+
+@pytest.mark.parametrize("engine", ["openpyxl", "calamine"])
+def test_stray_far_cell_refused(tmp_path, engine):
+    path = _xlsx(tmp_path / "far.xlsx", [["地区", "地区生产总值（亿元）"], ["临淄区", 1]])
+    wb = openpyxl.load_workbook(path)
+    wb.active["C30000"] = "x"
+    wb.save(path)
+    with pytest.raises(InputError, match="30,000行、3列，超过年鉴表格的上限"):
+        read_sheets(path, engine=engine)

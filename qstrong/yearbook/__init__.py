@@ -5,13 +5,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .codes import Coded, CodedRow, rows_to_codes
+from .codes import Coded, CodedRow, Value, column_values, rows_to_codes
 from .reader import RawSheet, read_sheets
 from .table import Cell, Column, Row, YearbookTable, read_table
 from .units import UnitError, convert, parse_unit, split_unit
 
-__all__ = ["Cell", "Coded", "CodedRow", "Column", "RawSheet", "Row", "UnitError", "YearbookTable", "convert",
-           "parse_unit", "read_sheets", "read_table", "read_tables", "rows_to_codes", "split_unit"]
+__all__ = ["Cell", "Coded", "CodedRow", "Column", "RawSheet", "Row", "UnitError", "Value", "YearbookTable",
+           "column_values", "convert", "parse_unit", "read_sheets", "read_table", "read_tables", "rows_to_codes",
+           "split_unit"]
 
 
 def read_tables(path: str | Path, engine: str = "openpyxl", label: str | None = None) -> list[YearbookTable]:

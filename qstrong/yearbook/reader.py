@@ -23,6 +23,7 @@ from ..errors import InputError
 from ..paths import register_input
 
 MAX_BYTES = 20 * 1024 * 1024
+MAX_ROWS, MAX_COLUMNS = 20_000, 500       # a county table has a few hundred rows and a few dozen columns
 ENGINES = ("openpyxl", "calamine")
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -94,7 +95,12 @@ def _openpyxl(data: bytes, name: str) -> list[RawSheet]:
         raise InputError([f"文件“{name}”无法作为.xlsx打开（{type(exc).__name__}），可能已损坏：请在Excel中另存后再试"]) from None
     out = []
     for ws in wb.worksheets:
-        cells = [list(row) for row in ws.iter_rows(values_only=True)]
+        values = {k: cell.value for k, cell in ws._cells.items() if cell.value is not None}   # styled blanks left out
+        height, width = max((r for r, _ in values), default=0), max((c for _, c in values), default=0)
+        _check_size(name, ws.title, height, width)
+        cells: list[list[Any]] = [[None] * width for _ in range(height)]
+        for (r, c), v in values.items():
+            cells[r - 1][c - 1] = v
         merged = [(m.min_row - 1, m.min_col - 1, m.max_row - 1, m.max_col - 1) for m in ws.merged_cells.ranges]
         out.append(RawSheet(name, ws.title, "xlsx", cells, merged))
     return out
@@ -106,10 +112,13 @@ def _calamine(data: bytes, name: str, kind: str) -> list[RawSheet]:
         out = []
         for sheet_name in wb.sheet_names:
             sheet = wb.get_sheet_by_name(sheet_name)
+            _check_size(name, sheet_name, sheet.height, sheet.width)
             rows = sheet.to_python(skip_empty_area=False)
             cells = [[None if v == "" else v for v in row] for row in rows]
             merged = [(a[0], a[1], b[0], b[1]) for a, b in (sheet.merged_cell_ranges or [])]
             out.append(RawSheet(name, sheet_name, kind, cells, merged))
+    except InputError:
+        raise
     except Exception as exc:  # noqa: BLE001
         raise InputError([f"文件“{name}”无法读取（{type(exc).__name__}），可能已损坏或已加密：请在Excel或WPS中打开，"
                           "另存为.xlsx后再试"]) from None
@@ -123,4 +132,13 @@ def _text(data: bytes, name: str) -> RawSheet:
     delimiter = "\t" if first.count("\t") > first.count(",") else ","
     rows = [[v if v.strip() else None for v in row] for row in csv.reader(io.StringIO(text, newline=""),
                                                                             delimiter=delimiter)]
+    _check_size(name, "", len(rows), max((len(r) for r in rows), default=0))
     return RawSheet(name, "", "csv", rows, [], got.note)
+
+
+def _check_size(name: str, sheet: str, rows: int, columns: int) -> None:
+    """Refuse a sheet whose used range is far beyond a yearbook table's (a stray cell a million rows down)."""
+    if rows > MAX_ROWS or columns > MAX_COLUMNS:
+        where = f"文件“{name}”" + (f"工作表“{sheet}”" if sheet else "")
+        raise InputError([f"{where}的内容范围有{rows:,}行、{columns:,}列，超过年鉴表格的上限（{MAX_ROWS:,}行、"
+                          f"{MAX_COLUMNS}列）：请删除表格以外的多余内容，或只复制该表到新文件后再试"])
