@@ -4,6 +4,8 @@ values, cell addresses and division codes; problems said with their places, inpu
 from __future__ import annotations
 
 import hashlib
+import shutil
+import subprocess
 
 import openpyxl
 import pytest
@@ -263,3 +265,30 @@ def test_stray_far_cell_refused(tmp_path, engine):
     wb.save(path)
     with pytest.raises(InputError, match="30,000行、3列，超过年鉴表格的上限"):
         read_sheets(path, engine=engine)
+
+
+@pytest.mark.skipif(not shutil.which("soffice"), reason="LibreOffice (soffice) not installed")
+def test_legacy_xls_read_by_calamine(zibo, tmp_path):
+    """The same table saved as .xls (Excel 97) by LibreOffice: same labels, values and cells."""
+    subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to",
+                    "xls:MS Excel 97", "--outdir", str(tmp_path / "xls"), str(zibo)],
+                   check=True, capture_output=True, timeout=180)
+    (x,) = read_tables(tmp_path / "xls" / "淄博2016.xls")
+    (t,) = read_tables(zibo)
+    assert x.kind == "xls" and x.problems == []
+    assert [c.display for c in x.columns] == [c.display for c in t.columns]
+    assert ([(r.name, [(c.address, c.value) for c in r.cells]) for r in x.rows]
+            == [(r.name, [(c.address, c.value) for c in r.cells]) for r in t.rows])
+    assert x.notes == t.notes and x.rows[1].cells[2].provenance == "real:淄博2016.xls#表3-1!D6"
+
+
+def test_sheet_choice(tmp_path):
+    path = _xlsx(tmp_path / "s.xlsx", [["地区", "地区生产总值（亿元）"], ["临淄区", 1]])
+    wb = openpyxl.load_workbook(path)
+    wb.create_sheet("说明")["A1"] = "本表数据来自统计年鉴"
+    wb.save(path)
+    (t, note) = read_tables(path)
+    assert t.problems == [] and note.problems == ["文件“s.xlsx”工作表“说明”：找不到数据行（应为一列地区名称，右侧为数值）"]
+    assert [x.sheet for x in read_tables(path, sheets=["表3-1"])] == ["表3-1"]
+    with pytest.raises(InputError, match="没有工作表“表9”；有：表3-1、说明"):
+        read_tables(path, sheets=["表9"])

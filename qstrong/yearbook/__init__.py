@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..errors import InputError
 from .codes import Coded, CodedRow, Value, column_values, rows_to_codes
 from .reader import RawSheet, read_sheets
 from .table import Cell, Column, Row, YearbookTable, read_table
@@ -15,7 +16,15 @@ __all__ = ["Cell", "Coded", "CodedRow", "Column", "RawSheet", "Row", "UnitError"
            "split_unit"]
 
 
-def read_tables(path: str | Path, engine: str = "openpyxl", label: str | None = None) -> list[YearbookTable]:
-    """The table of every sheet of `path` that holds anything (empty sheets are left out)."""
-    return [read_table(s) for s in read_sheets(path, engine, label)
-            if any(v not in (None, "") for row in s.cells for v in row)]
+def read_tables(path: str | Path, engine: str = "openpyxl", label: str | None = None,
+                sheets: list[str] | None = None) -> list[YearbookTable]:
+    """The table of every sheet of `path` that holds anything (empty sheets are left out), or of the
+    named `sheets` (InputError naming the sheets there are when one is missing)."""
+    raw = read_sheets(path, engine, label)
+    if sheets is not None:
+        names = [s.name for s in raw]
+        absent = [n for n in sheets if n not in names]
+        if absent:
+            raise InputError([f"文件“{raw[0].file}”没有工作表“{n}”；有：{'、'.join(names)}" for n in absent])
+        raw = [s for s in raw if s.name in sheets]
+    return [read_table(s) for s in raw if any(v not in (None, "") for row in s.cells for v in row)]

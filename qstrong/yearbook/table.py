@@ -185,7 +185,7 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     t.prefecture = named.pop() if len(named) == 1 else ""
     t.header_rows = tuple(range(top + 1, first + 1))
     _columns(t, sheet, grid, top, first)
-    if not t.problems:
+    if t.county_column >= 0:
         _rows(t, sheet, grid, first)
     return t
 
