@@ -292,3 +292,21 @@ def test_sheet_choice(tmp_path):
     assert [x.sheet for x in read_tables(path, sheets=["表3-1"])] == ["表3-1"]
     with pytest.raises(InputError, match="没有工作表“表9”；有：表3-1、说明"):
         read_tables(path, sheets=["表9"])
+
+
+def test_row_without_name(tmp_path):
+    path = tmp_path / "b.csv"
+    path.write_text("地区,地区生产总值（亿元）\n,1\n临淄区,2\n", encoding="utf-8")
+    (t,) = read_tables(path)
+    assert t.header_rows == (1,)
+    assert t.problems == ["文件“b.csv”第2行第1列：此行有数据但没有地区名称"]
+    assert [(r.name, r.cells[0].value) for r in t.rows] == [("临淄区", 2.0)]
+
+
+def test_years_under_a_group_label(tmp_path):
+    path = tmp_path / "g.csv"
+    path.write_text("地区,地区生产总值（亿元）,\n,2015,2016\n临淄区,700,750\n", encoding="utf-8")
+    (t,) = read_tables(path)
+    assert t.problems == [] and t.header_rows == (1, 2)
+    assert [(c.label, c.unit) for c in t.columns] == [("地区生产总值｜2015", "亿元"), ("地区生产总值｜2016", "亿元")]
+    assert [c.value for c in t.rows[0].cells] == [700.0, 750.0]

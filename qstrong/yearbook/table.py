@@ -141,8 +141,9 @@ def _name_cell(row: list[object]) -> int | None:
 
 def _is_data(row: list[object], nxt: list[object] | None) -> bool:
     c = _name_cell(row)
-    if c is None:
-        return False
+    if c is None:                        # numbers without a name: a data row missing its name, unless years
+        nums = [p.value for p in map(parse_cell, row) if p.status == NUMBER]
+        return bool(nums) and not all(x.is_integer() and int(x) in _YEAR for x in nums)
     name = _text(row[c])
     if _HEADER_WORD.match(name) or _NOTE.match(name) or unit_line(name) is not None:
         return False
