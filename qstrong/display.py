@@ -41,8 +41,15 @@ def score_text(x: float | None) -> str:
     return "—" if x is None else f"{x:.2f}"
 
 
+def source_words(source: str) -> str:
+    """A source id in Chinese: ``synthetic`` → 合成数据, ``real:<where>`` → 公开来源：<where>."""
+    if source == "synthetic":
+        return "合成数据（虚构）"
+    return f"公开来源：{source.removeprefix('real:')}" if source.startswith("real:") else source
+
+
 def sources_text(sources: list[str], most: int = 4) -> str:
-    shown = "；".join(sources[:most])
+    shown = "；".join(source_words(s) for s in sources[:most])
     return shown + (f" 等{len(sources)}项" if len(sources) > most else "")
 
 
