@@ -297,7 +297,7 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     if combined:
         from .uncertainty import check_combined
 
-        both = check_combined(bench, draws, 256, readings, v["input_error"])
+        both = check_combined(bench, draws, sobol_n, readings, v["input_error"])
     check_memory(weight_mc_bytes(draws, len(ps.counties)) + (sobol_bytes(ps, county, sobol, sobol_n) if sobol else 0)
                  + both, f"{draws:,}次权重抽样 × {len(ps.counties)}个县" + (f"及Sobol（N={sobol_n:,}）" if sobol else "")
                  + ("及综合不确定性分析" if combined else ""),
@@ -320,5 +320,6 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     if combined:
         from .uncertainty import combined as run_combined
 
-        result.combined = run_combined(bench, draws, seed, spread, method, readings, v["input_error"], progress=progress)
+        result.combined = run_combined(bench, draws, seed, spread, method, readings, v["input_error"],
+                                       sobol_n=sobol_n, progress=progress)
     return result

@@ -22,9 +22,10 @@ def sobol_indices(problem: dict, model, n: int, seed: int = 0, num_resamples: in
     """First (S1) and total (ST) indices with 95 % bootstrap half-widths, one row per factor (per group
     when the problem has SALib's ``groups``).
 
-    Degenerate cases are said, not computed into NaN warnings: no factor → an empty table; an output
-    that does not vary → every index 0 (there is no variance to apportion); ``attrs["note"]`` says which."""
-    if problem["num_vars"] == 0:
+    Degenerate cases are said, not computed into NaN warnings: no factor → an empty table; one group
+    only → S1 = ST = 1 by definition (SALib cannot split one group); an output that does not vary →
+    every index 0 (there is no variance to apportion); ``attrs["note"]`` says which."""
+    if problem["num_vars"] == 0 or single_group(problem):
         return sobol_frame(problem, None, seed, num_resamples)
     X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     return sobol_frame(problem, model(X), seed, num_resamples)
@@ -36,6 +37,10 @@ def sobol_frame(problem: dict, y, seed: int = 0, num_resamples: int = 200) -> pd
     names = list(dict.fromkeys(problem["groups"])) if problem.get("groups") else problem["names"]
     index = pd.Index(names, name="group" if problem.get("groups") else "factor")
     columns = ["S1", "S1_conf", "ST", "ST_conf"]
+    if problem["num_vars"] and single_group(problem):
+        out = pd.DataFrame({"S1": 1.0, "S1_conf": 0.0, "ST": 1.0, "ST_conf": 0.0}, index=index)
+        out.attrs["note"] = f"只有“{index[0]}”一类因素可变动，按定义其一阶与总效应指数均为1（无需抽样估计）"
+        return out
     if problem["num_vars"] == 0 or y is None:
         out = pd.DataFrame(columns=columns, index=index, dtype=float)
         out.attrs["note"] = "没有可变动的因素（本县相关数据缺失或为0），无法计算Sobol指数"
@@ -48,6 +53,23 @@ def sobol_frame(problem: dict, y, seed: int = 0, num_resamples: int = 200) -> pd
     res = sobol_analyze.analyze(problem, y, calc_second_order=False, num_resamples=num_resamples, seed=seed)
     return pd.DataFrame({"S1": res["S1"], "S1_conf": res["S1_conf"], "ST": res["ST"], "ST_conf": res["ST_conf"]},
                         index=index)
+
+
+def single_group(problem: dict) -> bool:
+    """All factors in one of SALib's ``groups``: SALib then ignores the groups (its sample has N·(D+2)
+    rows, its analysis expects N·3), so the indices are set by definition instead."""
+    return bool(problem.get("groups")) and len(set(problem["groups"])) == 1
+
+
+def perturbed(measure, value: float, mult: np.ndarray) -> np.ndarray:
+    """`value` × `mult`, kept admissible as scenarios keep a computed value (``scenarios._admissible``:
+    a rate at most 100, above its lower bound; a count rounded to the nearest whole, then so kept)."""
+    from .scenarios import _admissible
+
+    x = np.asarray(value * np.asarray(mult, dtype=float), dtype=float)
+    if measure.kind == "count":
+        x = np.round(x)
+    return np.frompyfunc(lambda v: _admissible(measure, v), 1, 1)(x).astype(float)
 
 
 def _input_measures(ps, i: int) -> list[str]:
@@ -83,7 +105,7 @@ def check_sobol_work(ps, county: str, what: str, n: int) -> None:
 def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int = 0, spread: float = 0.25,
               input_step: float = 0.10, chunk: int = 1000, progress: bool = True) -> pd.DataFrame:
     """Sobol indices of the county's total over the weights (±`spread`, renormalised to 100) or over
-    its efficacy input values (±`input_step`, peers unchanged)."""
+    its efficacy input values (±`input_step`, kept admissible by :func:`perturbed`, peers unchanged)."""
     v = check_params(sobol=what, sobol_n=n, spread=spread, seed=seed)
     n, spread, seed = v["sobol_n"], v["spread"], v["seed"]
     check_memory(sobol_bytes(ps, county, what, n, chunk), f"Sobol分析（N={n:,}）", "请减少 --sobol-n")
@@ -114,7 +136,7 @@ def sobol_for(ps, county: str, what: str = "weights", n: int = 1024, seed: int =
             block = X[start:start + chunk]
             env = {m: np.broadcast_to(a, (len(block), a.size)).copy() for m, a in ps.env.items()}
             for k, m in enumerate(measures):
-                env[m][:, i] = ps.env[m][i] * block[:, k]
+                env[m][:, i] = perturbed(cat.measures[m], ps.env[m][i], block[:, k])
             out[start:start + chunk] = np.nansum(score_arrays(env, config, cat)[:, i, :], axis=-1)
         return out
 

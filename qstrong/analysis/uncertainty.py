@@ -30,10 +30,10 @@ from tqdm import tqdm
 from ..benchmark import Benchmark, benchmark
 from ..params import check_memory, check_params, check_work
 from .sensitivity import mc_summary, ranks, weight_draws
-from .sobol import _input_measures, sobol_frame
+from .sobol import _input_measures, single_group, sobol_frame
 from .uncertainty_model import Model, reading_configs, reading_count, reading_label
 
-GROUPS = {"reading": "解读", "weights": "权重", "inputs": "本县数据"}
+GROUPS = {"readings": "解读", "weights": "权重", "inputs": "本县数据"}
 COLUMNS = ["nominal", "nominal_rank", "total_p05", "total_median", "total_p95", "rank_p05", "rank_median",
            "rank_p95", "p_top10", "p_top30"]
 CHUNK = 2000
@@ -98,8 +98,10 @@ class Combined:
 
 
 def _records(sobol: pd.DataFrame) -> dict:
-    """Sobol indices per group for JSON (NaN → None), with the note when there is one."""
-    out = {g: {k: (None if pd.isna(v) else float(v)) for k, v in r.items()} for g, r in sobol.iterrows()}
+    """Sobol indices per group for JSON, keyed in English (reading/weights/inputs; NaN → None), with the
+    note when there is one."""
+    key = {zh: en for en, zh in GROUPS.items()}
+    out = {key.get(g, g): {k: (None if pd.isna(v) else float(v)) for k, v in r.items()} for g, r in sobol.iterrows()}
     return {**out, **({"note": sobol.attrs["note"]} if sobol.attrs.get("note") else {})}
 
 
@@ -173,7 +175,7 @@ def group_problem(model: Model, readings: bool, spread: float, method: str) -> d
     names, groups = [], []
     if readings and model.k > 1:
         names.append("reading")
-        groups.append(GROUPS["reading"])
+        groups.append(GROUPS["readings"])
     if spread > 0 or method == "dirichlet":
         names += [f"w{ind.id}" for ind in model.catalog.indicators]
         groups += [GROUPS["weights"]] * len(model.points)
@@ -216,6 +218,9 @@ def group_sobol(model: Model, i: int, readings: bool, spread: float, method: str
         empty = sobol_frame(problem, None, seed)
         empty.attrs["note"] = "解读、权重与本县数据均固定，没有可变动的因素，无法计算Sobol指数"
         return empty, empty.copy()
+    if single_group(problem):                    # S1 = ST = 1 by definition; SALib would mis-size the sample
+        one = sobol_frame(problem, None, seed)
+        return one, one.copy()
     X = sobol_sample.sample(problem, n, calc_second_order=False, seed=seed)
     r, w, mult = group_runs(model, problem, X, spread, method, model.error)
     if county_model is None:

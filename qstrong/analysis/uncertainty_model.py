@@ -16,7 +16,7 @@ from ..config import ScoringConfig
 from ..rules.efficacy import Efficacy
 from ..scoring import evaluate_indicator
 from .sensitivity import OWN, _choices, interpretation_configs
-from .sobol import _input_measures
+from .sobol import _input_measures, perturbed
 
 #: the zero-base growth policy (``EfficacySettings.zero_base``) as a reading: label → setting
 ZERO_BASE = {"上年为0按高于所有对标县计": "top", "上年为0不计分": "null", "上年为0按增加量计": "pp"}
@@ -115,7 +115,8 @@ class Model:
 
     def _rescore(self, r: np.ndarray, ratio: np.ndarray, mult: np.ndarray, out: np.ndarray) -> None:
         """Add to `out` the change of the affected indicators when the county's inputs are multiplied by
-        `mult` (the engine scores every county: peers move when the county is a goalpost)."""
+        `mult`, kept admissible (``sobol.perturbed``: a rate stays ≤ 100; the engine scores every county:
+        peers move when the county is a goalpost)."""
         env, i, n = self.ps.env, self.i, self.n
         col = {m: c for c, m in enumerate(self.measures)}
         for j in self.affected:
@@ -131,7 +132,7 @@ class Model:
                         if m in col and m not in sub:      # the county's value moved; the others' as reported
                             a = np.empty((len(rows), n))
                             a[:] = env[m]
-                            a[:, i] = env[m][i] * mult[rows, col[m]]
+                            a[:, i] = perturbed(self.catalog.measures[m], env[m][i], mult[rows, col[m]])
                             sub[m] = a
                         elif m not in sub:
                             sub[m] = env[m]               # unmoved: one row, broadcast by the engine

@@ -24,24 +24,40 @@ def sources(c) -> str:
     return names[0] if len(names) == 1 else "、".join(names[:-1]) + "与" + names[-1]
 
 
+def pct(p: float) -> str:
+    """A probability as a whole percent, never rounded to a certainty it is not (不到1% / 超过99%)."""
+    if 0 < p < 0.005:
+        return "不到1%"
+    if 0.995 <= p < 1:
+        return "超过99%"
+    return f"{p:.0%}"
+
+
+def uncertain(c) -> str:
+    """“仅权重不确定” / “解读与权重同时不确定” / “解读、权重与本县数据均固定”."""
+    src = sources(c)
+    if not src:
+        return "解读、权重与本县数据均固定"
+    return f"{src}同时不确定" if "与" in src else f"仅{src}不确定"
+
+
 def combined_summary(c) -> str:
     """“排名在第a～b名之间（90%）；三类不确定性中，X影响最大（总效应指数 …）”."""
     row = c.table.loc[c.county]
     n = c.benchmark.n
     lo, hi = int(row["rank_p05"]), int(row["rank_p95"])
     where = f"排名稳定在第{lo}名（至少90%的抽样）" if lo == hi else f"排名在第{lo}～{hi}名之间（90%的抽样）"
-    both = "同时" if "与" in sources(c) else ""
-    head = f"{c.county}在{sources(c)}{both}不确定时，" if sources(c) else f"{c.county}在解读、权重与本县数据均固定时，"
+    head = f"{c.county}在{uncertain(c)}时，"
     text = (f"{head}{where}，共{n}个；"
             f"排名中位数第{int(row['rank_median'])}名（基准第{int(row['nominal_rank'])}名），"
-            f"进入前10的概率{row['p_top10']:.0%}，进入前30的概率{row['p_top30']:.0%}")
+            f"进入前10的概率{pct(row['p_top10'])}，进入前30的概率{pct(row['p_top30'])}")
     top = most_important(c.sobol)
     groups = "、".join(c.sobol.index)
-    if top is None:
+    k = len(c.sobol)
+    if top is None or k < 2:
         note = c.sobol.attrs.get("note", "")
         return text + (f"；{note}" if note else "") + "。"
-    k = len(c.sobol)
-    head = f"{'三' if k == 3 else '两' if k == 2 else '一'}类不确定性（{groups}）中" if k > 1 else f"不确定性来自{groups}，"
+    head = f"{'三' if k == 3 else '两'}类不确定性（{groups}）中"
     st = c.sobol.sort_values("ST", ascending=False)
     close = [g for g, r in st.iloc[1:].iterrows() if r["ST"] + r["ST_conf"] >= top[1] - st["ST_conf"].iloc[0]]
     tail = f"，但与{'、'.join(close)}的差别在95%置信区间之内，难分高下" if close else ""
@@ -52,11 +68,18 @@ def combined_text(c) -> str:
     """The 综合不确定性 section of the sensitivity text (also ``str(Combined)``)."""
     s = c.settings
     row = c.table.loc[c.county]
-    how = f"均匀±{s['spread']:.0%}" if s["method"] == "uniform" else "Dirichlet"
-    parts = [f"{s['reading_count']}种解读等概率" if s["readings"] else "解读固定为所选解读", f"权重{how}（归一到100分）"]
+    if s["method"] == "dirichlet":
+        how = "权重按Dirichlet分布抽样（归一到100分）"
+    else:
+        how = f"权重均匀±{s['spread']:.0%}（归一到100分）" if s["spread"] > 0 else "权重固定为评价办法的分值"
+    parts = [f"{s['reading_count']}种解读等概率" if s["readings"] else "解读固定为所选解读", how]
     if c.measures:
-        parts.append(f"本县功效系数法指标所用{len(c.measures)}项数据各×U(1−{s['input_error']:g}, 1+{s['input_error']:g})")
-    lines = [f"综合不确定性（{sources(c) + '同时不确定' if sources(c) else '解读、权重与本县数据均固定'}；{s['draws']}次抽样，随机种子{s['seed']}）：",
+        e = f"{s['input_error']:g}"
+        parts.append(f"本县功效系数法指标所用{len(c.measures)}项数据各×U(1−{e}, 1+{e})"
+                     "（变动后仍在允许范围内：比率不超过100%，个数取整）")
+    elif s["input_error"] > 0:
+        parts.append("本县没有可变动的功效系数法数据（缺失或为0），数据误差不起作用")
+    lines = [f"综合不确定性（{uncertain(c)}；{s['draws']}次抽样，随机种子{s['seed']}）：",
              "  " + "；".join(parts),
              f"  总分 基准 {row['nominal']:.2f}，中位数 {row['total_median']:.2f}，90%区间 "
              f"{num(row['total_p05'])}～{num(row['total_p95'])}",

@@ -102,7 +102,7 @@ def build_parser() -> argparse.ArgumentParser:
     e.add_argument("--dirichlet", action="store_true", help="用Dirichlet分布抽样权重")
     e.add_argument("--sobol", choices=["weights", "inputs", "none"], default="weights",
                    help="Sobol指数：weights 按权重、inputs 按数据项、none 不计算")
-    e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂）")
+    e.add_argument("--sobol-n", default=1024, help="Sobol基础样本数N（16～65536的2的整数次幂；也用于综合不确定性的分组Sobol指数）")
     e.add_argument("--input-error", default=0.0,
                    help="综合不确定性分析中本县数据的相对误差E（0≤E<1；0.05即本县每项功效系数法数据在±5%%内随机变动；"
                         "默认0：不考虑）")
