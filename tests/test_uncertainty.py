@@ -91,7 +91,8 @@ def test_input_noise_moves_peers_as_the_engine_says(bench):
         df = data.copy()
         own = (df["county"] == COUNTY) & (df["year"] == 2022)
         factor = df.loc[own, "measure"].map(dict(zip(model.measures, mult[k], strict=True))).fillna(1.0)
-        df.loc[own, "value"] = df.loc[own, "value"] * factor
+        df.loc[own, "value"] = [_kept(ps.catalog.measures[m], v)
+                                for m, v in zip(df.loc[own, "measure"], df.loc[own, "value"] * factor, strict=True)]
         s = score_panel(Panel(df, ps.catalog), 2022, cfgs[r[k]][1]).scores
         expect = (s.fillna(0) * (w[k] / model.points)).sum(axis=1).to_numpy()
         np.testing.assert_allclose(got[k], expect, rtol=0, atol=1e-9)
@@ -100,6 +101,13 @@ def test_input_noise_moves_peers_as_the_engine_says(bench):
     still = model.totals(r, w, np.ones_like(mult))
     assert np.abs(got[:, peers] - still[:, peers]).max() > 0.01
     np.testing.assert_allclose(still, model.totals(r, w), rtol=0, atol=1e-12)
+
+
+def _kept(m, x: float) -> float:
+    """A perturbed value made admissible by the scenarios' rule (a count first rounded to a whole)."""
+    from qstrong.analysis.scenarios import _admissible
+
+    return _admissible(m, round(x) if m.kind == "count" else x)
 
 
 def test_combined_with_input_noise_reports_the_three_groups(bench):
@@ -115,7 +123,8 @@ def test_combined_with_input_noise_reports_the_three_groups(bench):
     assert "综合不确定性" in str(c) and "-" not in text.replace("～", "")
     d = json.loads(json.dumps(c.to_dict(), ensure_ascii=False, allow_nan=False))
     assert d["county"]["rank_median"] == int(row["rank_median"]) and isinstance(d["county"]["nominal_rank"], int)
-    assert sum(d["rank_counts"].values()) == 300 and set(d["sobol"]) == {"解读", "权重", "本县数据"}
+    assert sum(d["rank_counts"].values()) == 300
+    assert set(d["sobol"]) == {"readings", "weights", "inputs"} == set(d["sobol_total"])
 
 
 def _weights_only(model, coef):
@@ -145,6 +154,7 @@ def test_sobol_groups_a_model_of_the_weights_only(bench):
 def test_a_group_that_cannot_vary_is_left_out(bench):
     c = combined(bench, draws=30, readings=False, sobol_n=32, progress=False)
     assert list(c.sobol.index) == ["权重"]
+    assert c.sobol.loc["权重", ["S1", "ST"]].tolist() == [1.0, 1.0]
     c = combined(bench, draws=30, spread=0.0, readings=False, sobol_n=32, progress=False)
     assert c.sobol.empty and "没有可变动的因素" in c.sobol.attrs["note"]
     assert "没有可变动的因素" in c.summary()
@@ -207,3 +217,68 @@ def test_chart_and_sensitivity_carry_the_combined_analysis(bench):
     assert f"{COUNTY} 综合不确定性下的排名分布（200次抽样）" in titles
     assert "四、综合不确定性（解读、权重与本县数据同时不确定" in str(sa)
     assert sensitivity(bench, draws=20, sobol=None, combined=False, progress=False).combined is None
+
+
+def test_one_varying_group_has_indices_one_by_definition(bench):
+    """SALib ignores groups when all factors share one (its sample has N·(D+2) rows, its analysis wants
+    N·3): weights only gave wrong indices silently, inputs only crashed. One group explains everything."""
+    from qstrong.analysis.sobol import sobol_indices
+
+    w = combined(bench, draws=50, readings=False, sobol_n=64, progress=False)
+    x = combined(bench, draws=50, readings=False, spread=0.0, input_error=0.05, sobol_n=64, progress=False)
+    for c, group in ((w, "权重"), (x, "本县数据")):
+        for s in (c.sobol, c.sobol_total):
+            assert list(s.index) == [group]
+            assert s.loc[group, ["S1", "ST", "S1_conf", "ST_conf"]].tolist() == [1.0, 1.0, 0.0, 0.0]
+            assert "按定义" in s.attrs["note"]
+    calls = []
+    problem = {"num_vars": 3, "names": ["a", "b", "c"], "groups": ["g", "g", "g"], "bounds": [[0, 1]] * 3}
+    s = sobol_indices(problem, lambda X: calls.append(X) or X.sum(axis=1), 64)
+    assert s.loc["g", ["S1", "ST"]].tolist() == [1.0, 1.0] and calls == []
+
+
+@pytest.mark.parametrize("readings", [False, True])
+@pytest.mark.parametrize("spread", [0.0, 0.2])
+@pytest.mark.parametrize("error", [0.0, 0.05])
+def test_the_text_reads_right_for_every_combination_of_sources(bench, readings, spread, error):
+    c = combined(bench, draws=40, readings=readings, spread=spread, input_error=error, sobol_n=16, progress=False)
+    on = [g for g, o in (("解读", readings), ("权重", spread > 0), ("本县数据", error > 0)) if o]
+    text, summary = str(c), c.summary()
+    for bad in ("，，", "；；", "。。", "，；", "；，", "。；", "±0%", "nan", "None"):
+        assert bad not in text, (bad, text)
+    head = text.splitlines()[0]
+    if not on:
+        assert "解读、权重与本县数据均固定" in head and "均固定时" in summary
+    elif len(on) == 1:
+        assert f"（仅{on[0]}不确定；" in head and f"在仅{on[0]}不确定时" in summary and "同时" not in text
+    else:
+        assert "、".join(on[:-1]) + "与" + on[-1] + "同时不确定" in head and "仅" not in head
+    assert ("权重固定为评价办法的分值" in text) == (spread == 0)
+    assert summary.endswith("。") and summary.count("。") == 1
+
+
+def test_perturbed_inputs_stay_admissible(bench, monkeypatch):
+    """A rate at 100 × 1.3 would be 130 %: the draws keep it at most 100 (as scenarios keep a value)."""
+    import qstrong.analysis.uncertainty_model as um
+    from qstrong.analysis.sobol import perturbed
+
+    rate = "q26.disposal_rate"
+    m = bench.scores.catalog.measures[rate]
+    assert m.kind == "percent" and m.high == 100
+    np.testing.assert_array_equal(perturbed(m, 100.0, np.array([0.7, 1.0, 1.3])), [70.0, 100.0, 100.0])
+    i = bench.counties.index(COUNTY)
+    assert bench.scores.env[rate][i] == 100
+    seen = []
+    engine = um.evaluate_indicator
+
+    def spy(ind, env, cfg):
+        if rate in env and np.ndim(env[rate]) == 2:
+            seen.append(np.asarray(env[rate])[:, i].copy())
+        return engine(ind, env, cfg)
+
+    monkeypatch.setattr(um, "evaluate_indicator", spy)
+    c = combined(bench, draws=200, readings=False, spread=0.0, input_error=0.3, sobol_n=16, progress=False)
+    assert rate in c.measures and seen
+    drawn = np.concatenate(seen)
+    assert drawn.max() == 100 and drawn.min() < 80 and (drawn < 100).mean() > 0.3
+    assert "比率不超过100%" in str(c)
