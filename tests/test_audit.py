@@ -133,5 +133,10 @@ def test_cli_audit_json(capsys):
 
 
 def test_few_counties_are_said_unstable(capsys):
+    six = "临淄区,张店区,淄川区,博山区,周村区,桓台县"             # ≥ MIN_N (5) but < FEW (10)
+    assert main(["audit", SAMPLE, "--county", "临淄区", "--peers", six, "--peer-panel", "shandong"]) == 0
+    out = capsys.readouterr().out
+    assert "少于10个" in out and "对排名影响最大的指标" in out
     assert main(["audit", SAMPLE, "--county", "临淄区", "--peers", "临淄区,张店区", "--peer-panel", "shandong"]) == 0
-    assert "少于10个" in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert "至少需要5个" in out and "对排名影响最大的指标" not in out

@@ -28,12 +28,15 @@ WINMAX = 5                       # COINr winsorise(): at most this many steps
 def column_stats(frame: pd.DataFrame) -> pd.DataFrame:
     """Per column, COINr ``get_stats``' figures: availability, mean, sd, min, max, skew, kurtosis (pandas'
     bias-corrected G1/G2: Excel's SKEW/KURT, e1071 ``type = 2``), distinct values, and the JRC outlier
-    flag (|skew| > 2 and kurtosis > 3.5)."""
+    flag (|skew| > 2 and kurtosis > 3.5). Skew and kurtosis are NaN when sd = 0 (pandas 2 said 0, pandas 3 NaN)."""
     n = len(frame)
+    sd = frame.std(ddof=1)
+    with np.errstate(divide="ignore", invalid="ignore"):     # a constant column: 0/0 (Excel's #DIV/0!)
+        skew, kurt = frame.skew().where(sd > 0), frame.kurt().where(sd > 0)
     out = pd.DataFrame({
         "available": frame.notna().sum() / n if n else np.nan,
-        "mean": frame.mean(), "sd": frame.std(ddof=1), "min": frame.min(), "max": frame.max(),
-        "skew": frame.skew(), "kurtosis": frame.kurt(), "distinct": frame.nunique(),
+        "mean": frame.mean(), "sd": sd, "min": frame.min(), "max": frame.max(),
+        "skew": skew, "kurtosis": kurt, "distinct": frame.nunique(),
     })
     out["outlier"] = failing(out["skew"], out["kurtosis"])
     return out
