@@ -123,3 +123,22 @@ def test_alpha_text_reasons():
 def test_cronbach_minimum_rows():
     x = pd.DataFrame({"a": [1.0, 2, 3, 4], "b": [1.0, 3, 2, 4]})
     assert not np.isnan(cronbach(x)) and np.isnan(cronbach(x, min_rows=MIN_N))
+
+
+def test_charts_say_why_and_keep_the_footer_free(tmp_path, thin):
+    from matplotlib.colors import to_hex
+
+    from qstrong.charts.audit import FOOTER, NO_R, alpha_bars, correlation_heatmap, importance_vs_weight
+
+    one = _audit(tmp_path, ["临淄区"])
+    texts = [t.get_text() for t in alpha_bars(one).axes[0].texts]
+    assert any("只有1个县" in t for t in texts) and not any("各县无差异" in t for t in texts)
+    heat = correlation_heatmap(thin)
+    assert to_hex(heat.axes[0].images[0].get_cmap().get_bad()) == NO_R
+    assert any(NO_R == to_hex(h.get_color()) for h in heat.axes[0].get_legend().get_lines())
+    imp = importance_vs_weight(thin)
+    assert any("数据不足、未画出：指标35、指标41" == t.get_text() for t in imp.axes[0].texts)
+    for fig in (alpha_bars(thin), imp, heat):
+        fig.draw_without_rendering()                            # runs the constrained layout
+        label = fig.axes[0].xaxis.label.get_window_extent()
+        assert label.y0 >= FOOTER * fig.dpi - 1                 # the x-axis label stays above the footer band

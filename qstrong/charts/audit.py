@@ -5,19 +5,31 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from matplotlib import colormaps
 from matplotlib.figure import Figure
 
+from ..analysis.audit import MIN_N
 from ..display import num
 from ..measures import fmt_num
 from .base import HIGHLIGHT, PEER, SCORE, _figure, _notice
 
 ALPHA_GOOD = 0.7                 # the usual floor of an acceptable Cronbach's α
+FOOTER = 0.3                     # inches kept free at the bottom for the benchmark line and 示例数据 tag
+NO_R = "#bdbdbd"                 # a correlation that cannot be computed (constant scores, too few pairs)
 LEVEL1_COLORS = ("#2e86c1", "#e67e22", "#27ae60", "#8e44ad", "#c0392b", "#7f8c8d")
 
 
 def _colors(meta: pd.DataFrame) -> dict[str, str]:
     """One colour per level-1 group, in catalog order."""
     return {g: LEVEL1_COLORS[k % len(LEVEL1_COLORS)] for k, g in enumerate(dict.fromkeys(meta["level1"]))}
+
+
+def _room(fig: Figure) -> Figure:
+    """Keep ``FOOTER`` inches under the axes free, so the footer texts (``base.save``'s benchmark line,
+    ``_notice``) never overlap the x-axis labels."""
+    bottom = FOOTER / fig.get_figheight()
+    fig.get_layout_engine().set(rect=(0, bottom, 1, 1 - bottom))
+    return fig
 
 
 def _head(rep) -> str:
@@ -34,7 +46,8 @@ def correlation_heatmap(rep) -> Figure:
     corr = rep.pearson.loc[order, order].to_numpy(float)
     n = len(order)
     fig, ax = _figure(11, 9.6)
-    im = ax.imshow(np.ma.masked_invalid(corr), cmap="RdBu_r", vmin=-1, vmax=1, interpolation="nearest")
+    cmap = colormaps["RdBu_r"].with_extremes(bad=NO_R)
+    im = ax.imshow(np.ma.masked_invalid(corr), cmap=cmap, vmin=-1, vmax=1, interpolation="nearest")
     labels = [f"指标{i}" for i in order]
     ax.set_xticks(range(n), labels, rotation=90, fontsize=6)
     ax.set_yticks(range(n), labels, fontsize=6)
@@ -56,9 +69,10 @@ def correlation_heatmap(rep) -> Figure:
                  "右侧为二级指标，颜色表示所属一级指标（见下方图例）", fontsize=10)
     for g, c in colors.items():
         ax.plot([], [], color=c, lw=6, label=g)
+    ax.plot([], [], color=NO_R, lw=6, label="灰色：无法计算（各县得分相同或两项都有值的县不足）")
     ax.legend(loc="upper center", bbox_to_anchor=(0.5, -0.09), ncol=len(colors), fontsize=8, frameon=False)
     _notice(fig, rep.benchmark.invented)
-    return fig
+    return _room(fig)
 
 
 def _runs(values: list) -> list[tuple[int, int, str]]:
@@ -90,7 +104,7 @@ def importance_vs_weight(rep, label: int = 8) -> Figure:
         sel = meta.index[meta["level1"] == g]
         ax.scatter(w.loc[sel, "weight"] * 100, w.loc[sel, "importance"] * 100, s=36, color=c, alpha=0.85,
                    label=g, zorder=3)
-    top = max(float(w["weight"].max()), float(w["importance"].max())) * 100 * 1.1
+    top = float(np.nanmax([w["weight"].max(), w["importance"].max()])) * 100 * 1.1
     ax.plot([0, top], [0, top], color=PEER, ls="--", lw=1, label="重要性=名义权重")
     b = rep.benchmark
     own = b.scores.scores.loc[b.county]
@@ -112,8 +126,16 @@ def importance_vs_weight(rep, label: int = 8) -> Figure:
     ax.set_title(f"{_head(rep)} 指标的实际重要性与名义权重\n解读：{b.reading}；虚线上方的指标比其分值更能拉开各县差距，"
                  "下方的指标对排名影响小于其分值", fontsize=10)
     ax.legend(fontsize=8, loc="upper left")
+    thin = w.index[w["importance"].isna()]
+    if len(thin) == len(w):
+        ax.text(0.5, 0.5, f"只有{b.n}个县（市、区），无法计算重要性（至少需要{MIN_N}个）" if b.n < MIN_N
+                else "没有数据充足的指标，无法计算重要性", transform=ax.transAxes, ha="center", fontsize=11, color=HIGHLIGHT)
+    elif len(thin):
+        more = f"等{len(thin)}项" if len(thin) > 6 else ""
+        ax.text(0.99, 0.01, "数据不足、未画出：" + "、".join(f"指标{i}" for i in thin[:6]) + more,
+                transform=ax.transAxes, ha="right", va="bottom", fontsize=8, color="#555555")
     _notice(fig, b.invented)
-    return fig
+    return _room(fig)
 
 
 def alpha_bars(rep) -> Figure:
@@ -129,7 +151,7 @@ def alpha_bars(rep) -> Figure:
     colors = [SCORE if lv == "level1" else "#85c1e9" for lv in a["level"]]
     ax.barh(y, np.nan_to_num(vals), color=colors, height=0.65)
     for k, v in enumerate(vals):
-        text = num(v) if not np.isnan(v) else "—（仅1项指标）" if a["k"].iloc[k] < 2 else "—（各县无差异）"
+        text = num(v) if not np.isnan(v) else f"—（{_no_alpha(a.iloc[k], rep.benchmark.n)}）"
         ax.text(0 if np.isnan(v) or v < 0 else v, k, f" {text}", va="center", fontsize=7)
     ax.axvline(ALPHA_GOOD, color=HIGHLIGHT, ls="--", lw=1)
     ax.text(ALPHA_GOOD, len(a) - 0.4, f" {ALPHA_GOOD}（一般认为可接受）", color=HIGHLIGHT, fontsize=8, va="bottom")
@@ -139,7 +161,18 @@ def alpha_bars(rep) -> Figure:
     ax.set_xlabel("克朗巴哈α（组内各指标得分的一致性）")
     ax.set_title(f"{_head(rep)} 各组指标的内部一致性（克朗巴哈α）", fontsize=10)
     _notice(fig, rep.benchmark.invented)
-    return fig
+    return _room(fig)
+
+
+def _no_alpha(row: pd.Series, n: int) -> str:
+    """Why a group's α is missing, short, for its bar."""
+    if row["k"] < 2:
+        return "仅1项指标"
+    if n == 1:
+        return "只有1个县"
+    if row["complete"] < MIN_N:
+        return f"各项都有值的县不足{MIN_N}个"
+    return "各县无差异"
 
 
 def audit_charts(rep) -> dict[str, Figure]:
