@@ -25,7 +25,7 @@ SAME = 0.9                       # share of counties at one value for “几乎�
 FEW = 10                         # fewer counties: the figures are said to be unstable
 MIN_N = 5                        # fewer counties (or complete pairs): no correlation, α, PCA or importance
 AVAIL = 0.65                     # COINr get_stats' t_avail: below it an indicator is left out of the claims
-NEGATIVE = -0.4                  # COINr get_corr_flags(thresh_type = "low"), the vignette's cor_thresh
+NEGATIVE = -0.4                  # COINr get_corr_flags(cor_thresh = -0.4, thresh_type = "low"): JRC negative flag
 RAW_HEADERS = {"available": "数据可得率", "mean": "均值", "sd": "标准差", "min": "最小值", "max": "最大值", "skew": "偏度",
                "kurtosis": "峰度", "distinct": "不同取值数", "outlier": "离群（|偏度|>2且峰度>3.5）"}
 
