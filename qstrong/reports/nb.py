@@ -8,7 +8,16 @@ import numpy as np
 import pandas as pd
 
 from ..charts import cjk_font
-from ..vocabulary import COLUMNS, KINDS, MEASURE_COLUMNS, METHODS, PERCENT_COLUMNS, for_people, plain
+from ..vocabulary import (
+    COLUMNS,
+    FRACTION_COLUMNS,
+    KINDS,
+    MEASURE_COLUMNS,
+    METHODS,
+    PERCENT_COLUMNS,
+    for_people,
+    plain,
+)
 
 __all__ = ["COLUMNS", "KINDS", "MEASURE_COLUMNS", "METHODS", "PERCENT_COLUMNS", "md", "notice", "plain", "show", "table"]
 
@@ -31,6 +40,9 @@ def table(df: pd.DataFrame, caption: str = "", precision: int = 2, index: bool =
         shown.index = df.index          # an unnamed index is shown as row labels
     df, index = shown, index and not named
     styler = df.style.format(_number(precision), escape="html", na_rep="—")
+    shares = [c for c in df.columns if c in {COLUMNS.get(f, f) for f in FRACTION_COLUMNS}]
+    if shares:                      # 0–1 shares as percentages, as the xlsx writer and the text show them
+        styler = styler.format(_share, subset=shares, na_rep="—")
     if not index:
         styler = styler.hide(axis="index")
     if caption:
@@ -46,6 +58,11 @@ def _number(precision: int):
         text = f"{v:.{precision}f}" if isinstance(v, float | np.floating) else str(v)
         return (text.lstrip("-") if float(text) == 0 else text).replace("-", "−")   # no “−0.00”
     return fmt
+
+
+def _share(v):
+    """A 0–1 share as a percentage with one decimal (text as it is)."""
+    return f"{v:.1%}" if isinstance(v, float | np.floating) and not isinstance(v, bool) else v
 
 
 def md(text: str) -> None:
