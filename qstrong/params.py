@@ -82,7 +82,7 @@ PARAMS: dict[str, Param] = {p.name: p for p in (
     Param("indicator", "--indicator", "指标编号", int, 1, None),
     Param("points", "--points", "该指标的目标分", float, 0.0, None),
     Param("method", "--dirichlet", "权重抽样方法", str, choices=("uniform", "dirichlet")),
-    Param("sobol", "--sobol", "Sobol分析对象", str, choices=("weights", "inputs")),
+    Param("sobol", "--sobol", "Sobol分析对象", str, choices=("weights", "inputs", "none")),
     Param("input_error", "--input-error", "本县数据相对误差", float, 0.0, 1.0, high_open=True),
 )}
 

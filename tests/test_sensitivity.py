@@ -172,3 +172,14 @@ def test_readings_grid_is_built_around_the_chosen_reading():
     table = interpretations(Panel.from_csv(SAMPLE), "临淄区", 2022, odd)
     assert table["total"].iloc[0] == score_panel(Panel.from_csv(SAMPLE), 2022, odd).county("临淄区").total
     assert OWN not in main_effects(table)["options"].str.cat()
+
+
+def test_sobol_none_is_accepted_by_the_api_as_by_the_cli():
+    """`sobol="none"` (the CLI's and README's word) means no Sobol analysis; a bad word is still refused."""
+    from qstrong.analysis.sensitivity import sensitivity
+    from qstrong.errors import InputError
+
+    sa = sensitivity(SAMPLE, "临淄区", draws=20, sobol="none", progress=False)
+    assert sa.sobol is None
+    with pytest.raises(InputError, match="Sobol"):
+        sensitivity(SAMPLE, "临淄区", draws=20, sobol="everything", progress=False)

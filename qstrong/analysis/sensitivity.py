@@ -286,6 +286,7 @@ def sensitivity(panel, county: str | None = None, year: int | None = None, peers
     v = check_params(draws=draws, seed=seed, spread=spread, method=method, sobol=sobol, sobol_n=sobol_n, year=year,
                      input_error=input_error)
     draws, seed, spread, sobol_n, year = v["draws"], v["seed"], v["spread"], v["sobol_n"], v.get("year")
+    sobol = None if sobol == "none" else sobol          # the CLI's and the README's word for no Sobol
     bench = benchmark(panel, county, year, peers, config)
     county, group, ps = bench.county, bench.panel, bench.scores
     i = ps.counties.index(county)
