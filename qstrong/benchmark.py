@@ -5,7 +5,7 @@ evaluation year and the reading of the seed (a ScoringConfig). Every analysis ta
 scikit-criteria's DecisionMatrix), so one question asked twice gets one answer; every output states it
 in one line:
 
-    对标：全省132个县（市、区）· 2022年 · 默认解读 · 合成数据占比97%
+    对标：全省132个县（市、区）· 2022年 · 默认解读 · 真实数据占比3%（合成97%）
 
 "排名" is always the rank of the total among the benchmark's counties, ties sharing the best rank,
 shown as 第k名/共N个. A peer whose veto is triggered in the benchmark year (一票否决，“直接取消资格”) is not
@@ -112,6 +112,22 @@ class Benchmark:
         return float(self.provenance["synthetic"].sum() / total) if total else 0.0
 
     @cached_property
+    def real_share(self) -> float | None:
+        """Share of the peers' values in the benchmark year that are real (neither synthetic/invented nor
+        imputed; None exactly when :attr:`synthetic_share` is None)."""
+        if self.synthetic_share is None:
+            return None
+        total = int(self.provenance.to_numpy().sum())
+        return float(self.provenance["real"].sum() / total) if total else 0.0
+
+    @property
+    def share_text(self) -> str:
+        """真实数据占比3%（合成97%） ('' without a source column): the real share on every benchmark line."""
+        if self.real_share is None:
+            return ""
+        return f"真实数据占比{share_percent(self.real_share)}（合成{share_percent(self.synthetic_share)}）"
+
+    @cached_property
     def own_invented(self) -> int:
         """The county's own values in the benchmark year marked synthetic or invented."""
         d = self.panel.data
@@ -148,8 +164,8 @@ class Benchmark:
         else:
             where = f"{self.peer_source}中全部{self.n}个县（市、区）"
         parts = [f"对标：{where}", f"{self.year}年", self.reading]
-        if self.synthetic_share is not None:
-            parts.append(f"合成数据占比{self.synthetic_share:.0%}")
+        if self.share_text:
+            parts.append(self.share_text)
         if self.imputation is not None:
             parts.append(f"插补{len(self.imputed)}个")
         return " · ".join(parts)
@@ -164,7 +180,7 @@ class Benchmark:
     def to_dict(self) -> dict:
         return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
                 "counties": self.n, "peer_source": self.peer_source, "reading": self.reading, "config": self.config.to_dict(),
-                "synthetic_share": self.synthetic_share, "description": self.describe(), "notes": list(self.notes),
+                "synthetic_share": self.synthetic_share, "real_share": self.real_share, "description": self.describe(), "notes": list(self.notes),
                 "vetoed_peers": self.config.vetoed_peers, "vetoed": list(self.vetoed_peers),
                 "veto_unknown": list(self.veto_unknown), "impute_peers": self.config.impute_peers,
                 "imputed": self.imputed.to_dict(orient="records")}
@@ -217,6 +233,16 @@ class Benchmark:
 
 def _same_file(a: object, b: object) -> bool:
     return bool(a) and bool(b) and real_path(str(a)) == real_path(str(b))
+
+
+def share_percent(x: float) -> str:
+    """A 0–1 share as a whole percent that never hides a few values: 0 < x < 0.5 % is 不足1%, and
+    99.5 % ≤ x < 1 is 超过99%."""
+    if 0 < x < 0.005:
+        return "不足1%"
+    if 0.995 <= x < 1:
+        return "超过99%"
+    return f"{x:.0%}"
 
 
 def rank_text(rank: int, n: int) -> str:

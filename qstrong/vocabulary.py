@@ -42,6 +42,7 @@ COLUMNS = {
     "option_gain": "该措施单独增分", "explanation": "计分说明", "level1_points": "一级指标分值",
     "level2_points": "二级指标分值", "standard": "评价标准", "source": "数据来源", "sha256": "SHA-256校验值",
     "rank_note": "排名说明", "co_owners": "共担部门", "resolution": "裁定", "lost_share": "分摊失分", "synthetic_share": "合成数据占比", "share": "占比",
+    "real_share": "真实数据占比", "panel_counties": "面板县数", "real_counties": "有真实数据的县数",
 }
 KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
          "count": "数量", "rate": "比率"}
@@ -51,7 +52,7 @@ MEASURE_COLUMNS = ("measure", "lever")          # measure ids: shown as names
 MEASURE_LIST_COLUMNS = ("measures",)            # space-separated measure ids: names joined by 、
 PERCENT_COLUMNS = ("original", "value", "current", "required", "lever_current", "lever_needed")
 YES_NO = {True: "是", False: "否"}
-FRACTION_COLUMNS = ("p_top10", "p_top30", "synthetic_share", "share")      # 0–1: shown as 12.50%
+FRACTION_COLUMNS = ("p_top10", "p_top30", "synthetic_share", "real_share", "share")      # 0–1: shown as 12.50%
 INTEGER_COLUMNS = ("rank", "n", "year", "nominal_rank", "rank_p05", "rank_median", "rank_p95", "actions",
                    "values", "problems", "bytes", "peers_with_value", "indicator")
 # The data contract: the panel CSV's four columns as people read them (the panel reader accepts both).

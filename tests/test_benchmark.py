@@ -59,7 +59,7 @@ def test_one_total_and_rank_everywhere(demo, capsys):
     total, rank = f"{score['total']:.2f}", score["rank_text"]
     line = score["benchmark"]["description"]
     # 136 counties less the 4 whose veto is triggered in 2022 (直接取消资格: no goalpost, no rank)
-    assert line.startswith("对标：全省132个县（市、区） · 2022年 · 默认解读 · 合成数据占比")
+    assert line.startswith("对标：全省132个县（市、区） · 2022年 · 默认解读 · 真实数据占比")
     assert re.fullmatch(RANK, rank) and rank.endswith("/共132个") and score["benchmark"]["counties"] == 132
     found = {
         "gaps": re.search(r"总分 ([\d.]+) / 100，排名 " + RANK, run(capsys, "gaps", *args)),
@@ -140,12 +140,38 @@ def test_panel_counties_join_only_when_chosen():
 
 def test_describe_names_the_group():
     shandong = benchmark(SAMPLE, "临淄区", peer_panel="shandong")
-    assert re.fullmatch(r"对标：全省132个县（市、区） · 2022年 · 默认解读 · 合成数据占比\d+%", shandong.describe())
+    share = r"(\d+%|不足1%|超过99%)"
+    assert re.fullmatch(rf"对标：全省132个县（市、区） · 2022年 · 默认解读 · 真实数据占比{share}（合成{share}）",
+                        shandong.describe())
     zibo = benchmark(SAMPLE, "临淄区", peers="prefecture", peer_panel="shandong")    # Zibo: 5 districts, 3 counties
     assert zibo.describe().startswith("对标：同一地级市8个县（市、区） · 2022年 · 默认解读")
     custom = benchmark(tiny(), "甲县", peers="乙县")
     assert custom.describe() == "对标：自定义对标组2个县（市、区） · 2022年 · 默认解读"
     assert custom.to_dict()["description"] == custom.describe()
+
+
+def test_real_share_counts_the_peers_real_values_of_the_year():
+    """Peers 乙 and 丙 give 2 values each in 2022: 3 real (统计年鉴, a source without a synthetic mark),
+    1 synthetic; 甲's own synthetic value and 乙's 2021 value are not the benchmark's peers' values of 2022."""
+    rows = [("甲县", 2022, "q01.spirit_in_official_docs", "是", "synthetic"),
+            ("乙县", 2022, "q01.spirit_in_official_docs", "是", "统计年鉴"),
+            ("乙县", 2022, "q02.development_model", "是", "real:a.xlsx#表1!C5"),
+            ("丙县", 2022, "q01.spirit_in_official_docs", "否", "合成数据"),
+            ("丙县", 2022, "q02.development_model", "是", "统计年鉴"),
+            ("乙县", 2021, "q01.spirit_in_official_docs", "是", "synthetic")]
+    bench = benchmark(pd.DataFrame(rows, columns=["county", "year", "measure", "value", "source"]), "甲县", 2022)
+    assert bench.real_share == 0.75 and bench.synthetic_share == 0.25
+    assert bench.describe().endswith(" · 真实数据占比75%（合成25%）")
+    assert bench.to_dict()["real_share"] == 0.75
+    bare = benchmark(tiny(), "甲县")                   # no source column: no share is claimed
+    assert bare.real_share is None and "占比" not in bare.describe()
+
+
+def test_share_percent_never_hides_a_few_values():
+    from qstrong.benchmark import share_percent
+
+    assert [share_percent(x) for x in (0.0, 0.001, 0.03, 0.5, 0.996, 1.0)] == \
+        ["0%", "不足1%", "3%", "50%", "超过99%", "100%"]
 
 
 def test_the_panel_as_its_own_peer_panel_and_a_county_alone_are_said_plainly(tmp_path):

@@ -137,7 +137,7 @@ def test_xlsx_headers_formats_and_about(files, name):
     assert "示例数据提示" in info["数据提示"] and "虚构" in info["数据提示"]
     if name != "intake.xlsx":
         # 136 less the 4 peers vetoed in 2022 (直接取消资格: they set no goalpost and take no rank)
-        assert info["对标基准"].startswith("对标：全省132个县（市、区）") and "合成数据占比" in info["对标基准"]
+        assert info["对标基准"].startswith("对标：全省132个县（市、区）") and "真实数据占比" in info["对标基准"]
         assert "zibo_panel.csv" in info["输入文件（面板）"] and re.search(r"SHA-256：[0-9a-f]{64}", info["输入文件（面板）"])
         assert "shandong.csv" in info["输入文件（对标面板）"]
     for ws in wb.worksheets:
@@ -246,7 +246,7 @@ def test_no_notice_when_no_synthetic_or_invented_value_was_used(tmp_path, capsys
     run(capsys, "gaps", *args, "--out", tmp_path / "g.xlsx")
     run(capsys, "gaps", *args, "--out", tmp_path / "g.csv")
     info = about(openpyxl.load_workbook(tmp_path / "g.xlsx"))
-    assert "数据提示" not in info and "合成数据占比0%" in info["对标基准"]
+    assert "数据提示" not in info and "真实数据占比100%（合成0%）" in info["对标基准"]
     assert "输入文件（对标面板）" not in info
     got = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig")
     assert "数据提示" not in got.columns and "对标基准" in got.columns

@@ -20,7 +20,7 @@ from ..analysis.path import EffortTable
 from ..analysis.projection import Projection, project
 from ..analysis.scenarios import load_scenario
 from ..analysis.summary import ACTION_ORDER, VETO_ZH, PlanViews, Summary, leader_summary, plan_views
-from ..benchmark import Benchmark
+from ..benchmark import Benchmark, share_percent
 from ..dates import chinese, read_date
 from ..errors import InputError
 from ..measures import fmt_num
@@ -235,7 +235,8 @@ def _notice(b: Brief) -> list[Block]:
     share = bench.synthetic_share
     if b.summary.synthetic_values:
         parts.append(f"对标县的数值中有{b.summary.synthetic_values:,}个为合成数据"
-                     + (f"（占{share:.0%}）" if share is not None else ""))
+                     + (f"（占{share_percent(share)}；真实数据占{share_percent(bench.real_share)}）"
+                        if share is not None else ""))
     if b.own_invented:
         parts.append(f"{bench.county}{bench.year}年的{b.own_invented}个数值为示例（虚构）数据")
     if parts:
