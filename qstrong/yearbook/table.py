@@ -92,6 +92,12 @@ class YearbookTable:
     missing: int = 0                         # cells read as missing (—, …, x, blank)
     remarks: list[str] = field(default_factory=list)    # 提醒: marks stripped, encoding, columns skipped
     problems: list[str] = field(default_factory=list)
+    column_problems: dict[int, list[str]] = field(default_factory=dict)   # column index → its problems (also in problems)
+
+    def flag(self, index: int, text: str) -> None:
+        """A problem of one value column (its unit, a text cell, a repeated header): listed in both."""
+        self.problems.append(text)
+        self.column_problems.setdefault(index, []).append(text)
 
     def column(self, label: str) -> Column:
         """The column whose label (or display) is `label`."""
@@ -242,8 +248,8 @@ def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: i
         if not unit:
             why = next((note for _, _, note in split if note), "")
             line = f"单位行“单位：{t.unit_line}”无法识别；" if t.unit_line else ""
-            t.problems.append(f"{sheet.where(top, c)}：“{header}”列没有可识别的单位（{line}{why or '表头和单位行都没有写单位'}）："
-                              "请在表头写明单位，如“地区生产总值（亿元）”")
+            t.flag(c, f"{sheet.where(top, c)}：“{header}”列没有可识别的单位（{line}{why or '表头和单位行都没有写单位'}）："
+                   "请在表头写明单位，如“地区生产总值（亿元）”")
         name = str(c + 1) if sheet.kind == "csv" else get_column_letter(c + 1)
         cols.append(Column(c, name, header, "｜".join(labels) or header, unit, source if unit else ""))
     if not cols:
@@ -253,7 +259,11 @@ def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: i
     for label, k in seen.items():
         if k > 1:
             where = "、".join(f"第{c.index + 1}列" for c in cols if c.display == label)
-            t.problems.append(f"{sheet.where()}：表头“{label}”出现{k}次（{where}），无法确定用哪一列")
+            text = f"{sheet.where()}：表头“{label}”出现{k}次（{where}），无法确定用哪一列"
+            t.problems.append(text)
+            for c in cols:
+                if c.display == label:
+                    t.column_problems.setdefault(c.index, []).append(text)
 
 
 def _head(v: object) -> str:
@@ -309,7 +319,7 @@ def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: in
             v = sheet.cells[r][col.index] if col.index < len(sheet.cells[r]) else None
             here = sheet.where(r, col.index)
             if p.status == TEXT and kind == "county":
-                t.problems.append(f"{here}：“{v}”不是数字（{name}，{col.display}）")
+                t.flag(col.index, f"{here}：“{v}”不是数字（{name}，{col.display}）")
             if p.mark:
                 t.remarks.append(f"{here}：“{v}”去掉了注释符号“{p.mark}”，按{p.value if p.value is not None else '缺失'}读取")
             missing += p.status == MISSING and kind == "county"

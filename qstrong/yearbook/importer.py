@@ -1,0 +1,370 @@
+"""Yearbook tables → imported peer values: columns matched to measures, rows to today's counties.
+
+Columns: with a mapping file (:mod:`.mapping`) the columns it names; without one each header is matched
+against the Chinese names of the measures the peer panel carries (number, count and percent measures):
+an exact match (after :func:`qstrong.names.normalise_name`) is used, a near one only shown. Rows: the
+name in the table's year (:func:`.codes.rows_to_codes`) → today's division; a 1:1 rename or re-coding
+goes straight to today's county; a division merged since (or split) is imported only with the column's
+``merged: sum``, as the exact sum of all its predecessors' rows (a missing one is a problem). Values are
+converted to the measure's unit (factor kept), checked against its allowed range, and carry
+``real:<file>#<sheet>!<cell>`` and a rounding tolerance (half a unit of the printed last decimal).
+Two rows giving one (county, year, measure) are both kept: the merge step tells agreement from conflict.
+"""
+
+from __future__ import annotations
+
+import difflib
+import math
+from dataclasses import dataclass, field, replace
+from decimal import Decimal, InvalidOperation
+from functools import cache
+from pathlib import Path
+
+import pandas as pd
+
+from .. import divisions
+from ..errors import InputError
+from ..measures import Measure, load_measures, parse_value
+from ..names import normalise_name
+from ..peers import counties
+from .cells import strip_mark
+from .codes import Coded, CodedRow, rows_to_codes
+from .mapping import Entry, Mapping, Spec, importable, read_mapping, year_of_label
+from .table import Cell, Column, YearbookTable
+from .units import convert, problem
+
+COLUMNS = ["county", "code", "year", "measure", "value", "source", "file", "sheet", "cell", "printed_name",
+           "table_year", "year_code", "from_unit", "factor", "tolerance"]
+MATCH_COLUMNS = ["file", "sheet", "column", "header", "measure", "name_zh", "unit", "from_unit", "factor", "how",
+                 "score", "year", "used"]
+BY_MAPPING, EXACT, NEAR, NONE = "映射文件", "表头完全一致", "表头近似", "未匹配"
+NEAR_RATIO = 0.6
+_NO_UNIT = "列没有可识别的单位"
+
+
+@dataclass
+class Imported:
+    """The imported figures (:data:`COLUMNS`), the matches shown by a dry run, problems and notes."""
+
+    values: pd.DataFrame
+    matches: pd.DataFrame
+    problems: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.problems
+
+    def raise_problems(self) -> None:
+        if self.problems:
+            raise InputError(self.problems, "年鉴表格导入有{n}处问题")
+
+
+@dataclass(frozen=True)
+class _Plan:
+    column: Column
+    measure: Measure
+    spec: Spec | None
+    how: str
+    score: float
+    year: int
+
+
+@cache
+def candidates() -> tuple[Measure, ...]:
+    """The measures a header can match: the number, count and percent measures (the shipped peer panel
+    carries every measure of the catalog)."""
+    return tuple(m for m in load_measures().values() if importable(m))
+
+
+def match_header(label: str) -> tuple[Measure | None, str, float]:
+    """(measure, how, score) of a column label against the measures' Chinese names."""
+    text = normalise_name(label.replace("｜", ""))
+    names = [(m, normalise_name(m.name_zh)) for m in candidates()]
+    exact = [m for m, n in names if n == text]
+    if len(exact) == 1:
+        return exact[0], EXACT, 1.0
+    best: tuple[float, Measure | None] = (0.0, None)
+    for m, n in names:
+        score = difflib.SequenceMatcher(None, text, n).ratio()
+        if score > best[0]:
+            best = (score, m)
+    contains = best[1] is not None and (normalise_name(best[1].name_zh) in text or text in normalise_name(best[1].name_zh))
+    if best[1] is not None and (best[0] >= NEAR_RATIO or (contains and len(text) >= 2)):
+        return best[1], NEAR, round(best[0], 2)
+    return None, NONE, round(best[0], 2)
+
+
+def decimals(raw: object) -> int:
+    """Decimals a cell prints: from its text (“1,234.50” → 2), or a float's shortest repr (828.1447 → 4)."""
+    if isinstance(raw, bool) or raw is None:
+        return 0
+    text = repr(float(raw)) if isinstance(raw, float) else str(raw)
+    text = normalise_name(strip_mark(text)[0]).replace(",", "")
+    try:
+        exp = Decimal(text).as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -int(exp)) if isinstance(exp, int) else 0
+
+
+@cache
+def _successors(year: int) -> dict[str, tuple[str, ...]]:
+    """Each code valid in `year` → today's codes."""
+    return {d.code: divisions.match(d.name, year, d.prefecture).today for d in divisions.divisions(year)}
+
+
+def predecessors(code: str, year: int) -> list[str]:
+    """The codes valid in `year` whose area is (wholly or partly) today's `code`."""
+    return [c for c, today in _successors(min(year, divisions.LAST_YEAR)).items() if code in today]
+
+
+@cache
+def _keys() -> dict[str, str]:
+    c = counties()
+    return dict(zip(c["code"].astype(str), c["key"], strict=True))
+
+
+def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | Path | None = None,
+                  engine: str = "openpyxl") -> Imported:
+    """Read every table of `paths` (their year `year` unless the mapping says otherwise) into values."""
+    problems: list[str] = []
+    notes: list[str] = []
+    rows: list[dict] = []
+    shown: list[dict] = []
+    if mapping is not None and not isinstance(mapping, Mapping):
+        try:
+            mapping = read_mapping(mapping)
+        except InputError as exc:
+            problems += exc.problems
+            mapping = None
+    used_entries: set[int] = set()
+    found_labels: set[tuple[int, str]] = set()
+    tables: list[YearbookTable] = []
+    from . import read_tables
+
+    for p in paths:
+        try:
+            tables += read_tables(p, engine)
+        except InputError as exc:
+            problems += exc.problems
+    for t in tables:
+        entries = mapping.for_table(t.file, t.sheet) if isinstance(mapping, Mapping) else []
+        used_entries.update(e.index for e in entries)
+        _table(t, int(year), entries, found_labels, rows, shown, problems, notes)
+    if isinstance(mapping, Mapping):
+        for e in mapping.entries:
+            if e.index not in used_entries:
+                problems.append(f"映射文件“{mapping.source}”{e.key}（file“{e.file or '任意'}”，sheet“{e.sheet or '任意'}”）"
+                                f"不对应任何输入表格；输入：{'、'.join(_name(t) for t in tables) or '无'}")
+                continue
+            problems += [f"{spec.key}：所对应的表格中都没有这一列" for label, spec in e.columns.items()
+                         if (e.index, label) not in found_labels]
+    values = pd.DataFrame(rows, columns=COLUMNS)
+    values = values.astype({"year": int, "table_year": int, "value": float, "factor": float, "tolerance": float})
+    return Imported(values, pd.DataFrame(shown, columns=MATCH_COLUMNS), problems, notes)
+
+
+def _name(t: YearbookTable) -> str:
+    return f"{t.file}" + (f"#{t.sheet}" if t.sheet else "")
+
+
+def _settings(t: YearbookTable, year: int, entries: list[Entry], problems: list[str]) -> tuple[str, int]:
+    prefs = {e.prefecture for e in entries if e.prefecture}
+    years = {e.year for e in entries if e.year}
+    for what, got in (("prefecture", prefs), ("year", years)):
+        if len(got) > 1:
+            problems.append(f"映射文件中有多项对表格“{_name(t)}”给出不同的 {what}（{'、'.join(map(str, sorted(got)))}）")
+    return (min(prefs) if prefs else ""), (min(years) if years else year)
+
+
+def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[tuple[int, str]],
+           problems: list[str]) -> list[_Plan]:
+    measures = load_measures()
+    mapped = any(e.columns or e.years for e in entries)
+    plans: list[_Plan] = []
+    if mapped:
+        taken: dict[int, str] = {}
+        for e in entries:
+            for label, spec in e.columns.items():
+                try:
+                    col = t.column(label)
+                except KeyError:
+                    continue
+                found.add((e.index, label))
+                if col.index in taken:
+                    problems.append(f"{spec.key}：表格“{_name(t)}”第{col.name}列已由{taken[col.index]}指定")
+                    continue
+                taken[col.index] = spec.key
+                plans.append(_Plan(col, measures[spec.measure], spec, BY_MAPPING, 1.0,
+                                   spec.year or year_of_label(col.label) or table_year))
+        for e in entries:
+            if e.years is None:
+                continue
+            for col in t.columns:
+                y = year_of_label(col.label)
+                if y is not None and col.index not in taken:
+                    taken[col.index] = e.years.key
+                    plans.append(_Plan(col, measures[e.years.measure], e.years, BY_MAPPING, 1.0, y))
+        return sorted(plans, key=lambda p: p.column.index)
+    for col in t.columns:
+        m, how, score = match_header(col.label)
+        if m is not None:
+            plans.append(_Plan(col, m, None, how, score, table_year))
+    return plans
+
+
+def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[int, str]], rows: list[dict],
+           shown: list[dict], problems: list[str], notes: list[str]) -> None:
+    pref, table_year = _settings(t, year, entries, problems)
+    plans = _plans(t, table_year, entries, found, problems)
+    used = [p for p in plans if p.how != NEAR]
+    planned = {p.column.index: p for p in plans}
+    for col in t.columns:
+        p = planned.get(col.index)
+        shown.append({"file": t.file, "sheet": t.sheet, "column": col.name, "header": col.header,
+                      "measure": p.measure.id if p else "", "name_zh": p.measure.name_zh if p else "",
+                      "unit": p.measure.unit if p else "", "from_unit": (p.spec.unit if p and p.spec and p.spec.unit
+                                                                         else col.unit),
+                      "factor": _factor(p, col), "how": p.how if p else NONE, "score": p.score if p else None,
+                      "year": p.year if p else None, "used": p is not None and p.how != NEAR})
+    if any(p.how == NEAR for p in plans):
+        notes.append(f"表格“{_name(t)}”：{'、'.join(f'“{p.column.label}”≈{p.measure.id}（{p.measure.name_zh}）' for p in plans if p.how == NEAR)}"
+                     "是近似匹配，未导入：请确认后写入映射文件（--map）")
+    by_col = {i: ps for i, ps in t.column_problems.items()}
+    listed = {x for ps in by_col.values() for x in ps}
+    problems += [x for x in t.problems if x not in listed]
+    ignored = 0
+    for col in t.columns:
+        p = planned.get(col.index) if col.index in {u.column.index for u in used} else None
+        for x in by_col.get(col.index, []):
+            if p is None:
+                ignored += 1
+            elif not (_NO_UNIT in x and p.spec and p.spec.unit):
+                problems.append(x)
+    if ignored:
+        notes.append(f"表格“{_name(t)}”：未导入的列有{ignored}处问题，已忽略")
+    if not used:
+        if not t.problems:
+            notes.append(f"表格“{_name(t)}”：没有与数据项对应的列，未导入")
+        return
+    if pref:
+        t = replace(t, rows=tuple(replace(r, prefecture=r.prefecture or pref) for r in t.rows))
+    coded = rows_to_codes(t, table_year)
+    problems += coded.problems
+    notes += coded.notes
+    for p in used:
+        _column(t, coded, p, table_year, rows, problems, notes)
+
+
+def _factor(p: _Plan | None, col: Column) -> float | None:
+    unit = p.spec.unit if p and p.spec and p.spec.unit else col.unit
+    if p is None or not unit or problem(unit, p.measure.unit):
+        return None
+    return convert(1.0, unit, p.measure.unit)[1]
+
+
+def _unit(t: YearbookTable, p: _Plan, problems: list[str]) -> str:
+    """The printed unit of the planned column ('' with a problem when none or not convertible)."""
+    col, m = p.column, p.measure
+    where = f"文件“{t.file}”" + (f"工作表“{t.sheet}”" if t.sheet else "") + f"第{col.name}列“{col.header}”"
+    unit = col.unit
+    if p.spec and p.spec.unit:
+        if unit and col.unit_source in ("header", "unit row") and unit != p.spec.unit:
+            problems.append(f"{where}：表头写的单位是{unit}，映射文件（{p.spec.key}）写的是{p.spec.unit}，请核对")
+            return ""
+        unit = p.spec.unit
+    if not unit:
+        return ""                     # the table's own problem says it
+    why = problem(unit, m.unit)
+    if why:
+        problems.append(f"{where}（数据项“{m.name_zh}”，单位{m.unit}）：{why}")
+        return ""
+    return unit
+
+
+def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: list[dict], problems: list[str],
+            notes: list[str]) -> None:
+    unit = _unit(t, p, problems)
+    if not unit:
+        return
+    m, i = p.measure, t.columns.index(p.column)
+    direct: list[CodedRow] = []
+    groups: dict[str, list[CodedRow]] = {}
+    for r in coded.rows:
+        today = r.match.today
+        if len(today) > 1:
+            notes.append(f"{r.row.where}：“{r.row.name}”{table_year}年以后被拆分（今{'、'.join(today)}），"
+                         f"其“{p.column.label}”数据与今日任何一个县的范围都不一致，未导入")
+        elif r.match.merged:
+            groups.setdefault(today[0], []).append(r)
+        else:
+            direct.append(r)
+    for r in direct:
+        rec = _record(t, r, r.row.cells[i], m, unit, table_year, p.year, problems)
+        if rec:
+            rows.append(rec)
+    for code, group in groups.items():
+        rec = _merged(t, code, group, i, p, unit, table_year, problems, notes)
+        if rec:
+            rows.append(rec)
+
+
+def _record(t: YearbookTable, r: CodedRow, cell: Cell, m: Measure, unit: str, table_year: int, year: int,
+            problems: list[str]) -> dict | None:
+    if cell.value is None:
+        return None
+    value, f = convert(cell.value, unit, m.unit)
+    got, why = parse_value(m, value)
+    if why:
+        shown = f"（表中为{cell.raw}{unit}）" if f != 1 else ""
+        problems.append(f"{t.file}{'工作表“' + t.sheet + '”' if t.sheet else ''}单元格{cell.address}"
+                        f"（{r.row.name}，{m.name_zh}）：{why}{shown}")
+        return None
+    code = r.match.today[0]
+    if code not in _keys():
+        problems.append(f"{r.row.where}：“{r.row.name}”今对应的代码{code}不在136个县（市、区）名单中")
+        return None
+    return {"county": _keys()[code], "code": code, "year": year, "measure": m.id, "value": got,
+            "source": cell.provenance, "file": t.file, "sheet": t.sheet, "cell": cell.address,
+            "printed_name": r.row.raw_name, "table_year": table_year, "year_code": r.code, "from_unit": unit,
+            "factor": f, "tolerance": 0.5 * 10.0 ** -decimals(cell.raw) * f}
+
+
+def _merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan, unit: str, table_year: int,
+            problems: list[str], notes: list[str]) -> dict | None:
+    names = "、".join(f"“{r.row.name}”" for r in group)
+    key = _keys().get(code, code)
+    label = p.column.label
+    if not (p.spec and p.spec.merged == "sum"):
+        notes.append(f"{names}（{table_year}年）今属{key}，其间有合并，“{label}”数据与今日{key}范围不一致，未导入"
+                     "（如需把合并前各县的数据相加，请在映射文件该列写 merged: sum）")
+        return None
+    expected = predecessors(code, table_year)
+    split = [c for c in expected if len(_successors(min(table_year, divisions.LAST_YEAR))[c]) > 1]
+    if split:
+        notes.append(f"{names}：今{key}含{table_year}年后拆分出的部分区域（{'、'.join(split)}），无法相加，未导入")
+        return None
+    have = {r.code for r in group}
+    labels = {d.code: d.label for d in divisions.divisions(table_year)}
+    missing = [labels.get(c, c) for c in expected if c not in have]
+    if missing:
+        problems.append(f"文件“{t.file}”{'工作表“' + t.sheet + '”' if t.sheet else ''}：“{label}”按 merged: sum 相加为{key}"
+                        f"需要{table_year}年的{'、'.join(labels.get(c, c) for c in expected)}，表中缺少{'、'.join(missing)}")
+        return None
+    cells = [r.row.cells[i] for r in group]
+    if any(c.value is None for c in cells):
+        notes.append(f"{names}的“{label}”有缺失值，无法相加为{key}，未导入")
+        return None
+    parts = [_record(t, r, c, p.measure, unit, table_year, p.year, problems) for r, c in zip(group, cells, strict=True)]
+    if any(x is None for x in parts):
+        return None
+    got, why = parse_value(p.measure, math.fsum(x["value"] for x in parts))
+    if why:
+        problems.append(f"文件“{t.file}”{'、'.join(c.address for c in cells)}相加（{key}，{p.measure.name_zh}）：{why}")
+        return None
+    addresses = "+".join(c.address for c in cells)
+    notes.append(f"{names}（{table_year}年）的“{label}”已相加为{key}（{addresses}）")
+    return {**parts[0], "value": got, "source": cells[0].provenance.rsplit(cells[0].address, 1)[0] + addresses,
+            "cell": addresses, "printed_name": "+".join(r.row.raw_name for r in group),
+            "year_code": "+".join(r.code for r in group), "tolerance": math.fsum(x["tolerance"] for x in parts)}

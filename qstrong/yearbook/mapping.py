@@ -1,0 +1,217 @@
+"""The mapping file (YAML or JSON): which yearbook column is which measure, in which unit and year.
+
+::
+
+    tables:                          # a list; an entry without file/sheet applies to every table
+      - file: 表3-12*.csv             # optional: the file's name, or a glob (* ?)
+        sheet: 3-12                  # optional: the sheet's name
+        prefecture: 淄博市            # optional: prefecture of rows whose prefecture the table does not give
+        year: 2021                   # optional: the table's year (default --year); names are matched in it
+        columns:                     # a table column's label or display (“地区生产总值”, “地区生产总值（亿元）”)
+          地区生产总值: {measure: gdp, unit: 亿元}
+          年末常住人口: {measure: population, merged: sum}
+          一般公共预算支出｜2020: {measure: q10.public_expenditure, year: 2020}
+        years: {measure: q38.pm25, unit: μg/m³}     # columns whose label ends in a year (2020, 2020年)
+
+``measure`` must be a number, count or percent measure of the catalog (bool and level measures cannot be
+read from a yearbook). ``unit`` is the unit of the printed figures: it completes a header without one and
+overrides a “单位：” line; a header or unit row stating another unit is a problem. ``merged: sum`` sums the
+figures of divisions merged since the table's year into today's county (else they are not imported).
+``year`` sets the figures' year (default: the column's year, else the table's). Every problem is listed
+at once, in Chinese, with the file and key; unknown keys are problems, never ignored.
+"""
+
+from __future__ import annotations
+
+import fnmatch
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from ..errors import InputError
+from ..measures import Measure, load_measures
+from ..textfiles import REFUSED, load_data, unreported
+from .table import prefecture_names
+from .units import parse_unit, problem
+
+IMPORTABLE = ("number", "count", "percent")
+TOP_KEYS = ("tables",)
+ENTRY_KEYS = ("file", "sheet", "prefecture", "year", "columns", "years")
+SPEC_KEYS = ("measure", "unit", "merged", "year")
+MERGED = ("sum",)
+YEARS = range(2000, 2101)
+YEAR_LABEL = re.compile(r"^((?:19|20)\d\d)年?(度)?$")
+
+
+class MappingError(InputError):
+    title = "映射文件有{n}处问题"
+
+
+@dataclass(frozen=True)
+class Spec:
+    """What one column holds: the measure, the printed unit ('' = as the table says), merged, year."""
+
+    measure: str
+    unit: str = ""
+    merged: str = ""
+    year: int | None = None
+    key: str = ""            # where in the mapping file, for messages
+
+
+@dataclass(frozen=True)
+class Entry:
+    index: int
+    file: str | None = None
+    sheet: str | None = None
+    prefecture: str | None = None
+    year: int | None = None
+    columns: dict[str, Spec] = field(default_factory=dict)
+    years: Spec | None = None
+
+    def applies(self, file: str, sheet: str) -> bool:
+        return ((self.file is None or fnmatch.fnmatchcase(file, self.file))
+                and (self.sheet is None or self.sheet == sheet))
+
+    @property
+    def key(self) -> str:
+        return f"tables第{self.index + 1}项"
+
+
+@dataclass(frozen=True)
+class Mapping:
+    source: str
+    entries: tuple[Entry, ...] = ()
+
+    def for_table(self, file: str, sheet: str) -> list[Entry]:
+        return [e for e in self.entries if e.applies(file, sheet)]
+
+
+def year_of_label(label: str) -> int | None:
+    """2020 for a column label whose last part is a year (“2020”, “2020年”, “PM2.5｜2020年”)."""
+    m = YEAR_LABEL.match(label.split("｜")[-1])
+    return int(m[1]) if m else None
+
+
+def importable(m: Measure) -> bool:
+    return m.kind in IMPORTABLE and not m.id.startswith("veto.")
+
+
+def read_mapping(path: str | Path) -> Mapping:
+    """The mapping file at `path`; MappingError listing every problem."""
+    data, problems = load_data(path, "映射文件")
+    mapping, more = parse_mapping(data, Path(path).name)
+    problems = unreported(problems + more)
+    if problems:
+        raise MappingError(problems)
+    return mapping
+
+
+def parse_mapping(data: object, source: str) -> tuple[Mapping, list[str]]:
+    """(mapping, problems) of the parsed file `data`."""
+    where = f"映射文件“{source}”"
+    problems: list[str] = []
+    if data is None:
+        return Mapping(source), [f"{where}为空：应有 tables 列表"]
+    if not isinstance(data, dict):
+        return Mapping(source), [f"{where}的顶层应为键值对（tables: …），而不是{_kind(data)}"]
+    problems += [f"{where}：未知的键“{k}”（可用：{'、'.join(TOP_KEYS)}）" for k in data if k not in TOP_KEYS]
+    tables = data.get("tables")
+    if not isinstance(tables, list) or not tables:
+        problems.append(f"{where}：tables 应为非空列表（每项一张表的设置）")
+        return Mapping(source), problems
+    entries = []
+    for i, raw in enumerate(tables):
+        entry = _entry(i, raw, where, problems)
+        if entry is not None:
+            entries.append(entry)
+    return Mapping(source, tuple(entries)), problems
+
+
+def _kind(v: object) -> str:
+    return {list: "列表", str: "文字", int: "整数", float: "数字", bool: "是/否"}.get(type(v), "其他内容")
+
+
+def _entry(i: int, raw: object, where: str, problems: list[str]) -> Entry | None:
+    key = f"{where}tables第{i + 1}项"
+    if not isinstance(raw, dict):
+        problems.append(f"{key}应为键值对（file、sheet、prefecture、year、columns、years），而不是{_kind(raw)}")
+        return None
+    problems += [f"{key}：未知的键“{k}”（可用：{'、'.join(ENTRY_KEYS)}）" for k in raw if k not in ENTRY_KEYS]
+    file, sheet = _text(raw, "file", key, problems), _text(raw, "sheet", key, problems)
+    pref = _text(raw, "prefecture", key, problems)
+    if pref is not None:
+        names = prefecture_names()
+        if pref not in names:
+            problems.append(f"{key}的 prefecture“{pref}”不是山东省的地级市")
+            pref = None
+        else:
+            pref = names[pref]
+    year = _year(raw.get("year"), f"{key}的 year", problems) if "year" in raw else None
+    columns: dict[str, Spec] = {}
+    cols = raw.get("columns", {})
+    if not isinstance(cols, dict):
+        problems.append(f"{key}的 columns 应为“列名: {{measure: …}}”的键值对，而不是{_kind(cols)}")
+        cols = {}
+    for label, spec in cols.items():
+        got = _spec(spec, f"{key}的 columns“{label}”", problems, allow_year=True)
+        if got is not None:
+            columns[re.sub(r"\s+", "", str(label)).translate(str.maketrans({"(": "（", ")": "）", "|": "｜"}))] = got
+    years = _spec(raw["years"], f"{key}的 years", problems, allow_year=False) if "years" in raw else None
+    return Entry(i, file, sheet, pref, year, columns, years)
+
+
+def _text(raw: dict, name: str, key: str, problems: list[str]) -> str | None:
+    v = raw.get(name)
+    if v is None:
+        return None
+    if isinstance(v, bool) or not isinstance(v, str | int):
+        problems.append(f"{key}的 {name} 应为文字，而不是{_kind(v)}")
+        return None
+    return str(v).strip() or None
+
+
+def _year(v: object, key: str, problems: list[str]) -> int | None:
+    if v is REFUSED:
+        return None
+    if isinstance(v, bool) or not isinstance(v, int) or v not in YEARS:
+        problems.append(f"{key}应为2000～2100的整数年份，而不是“{v}”")
+        return None
+    return v
+
+
+def _spec(raw: object, key: str, problems: list[str], allow_year: bool) -> Spec | None:
+    if isinstance(raw, str):            # 地区生产总值: gdp
+        raw = {"measure": raw}
+    if not isinstance(raw, dict):
+        problems.append(f"{key}应为 {{measure: 数据项, unit: 单位}}，而不是{_kind(raw)}")
+        return None
+    allowed = SPEC_KEYS if allow_year else SPEC_KEYS[:3]
+    n = len(problems)
+    problems += [f"{key}：未知的键“{k}”（可用：{'、'.join(allowed)}）" for k in raw if k not in allowed]
+    measures = load_measures()
+    mid = raw.get("measure")
+    m = measures.get(mid) if isinstance(mid, str) else None
+    if mid is None:
+        problems.append(f"{key}缺少 measure（数据项编号，如 gdp）")
+    elif m is None:
+        near = [x for x in measures if isinstance(mid, str) and (mid in x or x in mid)][:5]
+        problems.append(f"{key}的 measure“{mid}”不是数据项编号" + (f"（相近：{'、'.join(near)}）" if near else "")
+                        + "；可用 qstrong measures 查看")
+    elif not importable(m):
+        problems.append(f"{key}的 measure“{mid}”（{m.name_zh}）是是/否或等级数据项，不能从年鉴表格导入数值")
+        m = None
+    unit = raw.get("unit")
+    canon = ""
+    if unit is not None:
+        canon = parse_unit(unit) or ""
+        if not canon:
+            problems.append(f"{key}的 unit“{unit}”无法识别")
+        elif m is not None and (why := problem(canon, m.unit)):
+            problems.append(f"{key}的 unit：{why}（数据项“{m.name_zh}”的单位是{m.unit}）")
+    merged = raw.get("merged")
+    if merged is not None and merged not in MERGED:
+        problems.append(f"{key}的 merged 只能是 sum（合并县的早年数据相加），而不是“{merged}”")
+    year = _year(raw["year"], f"{key}的 year", problems) if "year" in raw else None
+    if len(problems) > n:
+        return None
+    return Spec(str(mid), canon, str(merged or ""), year, key)
