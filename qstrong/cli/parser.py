@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import argparse
 
-from . import audit, brief, explore, tasks
+from . import audit, brief, explore, peers, tasks
 from .analysis import cmd_gaps, cmd_path, cmd_project, cmd_report, cmd_required, cmd_sensitivity, cmd_whatif
 from .common import AS_PEERS_HELP, IMPUTE_HELP, PEER_PANEL_HELP, PEERS_HELP
 from .data import FORMAT_HELP, OUT_HELP, cmd_catalog, cmd_intake, cmd_measures, cmd_score, cmd_templates
@@ -154,4 +154,5 @@ def build_parser() -> argparse.ArgumentParser:
     brief.register(sub, _analysis_parser)
     explore.register(sub, _analysis_parser)
     audit.register(sub, _analysis_parser)
+    peers.register(sub)
     return p

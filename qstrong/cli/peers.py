@@ -1,0 +1,146 @@
+"""The ``qstrong peers`` sub-command: ``peers import`` reads yearbook and bulletin tables into the peer panel
+(:func:`qstrong.yearbook.importer.import_tables`, then :mod:`qstrong.yearbook.merge`); written, never
+computed, here."""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from io import StringIO
+from pathlib import Path
+
+import pandas as pd
+
+from ..errors import InputError
+from ..measures import fmt_num
+from ..paths import register_input
+from ..writers import About, Output, check_outputs, frames_to_xlsx
+from ..yearbook.reader import ENGINES
+
+FILES_HELP = ("年鉴、公报等表格文件（.xlsx/.xls/.csv，UTF-8或GBK/GB18030均可；各县一行，指标或年份各一列，"
+              "一至两行表头，单位写在表头或“单位：”行）；可给多个")
+YEAR_HELP = "表格的年度（2000～2100）：表中县名按该年的区划识别，数据记为该年（映射文件可逐表另定）"
+MAP_HELP = ("映射文件（.yaml/.yml/.json）：哪一列是哪个数据项、单位、合并县是否相加（merged: sum）、年份列；"
+            "不给时按表头与数据项中文名称匹配，只采用完全一致的")
+BASE_HELP = "导入到哪个对标面板：shandong（随包附带的山东省136个县（市、区）面板，默认）或面板CSV路径"
+ZH = {"file": "文件", "sheet": "工作表", "column": "列", "header": "表头", "measure": "数据项编号", "name_zh": "数据项",
+      "unit": "数据项单位", "from_unit": "表中单位", "factor": "换算系数", "how": "匹配方式", "score": "相似度",
+      "year": "年份", "used": "是否导入", "county": "县（市、区）", "code": "今区划代码", "value": "数值",
+      "source": "数据来源", "cell": "单元格", "printed_name": "表中名称", "table_year": "表格年度",
+      "year_code": "表格年度区划代码", "tolerance": "舍入容差"}
+
+
+def register(sub) -> None:
+    """Add ``peers`` (with ``peers import``) to `sub`."""
+    p = sub.add_parser("peers", help="对标面板：导入统计年鉴、统计公报等表格中的真实数据")
+    ps = p.add_subparsers(dest="peers_command", required=True)
+    i = ps.add_parser("import", help="把年鉴、公报表格中的各县数据导入对标面板（按区划沿革识别县名，单位换算，逐值记录来源）")
+    i.add_argument("files", nargs="+", metavar="FILE", help=FILES_HELP)
+    i.add_argument("--year", required=True, help=YEAR_HELP)
+    i.add_argument("--map", dest="mapping", metavar="映射文件", help=MAP_HELP)
+    i.add_argument("--out", help="导入后的对标面板CSV（不加 --dry-run 时必填）")
+    i.add_argument("--base", default="shandong", metavar="面板", help=BASE_HELP)
+    i.add_argument("--resolve", help="裁定文件CSV：两个真实来源不一致时采用哪一个")
+    i.add_argument("--dry-run", action="store_true", help="只显示列与数据项的匹配、提醒和问题，不写任何文件")
+    i.add_argument("--report", help="导入报告（.xlsx）：匹配、导入值、冲突、替换、覆盖情况")
+    i.add_argument("--engine", choices=ENGINES, default="openpyxl", help="读取.xlsx的引擎：openpyxl（默认）或 calamine")
+    i.set_defaults(func=cmd_peers_import)
+
+
+def matches_text(matches: pd.DataFrame) -> str:
+    """The dry run's table: each column → measure, how matched, unit and factor, used or not."""
+    lines = ["列与数据项的匹配："]
+    for (file, sheet), g in matches.groupby(["file", "sheet"], sort=False):
+        lines.append(f"  {file}" + (f"（工作表“{sheet}”）" if sheet else ""))
+        for r in g.itertuples(index=False):
+            if not r.measure:
+                lines.append(f"    第{r.column}列“{r.header}”：未匹配到数据项，不导入")
+                continue
+            unit = (f"，表中单位{r.from_unit}×{fmt_num(r.factor, 10)}→{r.unit}" if isinstance(r.factor, float)
+                    and r.factor == r.factor else f"，表中单位{r.from_unit or '缺失'}（数据项单位{r.unit}）")
+            score = f"（相似度{fmt_num(r.score)}）" if r.how == "表头近似" else ""
+            lines.append(f"    第{r.column}列“{r.header}” → {r.measure}（{r.name_zh}），{r.how}{score}{unit}，"
+                         f"记为{int(r.year)}年：{'导入' if r.used else '不导入（请确认后写入映射文件）'}")
+    return "\n".join(lines)
+
+
+def _base(spec: str) -> pd.DataFrame:
+    """The base peer panel: the shipped one, or a long CSV with its columns."""
+    from ..peerdata import COLUMNS, load_peers
+    from ..textfiles import read_text
+
+    if spec == "shandong":
+        return load_peers()
+    path = Path(spec)
+    if not path.is_file():
+        raise InputError([f"--base：对标面板文件“{spec}”不存在"])
+    register_input(path)
+    df = pd.read_csv(StringIO(read_text(path, "对标面板")), dtype=str, keep_default_na=False)
+    missing = [c for c in COLUMNS if c not in df.columns]
+    if missing:
+        raise InputError([f"--base：对标面板“{spec}”缺少列：{'、'.join(missing)}（应为{','.join(COLUMNS)}）"])
+    df["year"] = pd.to_numeric(df["year"], errors="coerce")
+    bad = df["year"].isna()
+    if bad.any():
+        raise InputError([f"--base：对标面板“{spec}”第{i + 2}行的年份不是整数" for i in list(df.index[bad])[:20]])
+    num = pd.to_numeric(df["value"], errors="coerce")
+    return df.astype({"year": int}).assign(value=num.astype(object).where(num.notna(), df["value"]))
+
+
+def _print(title: str, items: list[str], stream=sys.stdout) -> None:
+    if items:
+        print(f"{title}（{len(items)}条）：", file=stream)
+        for k, x in enumerate(items, 1):
+            print(f"  {k}. {x}", file=stream)
+
+
+def cmd_peers_import(args: argparse.Namespace) -> int:
+    from ..yearbook.importer import import_tables
+
+    if not args.dry_run and not args.out:
+        raise InputError(["--out：请给出导入后的对标面板CSV路径（只想查看匹配时用 --dry-run）"])
+    for p in (args.mapping, args.resolve):
+        if p and Path(p).is_file():
+            register_input(p)
+    im = import_tables(args.files, args.year, args.mapping, engine=args.engine)
+    print(matches_text(im.matches))
+    print(f"可导入{len(im.values)}个数值（{im.values['county'].nunique()}个县（市、区））")
+    _print("提醒", im.notes)
+    if args.dry_run:
+        _print("问题", im.problems, sys.stderr)
+        print("（--dry-run：未写入任何文件）")
+        return 2 if im.problems else 0
+    im.raise_problems()
+    check_outputs(Output(args.out, "对标面板输出文件", (".csv",)), Output(args.report, "导入报告输出文件", (".xlsx",)))
+    from ..yearbook.coverage import coverage, coverage_text
+    from ..yearbook.merge import merge_into, read_resolutions, write_panel
+
+    resolutions = None
+    if args.resolve:
+        resolutions, problems = read_resolutions(args.resolve)
+        if problems:
+            raise InputError(problems, "裁定文件有{n}处问题")
+    merged = merge_into(_base(args.base), im.values, resolutions)
+    if merged.problems:
+        raise InputError(list(merged.problems), "导入的数据有{n}处未裁定的冲突")
+    inputs = [("年鉴表格", f) for f in args.files] + [("映射文件", args.mapping), ("裁定文件", args.resolve)]
+    if args.base != "shandong":
+        inputs.append(("基础对标面板", args.base))
+    inputs = [(role, p) for role, p in inputs if p]
+    out = write_panel(merged, args.out, inputs)
+    for line in merged.summary:
+        print(line)
+    cov = coverage(merged.panel)
+    print(coverage_text(cov))
+    print(f"对标面板已写入 {out}")
+    if args.report:
+        frames = {"匹配": im.matches.rename(columns=ZH), "导入值": im.values.rename(columns=ZH),
+                  "冲突": merged.conflicts, "替换": merged.replaced, "覆盖情况": cov,
+                  "提醒": pd.DataFrame({"提醒": im.notes or ["无"]})}
+        about = About.of("年鉴表格导入报告", None, inputs)
+        notes: list[str] = []
+        frames_to_xlsx(frames, args.report, index=False, what="导入报告输出文件", notes=notes, about=about)
+        for n in notes:
+            print(f"提醒：{n}", file=sys.stderr)
+        print(f"导入报告已写入 {args.report}")
+    return 0
