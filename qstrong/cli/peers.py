@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from io import StringIO
 from pathlib import Path
 
 import pandas as pd
@@ -64,29 +63,6 @@ def matches_text(matches: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _base(spec: str) -> pd.DataFrame:
-    """The base peer panel: the shipped one, or a long CSV with its columns."""
-    from ..peerdata import COLUMNS, load_peers
-    from ..textfiles import read_text
-
-    if spec == "shandong":
-        return load_peers()
-    path = Path(spec)
-    if not path.is_file():
-        raise InputError([f"--base：对标面板文件“{spec}”不存在"])
-    register_input(path)
-    df = pd.read_csv(StringIO(read_text(path, "对标面板")), dtype=str, keep_default_na=False)
-    missing = [c for c in COLUMNS if c not in df.columns]
-    if missing:
-        raise InputError([f"--base：对标面板“{spec}”缺少列：{'、'.join(missing)}（应为{','.join(COLUMNS)}）"])
-    df["year"] = pd.to_numeric(df["year"], errors="coerce")
-    bad = df["year"].isna()
-    if bad.any():
-        raise InputError([f"--base：对标面板“{spec}”第{i + 2}行的年份不是整数" for i in list(df.index[bad])[:20]])
-    num = pd.to_numeric(df["value"], errors="coerce")
-    return df.astype({"year": int}).assign(value=num.astype(object).where(num.notna(), df["value"]))
-
-
 def _print(title: str, items: list[str], stream=sys.stdout) -> None:
     if items:
         print(f"{title}（{len(items)}条）：", file=stream)
@@ -113,21 +89,21 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
     im.raise_problems()
     check_outputs(Output(args.out, "对标面板输出文件", (".csv",)), Output(args.report, "导入报告输出文件", (".xlsx",)))
     from ..yearbook.coverage import coverage, coverage_text
-    from ..yearbook.merge import merge_into, read_resolutions, write_panel
+    from ..yearbook.merge import merge_into, read_base, read_resolutions, write_panel
 
     resolutions = None
     if args.resolve:
         resolutions, problems = read_resolutions(args.resolve)
         if problems:
             raise InputError(problems, "裁定文件有{n}处问题")
-    merged = merge_into(_base(args.base), im.values, resolutions)
+    base, base_path = read_base(args.base)
+    merged = merge_into(base, im.values, resolutions)
     if merged.problems:
         raise InputError(list(merged.problems), "导入的数据有{n}处未裁定的冲突")
-    inputs = [("年鉴表格", f) for f in args.files] + [("映射文件", args.mapping), ("裁定文件", args.resolve)]
-    if args.base != "shandong":
-        inputs.append(("基础对标面板", args.base))
+    inputs = [("年鉴表格", f) for f in args.files] + [("映射文件", args.mapping), ("裁定文件", args.resolve),
+                                                   ("基础对标面板", str(base_path))]
     inputs = [(role, p) for role, p in inputs if p]
-    out = write_panel(merged, args.out, inputs)
+    out = write_panel(merged, args.out, [p for _, p in inputs])
     for line in merged.summary:
         print(line)
     cov = coverage(merged.panel)
