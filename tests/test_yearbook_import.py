@@ -1,0 +1,262 @@
+"""Yearbook tables → imported values: hand-made xlsx and GBK csv tables (written here, read back) give the
+exact values, by hand, on today's codes; old names, 市中区, merged counties, units, mapping problems."""
+
+from __future__ import annotations
+
+import hashlib
+
+import openpyxl
+import pytest
+
+from qstrong.errors import InputError
+from qstrong.peerdata import load_peers
+from qstrong.yearbook.importer import COLUMNS, EXACT, NEAR, candidates, decimals, import_tables, match_header
+from qstrong.yearbook.mapping import parse_mapping, read_mapping
+
+
+def _xlsx(path, rows, merges=(), title="表1"):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = title
+    for r, row in enumerate(rows, 1):
+        for c, v in enumerate(row, 1):
+            if v is not None:
+                ws.cell(r, c, v)
+    for m in merges:
+        ws.merge_cells(m)
+    wb.save(path)
+    return path
+
+
+def _gbk(path, text):
+    path.write_bytes(text.encode("gbk"))
+    return path
+
+
+def _map(path, text):
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def _got(im, measure=None):
+    """{(county, year, measure): value} of the imported values."""
+    v = im.values if measure is None else im.values[im.values["measure"] == measure]
+    return {(r.county, r.year, r.measure): r.value for r in v.itertuples()}
+
+
+ZIBO = [
+    ["淄博市各区县主要指标（2015年）", None, None, None],
+    [None, None, None, "单位：万元"],
+    ["地区", "地区生产总值", None, "一般公共预算支出"],
+    [None, "总量（万元）", "第三产业（万元）", None],
+    ["张店区", 8123456, 4000000, "1,234,567.5"],
+    ["临淄区", 9000001, "—", 500000],
+    [None, None, None, None],
+    ["注：按当年价格计算。", None, None, None],
+]
+
+
+@pytest.fixture
+def zibo(tmp_path):
+    return _xlsx(tmp_path / "淄博2016.xlsx", ZIBO, ("A1:D1", "A3:A4", "B3:C3", "D3:D4"))
+
+
+def test_two_header_rows_unit_line_and_conversion(zibo, tmp_path):
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值｜总量: {measure: gdp}\n"
+                                   "      一般公共预算支出: {measure: q10.public_expenditure}\n")
+    before = hashlib.sha256(zibo.read_bytes()).hexdigest()
+    im = import_tables([zibo], 2015, m)
+    assert im.problems == []
+    assert list(im.values.columns) == COLUMNS
+    # 8123456 万元 = 812.3456 亿元; 9000001 万元 = 900.0001 亿元; the unit line's 万元 is the measure's unit
+    assert _got(im) == {("张店区", 2015, "gdp"): 812.3456, ("临淄区", 2015, "gdp"): 900.0001,
+                        ("张店区", 2015, "q10.public_expenditure"): 1234567.5,
+                        ("临淄区", 2015, "q10.public_expenditure"): 500000.0}
+    row = im.values[(im.values["county"] == "张店区") & (im.values["measure"] == "gdp")].iloc[0]
+    assert (row.source, row.cell, row.code, row.year_code, row.from_unit) == (
+        "real:淄博2016.xlsx#表1!B5", "B5", "370303", "370303", "万元")
+    assert row.factor == pytest.approx(1e-4) and row.tolerance == pytest.approx(0.5e-4)
+    exp = im.values[(im.values["county"] == "张店区") & (im.values["measure"] != "gdp")].iloc[0]
+    assert exp.tolerance == pytest.approx(0.05)            # “1,234,567.5”: one decimal printed
+    assert hashlib.sha256(zibo.read_bytes()).hexdigest() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["m.yaml", "淄博2016.xlsx"]
+
+
+OLD = ("济南等市主要指标\n单位：亿元\n地区,地区生产总值,年末常住人口（人）\n"
+       "济南市,,\n章丘市,1001.5,1001234\n市中区,900,700000\n"
+       "青岛市,,\n即墨市,1200.25,1200000\n合计,3101.75,\n注：章丘市2016年撤市设区。\n")
+
+
+def test_gbk_csv_old_names_subtotal_prefecture_and_people(tmp_path):
+    f = _gbk(tmp_path / "old.csv", OLD)
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: gdp\n      年末常住人口: {measure: population}\n")
+    im = import_tables([f], 2015, m)
+    assert im.problems == []
+    # 1001234 人 = 100.1234 万人; 章丘市 → 章丘区 370114, 即墨市 (2015) → 即墨区 370215, 市中区 under 济南市
+    assert _got(im) == {("章丘区", 2015, "gdp"): 1001.5, ("章丘区", 2015, "population"): 100.1234,
+                        ("市中区（济南市）", 2015, "gdp"): 900.0, ("市中区（济南市）", 2015, "population"): 70.0,
+                        ("即墨区", 2015, "gdp"): 1200.25, ("即墨区", 2015, "population"): 120.0}
+    codes = dict(zip(im.values["printed_name"], im.values["code"], strict=False))
+    assert codes == {"章丘市": "370114", "市中区": "370103", "即墨市": "370215"}
+    assert set(im.values.loc[im.values["printed_name"] == "章丘市", "year_code"]) == {"370181"}
+    assert any("章丘市" in n and "章丘区" in n for n in im.notes)
+    assert any("合计" in n and "跳过" in n for n in im.notes)
+
+
+def test_jimo_2016_and_laicheng_2018(tmp_path):
+    a = _gbk(tmp_path / "a.csv", "地区,地区生产总值（亿元）\n即墨市,1100.5\n")
+    b = _xlsx(tmp_path / "b.xlsx", [["地区", "地区生产总值（亿元）"], ["莱芜市", None], ["莱城区", 600.4],
+                                    ["钢城区", 200.2]])
+    im16 = import_tables([a], 2016)
+    im18 = import_tables([b], 2018)
+    assert im16.problems == [] and im18.problems == []
+    assert _got(im16) == {("即墨区", 2016, "gdp"): 1100.5}
+    assert _got(im18) == {("莱芜区", 2018, "gdp"): 600.4, ("钢城区", 2018, "gdp"): 200.2}
+    assert set(im18.values["code"]) == {"370116", "370117"}
+
+
+@pytest.mark.parametrize("how", ["column", "title", "mapping"])
+def test_shizhong_with_its_prefecture(tmp_path, how):
+    if how == "column":
+        rows = [["市", "县（市、区）", "地区生产总值（亿元）"], ["枣庄市", "市中区", 300.5], ["淄博市", "临淄区", 900]]
+    elif how == "title":
+        rows = [["枣庄市分区县地区生产总值"], ["地区", "地区生产总值（亿元）"], ["市中区", 300.5]]
+    else:
+        rows = [["地区", "地区生产总值（亿元）"], ["市中区", 300.5]]
+    f = _xlsx(tmp_path / "t.xlsx", rows)
+    m = _map(tmp_path / "m.yaml", "tables:\n  - prefecture: 枣庄市\n") if how == "mapping" else None
+    im = import_tables([f], 2021, m)
+    assert im.problems == []
+    assert _got(im)[("市中区（枣庄市）", 2021, "gdp")] == 300.5
+    assert set(im.values.loc[im.values["printed_name"] == "市中区", "code"]) == {"370402"}
+
+
+def test_shizhong_without_prefecture_lists_both(tmp_path):
+    f = _xlsx(tmp_path / "t.xlsx", [["地区", "地区生产总值（亿元）"], ["市中区", 300.5], ["临淄区", 900]])
+    im = import_tables([f], 2021)
+    assert len(im.problems) == 1
+    assert "370103" in im.problems[0] and "370402" in im.problems[0] and "A2" in im.problems[0]
+    assert _got(im) == {("临淄区", 2021, "gdp"): 900.0}
+
+
+CHANGDAO = "地区,地区生产总值（亿元）,年末常住人口（万人）\n芝罘区,1000.5,60\n长岛县,30.25,4.1\n{penglai}"
+
+
+def test_gone_county_not_summed_without_mapping(tmp_path):
+    f = _gbk(tmp_path / "yt.csv", CHANGDAO.format(penglai="蓬莱市,400.1,45\n"))
+    im = import_tables([f], 2019)
+    assert im.problems == []
+    assert _got(im) == {("芝罘区", 2019, "gdp"): 1000.5}
+    assert any("长岛县" in n and "蓬莱区" in n and "merged: sum" in n for n in im.notes)
+
+
+def test_gone_county_summed_with_merged_sum(tmp_path):
+    f = _gbk(tmp_path / "yt.csv", CHANGDAO.format(penglai="蓬莱市,400.1,45\n"))
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, merged: sum}\n"
+                                   "      年末常住人口: {measure: population}\n")
+    im = import_tables([f], 2019, m)
+    assert im.problems == []
+    got = _got(im)
+    assert got[("蓬莱区", 2019, "gdp")] == pytest.approx(30.25 + 400.1, abs=1e-12)      # 430.35
+    assert ("蓬莱区", 2019, "population") not in got                       # that column has no merged: sum
+    row = im.values[im.values["code"] == "370614"].iloc[0]
+    assert (row.source, row.year_code, row.printed_name) == ("real:yt.csv#3:2+4:2", "370634+370684", "长岛县+蓬莱市")
+    assert row.tolerance == pytest.approx(0.005 + 0.05)
+
+
+def test_gone_county_sum_needs_every_predecessor(tmp_path):
+    f = _gbk(tmp_path / "yt.csv", CHANGDAO.format(penglai=""))
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, merged: sum}\n")
+    im = import_tables([f], 2019, m)
+    assert len(im.problems) == 1 and "蓬莱市" in im.problems[0] and "370684" in im.problems[0]
+    assert "蓬莱区" not in set(im.values["county"])
+
+
+def test_duplicated_row_is_a_problem(tmp_path):
+    f = _gbk(tmp_path / "d.csv", "地区,地区生产总值（亿元）\n临淄区,900\n张店区,800\n临淄区,901\n")
+    im = import_tables([f], 2021)
+    assert len(im.problems) == 1 and "临淄区" in im.problems[0] and "第2行" in im.problems[0]
+    assert _got(im) == {("张店区", 2021, "gdp"): 800.0}
+
+
+def test_missing_unit_named_and_completed_by_mapping(tmp_path):
+    f = _gbk(tmp_path / "u.csv", "地区,地区生产总值,常住人口（万人）\n临淄区,900,60\n")
+    im = import_tables([f], 2021)                     # exact header match, but no unit: never guessed
+    assert len(im.problems) == 1 and "地区生产总值" in im.problems[0] and "单位" in im.problems[0]
+    assert _got(im) == {("临淄区", 2021, "population"): 60.0}
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, unit: 亿元}\n")
+    assert _got(import_tables([f], 2021, m)) == {("临淄区", 2021, "gdp"): 900.0}
+    clash = _map(tmp_path / "c.yaml", "tables:\n  - columns:\n      常住人口: {measure: population, unit: 人}\n")
+    im = import_tables([f], 2021, clash)
+    assert len(im.problems) == 1 and "万人" in im.problems[0] and "人" in im.problems[0]
+
+
+def test_header_matching_exact_used_near_shown(tmp_path):
+    f = _gbk(tmp_path / "h.csv", "地区,地区生产总值（亿元）,年末常住人口（万人）,增速（%）\n临淄区,900,60,7\n")
+    im = import_tables([f], 2021)
+    assert im.problems == []
+    m = im.matches.set_index("header")
+    assert (m.loc["地区生产总值（亿元）", "measure"], m.loc["地区生产总值（亿元）", "how"]) == ("gdp", EXACT)
+    assert (m.loc["年末常住人口（万人）", "measure"], m.loc["年末常住人口（万人）", "how"]) == ("population", NEAR)
+    assert not m.loc["年末常住人口（万人）", "used"] and m.loc["地区生产总值（亿元）", "used"]
+    assert m.loc["增速（%）", "measure"] == ""
+    assert _got(im) == {("临淄区", 2021, "gdp"): 900.0}
+    assert any("请确认后写入映射文件" in n for n in im.notes)
+
+
+def test_candidates_are_the_panels_numeric_measures():
+    ids = {m.id for m in candidates()}
+    assert ids <= set(load_peers()["measure"]) and "gdp" in ids and "q38.pm25" in ids
+    assert not any(m.kind in ("bool", "level") for m in candidates())
+    assert match_header("地区生产总值")[:2][1] == EXACT and match_header("城镇化率")[0] is None
+
+
+def test_years_across(tmp_path):
+    f = _xlsx(tmp_path / "pm.xlsx", [["各县PM2.5年均浓度", None, None], [None, None, "单位：微克/立方米"],
+                                     ["地区", 2020, "2021年"], ["临淄区", 45.5, 40], ["张店区", 41, 38.25]])
+    m = _map(tmp_path / "m.yaml", "tables:\n  - years: {measure: q38.pm25}\n")
+    im = import_tables([f], 2021, m)
+    assert im.problems == []
+    assert _got(im) == {("临淄区", 2020, "q38.pm25"): 45.5, ("临淄区", 2021, "q38.pm25"): 40.0,
+                        ("张店区", 2020, "q38.pm25"): 41.0, ("张店区", 2021, "q38.pm25"): 38.25}
+    assert set(im.values["table_year"]) == {2021}
+
+
+def test_out_of_range_and_same_figure_twice(tmp_path):
+    a = _gbk(tmp_path / "a.csv", "地区,空气质量优良天数比例（%）\n临淄区,120\n张店区,70.5\n")
+    b = _gbk(tmp_path / "b.csv", "地区,空气质量优良天数比例（%）\n张店区,70.6\n")
+    im = import_tables([a, b], 2021)
+    assert len(im.problems) == 1 and "a.csv" in im.problems[0] and "2:2" in im.problems[0]
+    assert "超出允许范围" in im.problems[0]
+    both = im.values[im.values["county"] == "张店区"]
+    assert sorted(both["value"]) == [70.5, 70.6] and set(both["file"]) == {"a.csv", "b.csv"}   # both kept
+
+
+def test_mapping_problems_all_at_once(tmp_path):
+    m = _map(tmp_path / "m.yaml", "tables:\n  - file: x.csv\n    colums: {}\n    prefecture: 北京市\n"
+                                   "    columns:\n      A: {measure: veto.major_safety_accident}\n"
+                                   "      B: {measure: gpd}\n      C: {measure: gdp, unit: 斤}\n"
+                                   "      D: {measure: gdp, unit: 万人}\n      E: {measure: gdp, merged: yes}\n"
+                                   "extra: 1\n")
+    with pytest.raises(InputError) as e:
+        read_mapping(m)
+    text = "\n".join(e.value.problems)
+    assert len(e.value.problems) == 8
+    for word in ("colums", "北京市", "veto.major_safety_accident", "gpd", "斤", "万人", "merged", "extra"):
+        assert word in text
+    assert all("m.yaml" in p for p in e.value.problems)
+    assert parse_mapping([], "x.yaml")[1] and parse_mapping(None, "x.yaml")[1]
+
+
+def test_mapping_entry_and_column_not_found(tmp_path):
+    f = _gbk(tmp_path / "a.csv", "地区,地区生产总值（亿元）\n临淄区,900\n")
+    m = _map(tmp_path / "m.yaml", "tables:\n  - file: a.csv\n    columns:\n      生产总值: gdp\n"
+                                   "  - file: nothing*.xlsx\n    columns:\n      地区生产总值: gdp\n")
+    im = import_tables([f], 2021, m)
+    assert len(im.problems) == 2
+    assert any("生产总值" in p and "tables第1项" in p for p in im.problems)
+    assert any("nothing*.xlsx" in p and "a.csv" in p for p in im.problems)
+
+
+def test_decimals():
+    assert [decimals(x) for x in (800, 828.1447, "1,234.50", "7.0①", 1e-05, "x")] == [0, 4, 2, 1, 5, 0]
