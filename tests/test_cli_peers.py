@@ -1,0 +1,90 @@
+"""``qstrong peers import``: exit codes 0/2, every problem printed at once, inputs unchanged, nothing written
+on a dry run or on problems; the written panel read back carries the imported figures and their sources."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+
+import openpyxl
+
+from qstrong.cli import main
+
+TABLE = ("烟台市各县市区主要指标（2019年）\n单位：亿元\n地区,地区生产总值,年末常住人口（万人）\n"
+         "芝罘区,\"1,000.5\",60.12\n长岛县,30.25,4.1\n蓬莱市,400.1,45\n莱山区,300,30\n注：测试用表。\n")
+MAPPING = "tables:\n  - columns:\n      地区生产总值: {measure: gdp, merged: sum}\n      年末常住人口: population\n"
+
+
+def _files(tmp_path, table=TABLE):
+    t = tmp_path / "烟台2020.csv"
+    t.write_bytes(table.encode("gbk"))
+    m = tmp_path / "map.yaml"
+    m.write_text(MAPPING, encoding="utf-8")
+    return t, m
+
+
+def _digest(*paths):
+    return [hashlib.sha256(p.read_bytes()).hexdigest() for p in paths]
+
+
+def test_import_writes_the_panel_with_sources(tmp_path, capsys):
+    t, m = _files(tmp_path)
+    before = _digest(t, m)
+    out, report = tmp_path / "peers.csv", tmp_path / "导入报告.xlsx"
+    assert main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--out", str(out),
+                 "--report", str(report)]) == 0
+    printed = capsys.readouterr().out
+    assert "对标面板已写入" in printed and "映射文件" in printed
+    with out.open(encoding="utf-8-sig", newline="") as f:
+        rows = {(r["county"], r["year"], r["measure"]): r for r in csv.DictReader(f)}
+    assert len(rows) == 136 * 4 * 111
+    assert (rows[("芝罘区", "2019", "gdp")]["value"], rows[("芝罘区", "2019", "gdp")]["source"]) == (
+        "1000.5", "real:烟台2020.csv#4:2")
+    assert rows[("芝罘区", "2019", "population")]["value"] == "60.12"
+    penglai = rows[("蓬莱区", "2019", "gdp")]
+    assert float(penglai["value"]) == 430.35 and penglai["source"] == "real:烟台2020.csv#5:2+6:2"
+    assert rows[("蓬莱区", "2019", "population")]["source"] == "synthetic"      # no merged: sum there
+    assert _digest(t, m) == before
+    wb = openpyxl.load_workbook(report)
+    assert wb.sheetnames[:3] == ["说明", "匹配", "导入值"]
+    got = [[c.value for c in r] for r in wb["导入值"].iter_rows()]
+    head = got[0]
+    shown = {(r[head.index("县（市、区）")], r[head.index("数据项编号")]): (r[head.index("数值")], r[head.index("数据来源")])
+             for r in got[1:]}
+    assert shown[("蓬莱区", "gdp")] == (430.35, "real:烟台2020.csv#5:2+6:2")
+    assert len(shown) == 5
+
+
+def test_dry_run_writes_nothing(tmp_path, capsys):
+    t, m = _files(tmp_path)
+    before = sorted(p.name for p in tmp_path.iterdir())
+    assert main(["peers", "import", str(t), "--year", "2019", "--dry-run", "--out", str(tmp_path / "p.csv")]) == 0
+    printed = capsys.readouterr().out
+    assert "gdp（地区生产总值），表头完全一致" in printed
+    assert "年末常住人口" in printed and "表头近似" in printed and "未写入任何文件" in printed
+    assert sorted(p.name for p in tmp_path.iterdir()) == before
+
+
+def test_problems_all_printed_exit_2_nothing_written(tmp_path, capsys):
+    bad = TABLE.replace("莱山区,300,30", "莱山区,abc,30\n市中区,5,6\n莱山区,1,2")
+    t, m = _files(tmp_path, bad)
+    before = _digest(t, m)
+    out, report = tmp_path / "peers.csv", tmp_path / "r.xlsx"
+    code = main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--out", str(out),
+                 "--report", str(report)])
+    err = capsys.readouterr().err
+    assert code == 2
+    assert "“abc”不是数字" in err and "市中区" in err and "370103" in err and "莱山区" in err
+    assert "3处问题" in err
+    assert not out.exists() and not report.exists()
+    assert _digest(t, m) == before
+    code = main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--dry-run"])
+    assert code == 2 and "“abc”不是数字" in capsys.readouterr().err
+
+
+def test_out_required_and_year_checked(tmp_path, capsys):
+    t, _ = _files(tmp_path)
+    assert main(["peers", "import", str(t), "--year", "2019"]) == 2
+    assert "--out" in capsys.readouterr().err
+    assert main(["peers", "import", str(t), "--year", "1800", "--dry-run"]) == 2
+    assert "1800" in capsys.readouterr().err
