@@ -1,5 +1,6 @@
 """Statistical-yearbook tables in: files read (:mod:`.reader`), tables found (:mod:`.table`), cells parsed
-(:mod:`.cells`), units converted (:mod:`.units`), county rows resolved to codes (:mod:`.codes`)."""
+(:mod:`.cells`), units converted (:mod:`.units`), county rows resolved to codes (:mod:`.codes`); tables
+imported as peer values (:mod:`.importer`, columns named by a mapping file, :mod:`.mapping`)."""
 
 from __future__ import annotations
 
@@ -7,13 +8,15 @@ from pathlib import Path
 
 from ..errors import InputError
 from .codes import Coded, CodedRow, Value, column_values, rows_to_codes
+from .importer import Imported, import_tables
+from .mapping import Mapping, MappingError, read_mapping
 from .reader import RawSheet, read_sheets
 from .table import Cell, Column, Row, YearbookTable, read_table
 from .units import UnitError, convert, parse_unit, split_unit
 
-__all__ = ["Cell", "Coded", "CodedRow", "Column", "RawSheet", "Row", "UnitError", "Value", "YearbookTable",
-           "column_values", "convert", "parse_unit", "read_sheets", "read_table", "read_tables", "rows_to_codes",
-           "split_unit"]
+__all__ = ["Cell", "Coded", "CodedRow", "Column", "Imported", "Mapping", "MappingError", "RawSheet", "Row", "UnitError",
+           "Value", "YearbookTable", "column_values", "convert", "import_tables", "parse_unit", "read_mapping",
+           "read_sheets", "read_table", "read_tables", "rows_to_codes", "split_unit"]
 
 
 def read_tables(path: str | Path, engine: str = "openpyxl", label: str | None = None,
