@@ -43,6 +43,9 @@ COLUMNS = {
     "level2_points": "二级指标分值", "standard": "评价标准", "source": "数据来源", "sha256": "SHA-256校验值",
     "rank_note": "排名说明", "co_owners": "共担部门", "resolution": "裁定", "lost_share": "分摊失分", "synthetic_share": "合成数据占比", "share": "占比",
     "real_share": "真实数据占比", "panel_counties": "面板县数", "real_counties": "有真实数据的县数",
+    "old": "原值", "new": "新值", "old_source": "原来源", "was_real": "原值为真实数据", "derived": "由上年值推得",
+    "origin": "来自", "chosen": "裁定采用", "rule_line": "裁定文件行号", "tolerance": "舍入容差",
+    "other_value": "另一来源的数值", "other_source": "另一来源",
 }
 KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
          "count": "数量", "rate": "比率"}

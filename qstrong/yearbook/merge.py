@@ -62,7 +62,7 @@ class Merged:
         lines = [f"导入{self.imported}个数值，替换合成数据{synthetic}个，新增{len(self.added)}个，"
                  f"与已有真实数据一致{len(self.agreed)}个，冲突{n_conf}个（已裁定{self.resolved}个）"]
         if self.derived:
-            lines.append(f"其中{self.derived}个导入值同时写作次年的“上年”数据项（如PM2.5上年值），来源相同")
+            lines.append(f"导入值同时写作次年的“上年”数据项（如PM2.5上年值，来源相同）{self.derived}个，已计入上面的替换和新增")
         if len(self.agreed):
             lines.append("与已有真实数据一致的，保留已有的数值和来源；只有原值为合成数据时才改用导入的来源")
         return lines + list(self.notes)
@@ -157,7 +157,7 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     # no conflict: the base's real value when there is one (order 0), else the first import
     first = ~in_conflict & ~cand.duplicated(KEYS)
     win = cand[first | cand["chosen"]].copy()
-    conf = cand[in_conflict].assign(rule_line=lambda f: _rule_lines(f, rules))
+    conf = cand[in_conflict].assign(rule_line=lambda f: _rule_lines(f, rules)).drop(columns="order")
     problems += _conflict_problems(conf[~_key_index(conf).isin(settled)], names=load_measures())
     agreed = _agreed(cand[~in_conflict], win)
     # apply the winners that are imports
