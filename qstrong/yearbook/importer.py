@@ -162,7 +162,8 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
                          if (e.index, label) not in found_labels]
     values = pd.DataFrame(rows, columns=COLUMNS)
     values = values.astype({"year": int, "table_year": int, "value": float, "factor": float, "tolerance": float})
-    return Imported(values, pd.DataFrame(shown, columns=MATCH_COLUMNS), problems, notes)
+    matches = pd.DataFrame(shown, columns=MATCH_COLUMNS).astype({"year": "Int64", "factor": float, "score": float})
+    return Imported(values, matches, problems, notes)
 
 
 def _name(t: YearbookTable) -> str:
