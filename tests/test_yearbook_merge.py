@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qstrong.benchmark import benchmark
+from qstrong.benchmark import benchmark, share_percent
 from qstrong.errors import InputError
 from qstrong.panel import Panel
 from qstrong.paths import forget_inputs
@@ -173,8 +173,9 @@ def test_written_panel_reads_back_scores_and_raises_the_real_share(tmp_path):
     assert got["source"].iloc[0] == "real:yb.xlsx#表1!C3"
     after = benchmark(SAMPLE, "临淄区", peer_panel=out)
     gained = int(after.provenance["real"].sum() - before.provenance["real"].sum())
-    assert gained == synthetic and after.real_share > before.real_share
-    assert f"真实数据占比{after.real_share:.0%}" in after.describe()
+    total = int(before.provenance.to_numpy().sum())
+    assert gained == synthetic and after.real_share == (before.provenance["real"].sum() + synthetic) / total
+    assert f"真实数据占比{share_percent(after.real_share)}" in after.describe() and after.real_share > before.real_share
 
 
 def test_coverage_counts_real_values_by_hand():
@@ -192,3 +193,14 @@ def test_coverage_counts_real_values_by_hand():
     assert not (comp["indicator"] == 1).any()                    # a rule-scored indicator has no component
     text = coverage_text(coverage(df))
     assert "PM2.5年均浓度" in text and "1/3" in text and "2022年" in text
+
+
+def test_the_base_value_can_win_a_conflict():
+    values = imported(("丙县", 2022, "gdp", 310.0, "a.xlsx", "C5", 0.05))
+    rules = pd.DataFrame([("丙县", 2022, "gdp", "对标面板", None, 2)],
+                         columns=["county", "year", "measure", "source", "value", "line"])
+    got = merge_into(base_frame(), values, rules)
+    assert got.problems == () and got.resolved == 1 and got.replaced.empty
+    assert value_of(got.panel, "丙县", 2022, "gdp") == (300.0, "real:统计公报2022")
+    hint = merge_into(base_frame(), values).problems[0]
+    assert "丙县,2022,gdp," in hint and "对标面板" in hint

@@ -212,7 +212,8 @@ def _conflict_problems(conf: pd.DataFrame, names: dict) -> list[str]:
         name = names[mid].name_zh if mid in names else mid
         prev = f"（次年的上年值，由{year - 1}年导入值推得）" if g["derived"].any() else ""
         out.append(f"{county} {year}年“{name}”{prev}：真实来源不一致——{'；'.join(g['text'])}。"
-                   f"请在裁定文件（--resolve）中写明取哪个来源（source）或数值（value）")
+                   f"请在裁定文件（--resolve，表头 county,year,measure,source,value）中写一行，如 "
+                   f"{county},{year},{mid},<采用的文件名或来源>（取对标面板原值写“{BASE}”；或在 value 列写采用的数值）")
     return out
 
 
@@ -255,6 +256,7 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
     src = pairs["source"].astype(str)
     pairs["ok"] = np.where(by_source != "",
                            (src == by_source) | (src == "real:" + by_source) | (pairs["file"] == by_source)
+                           | ((pairs["origin"] == BASE) & by_source.isin([BASE, "base"]))
                            | (pairs["file"].map(lambda f: Path(f).name if f else "") == by_source)
                            | (pairs["file"] + "#" + pairs["sheet"] == by_source),
                            (pairs["value"] - pd.to_numeric(pairs["value_rule"], errors="coerce")).abs()
@@ -277,7 +279,8 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
 
 def read_resolutions(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
     """(rules, problems) from a resolutions CSV: county, year, measure (id or Chinese name) and source or
-    value, note optional; Chinese or English headers; every problem with its line."""
+    value, note optional; Chinese or English headers; every problem with its line. A source may be the
+    whole source, its file name (a.xlsx), file#sheet, or 对标面板 for the base's own value."""
     p = Path(path)
     empty = pd.DataFrame(columns=RULE_COLUMNS)
     try:
