@@ -2,7 +2,8 @@
 
 “—”, “-”, “…”, “x” and blank are missing (counted, not errors); “1,234.5” is 1234.5; a footnote mark
 after a number (“123.4①”, “123.4*”) is stripped and said; anything else is text, which is an error
-in a value column.
+in a value column. Dates, times and TRUE/FALSE are never numbers, and neither is an :class:`Unread`
+cell (an Excel error value, a formula with no saved result): each is text, with ``why`` saying what it is.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ import math
 import re
 import unicodedata
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from typing import Any
 
 NUMBER, MISSING, TEXT = "number", "missing", "text"
@@ -28,14 +29,31 @@ class Parsed:
     status: str
     value: float | None = None
     mark: str = ""
+    why: str = ""            # what a text cell is when it is not plain text: 日期, 逻辑值, Excel错误值…
+
+
+class Unread(str):
+    """A cell whose value the reader could not take, kept as text so it is never a number or a blank:
+    ``Unread("#DIV/0!", "Excel错误值")``; ``why`` says what it is, the text shows both."""
+
+    why: str
+
+    def __new__(cls, text: str, why: str) -> Unread:
+        out = super().__new__(cls, f"{text}（{why}）")
+        out.why = why
+        return out
 
 
 def parse_cell(v: Any) -> Parsed:
     """What a cell holds, as a yearbook prints it (see the module's docstring)."""
     if v is None:
         return Parsed(MISSING)
-    if isinstance(v, bool) or isinstance(v, datetime | date | time):
-        return Parsed(TEXT)
+    if isinstance(v, Unread):
+        return Parsed(TEXT, why=v.why)
+    if isinstance(v, bool):
+        return Parsed(TEXT, why="逻辑值TRUE/FALSE，不是数字")
+    if isinstance(v, datetime | date | time | timedelta):
+        return Parsed(TEXT, why="日期或时间格式：请把单元格格式改为“数值”后核对")
     if isinstance(v, int | float):
         return Parsed(NUMBER, float(v)) if math.isfinite(v) else Parsed(TEXT)
     raw = str(v).strip()
