@@ -88,7 +88,7 @@ def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, l
         v[c] = v[c].fillna("").astype(str) if c in v else ""
     v["year"] = v["year"].astype(int)
     v["value"] = pd.to_numeric(v["value"], errors="coerce")
-    v["tolerance"] = pd.to_numeric(v.get("tolerance", 0.0), errors="coerce").fillna(0.0).abs()
+    v["tolerance"] = pd.to_numeric(v["tolerance"], errors="coerce").fillna(0.0).abs() if "tolerance" in v else 0.0
     v["origin"], v["derived"], v["order"] = "导入", False, np.arange(len(v)) + 1
     problems = [f"{_where(r)}：未知的数据项“{r['measure']}”" for _, r in v[~v["measure"].isin(names)].iterrows()]
     problems += [f"{_where(r)}：{r['county']} {r['year']}年没有数值" for _, r in v[v["value"].isna()].iterrows()]
