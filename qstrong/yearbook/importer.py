@@ -40,6 +40,7 @@ MATCH_COLUMNS = ["file", "sheet", "column", "header", "measure", "name_zh", "uni
 BY_MAPPING, EXACT, NEAR, NONE = "映射文件", "表头完全一致", "表头近似", "未匹配"
 NEAR_RATIO = 0.6
 _NO_UNIT = "列没有可识别的单位"
+NAMING = "列名按表头填写，两行表头用“｜”连接，如“地区生产总值｜总量”"
 
 
 @dataclass
@@ -158,7 +159,7 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
                 problems.append(f"映射文件“{mapping.source}”{e.key}（file“{e.file or '任意'}”，sheet“{e.sheet or '任意'}”）"
                                 f"不对应任何输入表格；输入：{'、'.join(_name(t) for t in tables) or '无'}")
                 continue
-            problems += [f"{spec.key}：所对应的表格中都没有这一列" for label, spec in e.columns.items()
+            problems += [f"{spec.key}：所对应的表格中都没有这一列（或同名的列不止一个）；{NAMING}" for label, spec in e.columns.items()
                          if (e.index, label) not in found_labels]
     values = pd.DataFrame(rows, columns=COLUMNS)
     values = values.astype({"year": int, "table_year": int, "value": float, "factor": float, "tolerance": float})
