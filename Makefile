@@ -35,7 +35,10 @@ demo: $(STAMP)
 	$(VENV)/bin/qstrong brief data/sample/zibo_panel.csv --county 临淄区 --intake data/sample/submissions --peer-panel shandong --peers shandong --year 2022 --out reports/简报.docx
 	@echo "== 6. 同一对标，生成离线HTML报告（差距、情景与预测、敏感性、部门任务；示例面板只补临淄区历年数据） =="
 	$(VENV)/bin/qstrong report --county 临淄区 --intake data/sample/submissions --panel data/sample/zibo_panel.csv --peer-panel shandong --peers shandong --year 2022 --out reports
-	@echo "== 7. 交互探索：在本机浏览器中改动数据项，总分、排名和失分随即更新（不联网；按 Ctrl+C 结束）。启动： =="
+	@echo "== 7. 年鉴/公报表格导入对标面板（真实数据，GBK，单位万元；按区划沿革识别县名，逐值记录来源），再用导入后的面板计分 =="
+	$(VENV)/bin/qstrong peers import data/sample/yearbook/2022年部分县主要经济指标.csv --year 2022 --map data/sample/yearbook/mapping.yaml --out reports/对标面板_导入.csv --report reports/导入报告.xlsx
+	$(VENV)/bin/qstrong score reports/intake_panel.csv --county 临淄区 --peer-panel reports/对标面板_导入.csv --peers shandong
+	@echo "== 8. 交互探索：在本机浏览器中改动数据项，总分、排名和失分随即更新（不联网；按 Ctrl+C 结束）。启动： =="
 	@echo "   $(VENV)/bin/qstrong explore reports/intake_panel.csv --county 临淄区 --peer-panel shandong --peers shandong"
 
 test: $(STAMP)
