@@ -233,6 +233,28 @@ def scan_cells(z: zipfile.ZipFile, member: str) -> CellScan:
     return scan_xml(z.read(member))
 
 
+def _one(name: str) -> re.Pattern[bytes]:
+    return re.compile(rb"(?:^|\s)(?:\w+:)?" + name.encode() + rb"""\s*=\s*(?:"([^"]*)"|'([^']*)')""")
+
+
+_R, _T, _HIDDEN = _one("r"), _one("t"), _one("hidden")
+_R_PLAIN = re.compile(rb'(?:^|\s)r="([A-Z]{1,3})([0-9]+)"')
+
+
+def _get(pattern: re.Pattern[bytes], raw: bytes) -> str:
+    """One attribute's value ('' when absent), as :func:`_attrs` reads it, without reading the others."""
+    m = pattern.search(raw)
+    if m is None:
+        return ""
+    v = m.group(1) if m.group(1) is not None else m.group(2)
+    return html.unescape(v.decode("utf-8", "replace")) if b"&" in v else v.decode("utf-8", "replace")
+
+
+def _ref(text: str) -> tuple[str, str] | None:
+    m = _REF.fullmatch(text)
+    return (m.group(1), m.group(2)) if m else None
+
+
 def scan_xml(xml: bytes) -> CellScan:
     """:func:`scan_cells` on a sheet's XML."""
     from openpyxl.utils import column_index_from_string
@@ -241,39 +263,49 @@ def scan_xml(xml: bytes) -> CellScan:
     out = CellScan([], {})
     row = col = 0
     for m in _ROW_OR_CELL.finditer(xml):
-        if m.group("row") is not None:
-            a = _attrs(m.group("row"))
-            r = a.get("r", "")
-            last, (row, col) = row, ((int(r) if r.isdigit() else row + 1), 0)
+        cell = m.group("cell")
+        if cell is None:
+            raw = m.group("row")
+            r = _get(_R, raw)
+            last, (row, col) = row, ((int(r) if r.isascii() and r.isdigit() else row + 1), 0)
             if row <= last:
                 out.backwards.append(row)
-            if a.get("hidden", "").lower() in _TRUE:
+            if _get(_HIDDEN, raw).lower() in _TRUE:
                 out.hidden_rows.append(row)
             continue
-        a = _attrs(m.group("cell"))
-        ref = _REF.fullmatch(a.get("r", ""))
+        plain = _R_PLAIN.search(cell) if b"&" not in cell else None   # r="B5", as every program writes it
+        ref = (plain.group(1).decode(), plain.group(2)) if plain else _ref(_get(_R, cell))
         if ref:
-            row, col = int(ref.group(2)), column_index_from_string(ref.group(1).upper())
+            row, col = int(ref[1]), column_index_from_string(ref[0].upper())
         else:
             col += 1
-        if (row, col) in seen and (row, col) not in out.repeated:
-            out.repeated.append((row, col))
-        seen.add((row, col))
-        body = m.group("body") or b""
+        key = (row, col)
+        if key in seen and key not in out.repeated:
+            out.repeated.append(key)
+        seen.add(key)
+        body = m.group("body")
+        if not body:
+            continue
         v = _CACHED.search(body)
-        value = html.unescape(v.group(1).decode("utf-8", "replace")) if v else None
-        if _FORMULA.search(body):
-            out.formulas[(row, col)] = value
-            if not value and a.get("t") != "str":
+        value = None if v is None else (html.unescape(v.group(1).decode("utf-8", "replace")) if b"&" in v.group(1)
+                                        else v.group(1).decode("utf-8", "replace"))
+        formula = b"f" in body and _FORMULA.search(body) is not None
+        if formula:
+            out.formulas[key] = value
+            if not value and _get(_T, cell) != "str":
                 f = _FORMULA_TEXT.search(body)
-                out.unsaved[(row, col)] = html.unescape(f.group(1).decode("utf-8", "replace")) if f else ""
-        if a.get("t") == "e" and value:
-            out.errors[(row, col)] = value
-        if value or _INLINE.search(body) or _FORMULA.search(body):
-            out.rows, out.columns = max(out.rows, row), max(out.columns, col)
+                out.unsaved[key] = html.unescape(f.group(1).decode("utf-8", "replace")) if f else ""
+        if value and b"e" in cell and _get(_T, cell) == "e":
+            out.errors[key] = value
+        if value or formula or (b"is" in body and _INLINE.search(body)):
+            if row > out.rows:
+                out.rows = row
+            if col > out.columns:
+                out.columns = col
     for raw in _COL.findall(xml):
         a = _attrs(raw)
-        if a.get("hidden", "").lower() in _TRUE and a.get("min", "").isdigit() and a.get("max", "").isdigit():
+        lo, hi = a.get("min", ""), a.get("max", "")
+        if a.get("hidden", "").lower() in _TRUE and (lo + hi).isascii() and lo.isdigit() and hi.isdigit():
             out.hidden_columns += range(int(a["min"]), min(int(a["max"]), int(a["min"]) + 16384) + 1)
     for raw in _MERGE.findall(xml):
         ends = [_REF.fullmatch(x) for x in _attrs(raw).get("ref", "").split(":")]
