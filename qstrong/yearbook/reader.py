@@ -281,7 +281,9 @@ def _calamine(data: bytes, name: str, kind: str, scans: dict[str, tuple[W.Sheet,
         raise
     except python_calamine.PasswordError:
         raise InputError([f"文件“{name}”：{W.ENCRYPTED}{ADVICE['encrypted']}"]) from None
-    except Exception as exc:  # noqa: BLE001
+    except (KeyboardInterrupt, SystemExit):
+        raise
+    except BaseException as exc:  # noqa: BLE001 — a Rust panic in calamine is a BaseException
         what = (f"{W.LEGACY_UNREADABLE}（{type(exc).__name__}），可能已损坏或不完整" if kind == "xls"
                 else W.OPEN_FAILED.format(error=type(exc).__name__))
         raise InputError([f"文件“{name}”：{what}{_AGAIN}"]) from None
