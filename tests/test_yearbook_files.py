@@ -353,3 +353,11 @@ def test_fuzz_damaged_workbooks(at, junk, inside):
                 f.write(data[:k] + junk + data[k + len(junk):])
         for engine in ("openpyxl", "calamine"):
             _read_or_inputerror(path, engine)
+
+
+def test_advice_keys_are_known_cases():
+    """A misspelt case would drop its advice silently."""
+    from qstrong.yearbook import reader
+
+    assert set(reader.ADVICE) <= set(W.CASES) and set(intake_files._ADVICE) <= set(W.CASES)
+    assert set(W.CASES) - set(reader.ADVICE) == {"legacy_renamed", "macros"}      # read, not refused
