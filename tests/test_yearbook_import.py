@@ -260,3 +260,13 @@ def test_mapping_entry_and_column_not_found(tmp_path):
 
 def test_decimals():
     assert [decimals(x) for x in (800, 828.1447, "1,234.50", "7.0①", 1e-05, "x")] == [0, 4, 2, 1, 5, 0]
+
+
+def test_split_county_never_imported(tmp_path):
+    f = _gbk(tmp_path / "wh.csv", "地区,地区生产总值（亿元）\n环翠区,700.5\n文登市,600.25\n")
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, merged: sum}\n")
+    for mapping in (None, m):
+        im = import_tables([f], 2013, mapping)
+        assert im.problems == []
+        assert _got(im) == {("环翠区", 2013, "gdp"): 700.5}          # 文登市 went to 文登区 and, partly, 环翠区
+        assert any("文登市" in n and "拆分" in n and "未导入" in n for n in im.notes)
