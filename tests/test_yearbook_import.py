@@ -10,6 +10,7 @@ import pytest
 
 from qstrong.errors import InputError
 from qstrong.peerdata import load_peers
+from qstrong.yearbook import read_tables
 from qstrong.yearbook.importer import COLUMNS, EXACT, NEAR, candidates, decimals, import_tables, match_header
 from qstrong.yearbook.mapping import parse_mapping, read_mapping
 
@@ -270,3 +271,34 @@ def test_split_county_never_imported(tmp_path):
         assert im.problems == []
         assert _got(im) == {("环翠区", 2013, "gdp"): 700.5}          # 文登市 went to 文登区 and, partly, 环翠区
         assert any("文登市" in n and "拆分" in n and "未导入" in n for n in im.notes)
+
+
+def test_subtotal_row_under_the_header_is_a_row_not_a_header(tmp_path):
+    rows = [["山东省各县主要指标（2021年）"], [], ["地区", "地区生产总值", None, "年末常住人口"],
+            [None, "总量（亿元）", "第三产业（亿元）", "（万人）"], ["济南市"], ["章丘区", 1000.5, 500, 100],
+            [None], ["市中区", 1800, 1200, 70], ["枣庄市"], ["市中区", 300.5, 150, 50]]
+    f = _xlsx(tmp_path / "sd.xlsx", rows, ("B3:C3",))
+    (t,) = read_tables(f)
+    assert t.header_rows == (3, 4)
+    assert [(r.name, r.kind, r.prefecture) for r in t.rows] == [
+        ("济南市", "prefecture", "济南市"), ("章丘区", "county", "济南市"), ("市中区", "county", "济南市"),
+        ("枣庄市", "prefecture", "枣庄市"), ("市中区", "county", "枣庄市")]
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值｜总量: gdp\n")
+    im = import_tables([f], 2021, m)
+    assert im.problems == []
+    assert _got(im) == {("章丘区", 2021, "gdp"): 1000.5, ("市中区（济南市）", 2021, "gdp"): 1800.0,
+                        ("市中区（枣庄市）", 2021, "gdp"): 300.5}
+
+
+@pytest.mark.parametrize("second, names", [
+    ("临淄区,—,—", ["临淄区", "张店区"]),                # a county row without figures
+    ("济南高新区,,", ["济南高新区", "张店区"]),           # a zone row without figures
+    ("合计,,", ["合计", "张店区"]),                      # a total row without figures
+    ("单位：亿元,,", ["张店区"]),                        # a unit line between the header and the data
+])
+def test_rows_under_the_header_that_are_no_header(tmp_path, second, names):
+    f = _gbk(tmp_path / "h.csv", f"地区,地区生产总值（亿元）,年末常住人口（万人）\n{second}\n张店区,900,60\n")
+    (t,) = read_tables(f)
+    assert t.header_rows == (1,) and t.problems == []
+    assert [c.display for c in t.columns] == ["地区生产总值（亿元）", "年末常住人口（万人）"]
+    assert [r.name for r in t.rows] == names

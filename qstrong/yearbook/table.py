@@ -31,6 +31,7 @@ _SKIP_HEADER = re.compile(r"(代码|序号|编号)$")
 _NOTE = re.compile(r"^(注[0-9①-⑳]*[:：]|注$|说明[:：]|备注[:：]|资料来源|数据来源|[①-⑳])")
 _TOTALS = ("全省", "山东省", "山东", "合计", "总计", "全市", "全省合计", "全市合计", "全省总计", "市辖区", "总体", "全部")
 _YEAR = range(1949, 2101)
+_ZONE = re.compile(r"(开发区|高新区|保税区|度假区|示范区|试验区|实验区|园区|新区|管理区|管委会|港区)$")
 
 
 @dataclass(frozen=True)
@@ -172,15 +173,14 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     if first is None:
         t.problems.append(f"{sheet.where()}：找不到数据行（应为一列地区名称，右侧为数值）")
         return t
-    top = first
-    while top > 0 and first - top < MAX_HEADER_ROWS and (
-            _header_like(grid[top - 1], 2) or (top > 1 and _header_like(grid[top - 1], 1)
-                                               and _header_like(grid[top - 2], 2))):
-        top -= 1
-    if top == first:
+    while first > 0 and _bare_row(grid[first - 1]):      # subtotal, county or zone rows without figures
+        first -= 1
+    heads, units = _header_block(grid, first)
+    if not heads:
         t.problems.append(f"{sheet.where(first)}：数据行上方没有表头")
         return t
-    above = [(r, c, _text(v)) for r in range(top) for c, v in enumerate(grid[r]) if _text(v)]
+    top = min(heads + units)
+    above = [(r, c, _text(v)) for r in [*range(top), *units] for c, v in enumerate(grid[r]) if _text(v)]
     lines = [unit_line(x) for _, _, x in above if unit_line(x) is not None]
     lines += [m[1] for _, _, x in above if unit_line(x) is None and (m := re.search(r"单位[:：]([^）)，,\s]+)", x))]
     t.title = "".join(dict.fromkeys(x for _, _, x in above if unit_line(x) is None))
@@ -190,23 +190,73 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     prefs = prefecture_names()
     named = {prefs[p] for p in sorted(prefs, key=len, reverse=True) if len(p) > 1 and p in t.title}
     t.prefecture = named.pop() if len(named) == 1 else ""
-    t.header_rows = tuple(range(top + 1, first + 1))
-    _columns(t, sheet, grid, top, first)
+    t.header_rows = tuple(r + 1 for r in heads)
+    _columns(t, sheet, grid, heads, first)
     if t.county_column >= 0:
         _rows(t, sheet, grid, first)
     return t
 
 
 def _header_like(row: list[object], least: int) -> bool:
-    """At least `least` distinct texts or numbers (years), and no unit line."""
+    """At least `least` distinct texts or numbers (years), no unit line, and not a row naming a division."""
     texts = {_head(v) for v in row} - {""}
-    return len(texts) >= least and not any(unit_line(x) is not None for x in texts)
+    return (len(texts) >= least and not any(unit_line(x) is not None for x in texts)
+            and not _row_named(row))
 
 
-def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], top: int, first: int) -> None:
+def _unit_only(row: list[object]) -> bool:
+    texts = {_head(v) for v in row} - {""}
+    return bool(texts) and all(unit_line(x) is not None for x in texts)
+
+
+def _header_block(grid: list[list[object]], first: int) -> tuple[list[int], list[int]]:
+    """(header rows, unit-line rows among them), 0-based, going up from the first data row: at most
+    MAX_HEADER_ROWS rows with two texts (or one under a row with two); a “单位：” line is passed over."""
+    heads: list[int] = []
+    units: list[int] = []
+    r = first - 1
+    while r >= 0 and len(heads) < MAX_HEADER_ROWS:
+        if _unit_only(grid[r]):
+            units.append(r)
+        elif _header_like(grid[r], 2) or (r > 0 and _header_like(grid[r], 1) and _header_like(grid[r - 1], 2)):
+            heads.append(r)
+        else:
+            break
+        r -= 1
+    top = min(heads, default=first)
+    return sorted(heads), sorted(u for u in units if u > top)
+
+
+def _row_name(row: list[object]) -> str:
+    """The name a row prints in its first text cell (note mark and “其中：” removed), '' if none."""
+    c = _name_cell(row)
+    return re.sub(r"^(其中|内)[:：]", "", strip_mark(_text(row[c]))[0]) if c is not None else ""
+
+
+@cache
+def _known_name(name: str) -> bool:
+    """A prefecture, a county-level division of any year since 2011, a zone (开发区…) or a total word."""
+    return bool(name) and (name in _TOTALS or name.endswith(("合计", "总计")) or name in prefecture_names()
+                           or bool(_ZONE.search(name))
+                           or divisions.match(name, divisions.LAST_YEAR).status != "unknown")
+
+
+def _row_named(row: list[object]) -> bool:
+    return _known_name(_row_name(row))
+
+
+def _bare_row(row: list[object]) -> bool:
+    """A row naming a division (or a zone, a total) with no other text: a data row without figures."""
+    c = _name_cell(row)
+    return (c is not None and _row_named(row)
+            and all(parse_cell(v).status != TEXT for i, v in enumerate(row) if i != c and _text(v) != _text(row[c])))
+
+
+def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], rows: list[int], first: int) -> None:
     data = [grid[r] for r in range(first, len(grid))]
     width = max(len(r) for r in grid)
-    heads = [[_head(grid[r][c]) for c in range(width)] for r in range(top, first)]
+    top = rows[0]
+    heads = [[_head(grid[r][c]) for c in range(width)] for r in rows]
     skip = {c for c in range(width) if any(_SKIP_HEADER.search(h[c]) for h in heads)}
     numeric = [c for c in range(width) if c not in skip
                and any(c < len(r) and parse_cell(r[c]).status == NUMBER for r in data)]
