@@ -14,6 +14,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 PANDAS2 = ROOT / ".venv" / "pandas2"
 TESTS = ["tests/test_writers.py", "tests/test_outputs_hostile.py", "tests/test_panel_hostile.py", "tests/test_panel.py",
+         "tests/test_yearbook_merge.py", "tests/test_yearbook_import.py", "tests/test_cli_peers.py",
          "tests/test_hostile_sweep.py::test_hostile_texts_never_become_formulas_and_the_intake_output_scores",
          "tests/test_hostile_sweep.py::test_negative_values_round_trip",
          "tests/test_hostile_sweep.py::test_peer_names_that_look_like_formulas"]
