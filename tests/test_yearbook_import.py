@@ -302,3 +302,26 @@ def test_rows_under_the_header_that_are_no_header(tmp_path, second, names):
     assert t.header_rows == (1,) and t.problems == []
     assert [c.display for c in t.columns] == ["地区生产总值（亿元）", "年末常住人口（万人）"]
     assert [r.name for r in t.rows] == names
+
+
+def _row_table(im):
+    return [(r.cell, r.printed_name, r.status, r.how, r.code, r.county, r.change) for r in im.rows.itertuples()]
+
+
+def test_every_row_said_without_any_column_confirmed(tmp_path):
+    # no header matches a measure (增速 is no measure): the rows are still read and shown
+    f = _gbk(tmp_path / "yt.csv", "地区,增速（%）\n烟台市,\n芝罘区,7.5\n长岛县,6\n蓬莱市,5\n威海市,\n文登市,4\n"
+                                  "济南高新区,9\n合计,7\n")
+    im = import_tables([f], 2019)
+    assert im.problems == [] and im.values.empty
+    assert _row_table(im) == [
+        ("2:1", "烟台市", "地级市（小计）行，跳过", "", "", "", ""),
+        ("3:1", "芝罘区", "已识别", "完全一致", "370602", "芝罘区", ""),
+        ("4:1", "长岛县", "已识别", "历史名称", "370614", "蓬莱区", "合并"),
+        ("5:1", "蓬莱市", "已识别", "历史名称", "370614", "蓬莱区", "合并"),
+        ("6:1", "威海市", "地级市（小计）行，跳过", "", "", "", ""),
+        ("7:1", "文登市", "对应多个区划", "历史名称", "371003、371002", "文登区、环翠区", "拆分"),  # split in 2014
+        ("8:1", "济南高新区", "无法识别", "", "", "", ""),
+        ("9:1", "合计", "合计行，跳过", "", "", "", "")]
+    assert set(im.rows["table_year"]) == {2019}
+    assert any("2行无法识别" in n for n in im.notes)

@@ -27,6 +27,9 @@ ZH = {"file": "文件", "sheet": "工作表", "column": "列", "header": "表头
       "year": "年份", "used": "是否导入", "county": "县（市、区）", "code": "今区划代码", "value": "数值",
       "source": "数据来源", "cell": "单元格", "printed_name": "表中名称", "table_year": "表格年度",
       "year_code": "表格年度区划代码", "tolerance": "舍入容差"}
+ROWS_ZH = {"file": "文件", "sheet": "工作表", "cell": "单元格", "printed_name": "表中名称", "prefecture": "所属地级市",
+           "table_year": "表格年度", "status": "结果", "how": "识别方式", "year_code": "表格年度区划代码",
+           "code": "今区划代码", "county": "今县（市、区）", "change": "其间变化", "message": "说明"}
 
 
 def register(sub) -> None:
@@ -53,13 +56,33 @@ def matches_text(matches: pd.DataFrame) -> str:
         lines.append(f"  {file}" + (f"（工作表“{sheet}”）" if sheet else ""))
         for r in g.itertuples(index=False):
             if not r.measure:
-                lines.append(f"    第{r.column}列“{r.header}”：未匹配到数据项，不导入")
+                why = "表头是年份，见提醒中映射文件的写法" if r.how == "表头为年份" else "未匹配到数据项"
+                lines.append(f"    第{r.column}列“{r.header}”：{why}，不导入")
                 continue
             unit = (f"，表中单位{r.from_unit}×{fmt_num(r.factor, 10)}→{r.unit}" if isinstance(r.factor, float)
                     and r.factor == r.factor else f"，表中单位{r.from_unit or '缺失'}（数据项单位{r.unit}）")
             score = f"（相似度{fmt_num(r.score)}）" if r.how == "表头近似" else ""
             lines.append(f"    第{r.column}列“{r.header}” → {r.measure}（{r.name_zh}），{r.how}{score}{unit}，"
                          f"记为{int(r.year)}年：{'导入' if r.used else '不导入（请确认后写入映射文件）'}")
+    return "\n".join(lines)
+
+
+def rows_text(rows: pd.DataFrame) -> str:
+    """The dry run's row table: each printed name → today's county (code), how; skipped and unresolved rows."""
+    lines = ["行匹配（表中名称 → 今县（市、区））："]
+    for (file, sheet), g in rows.groupby(["file", "sheet"], sort=False):
+        lines.append(f"  {file}" + (f"（工作表“{sheet}”，{int(g['table_year'].iloc[0])}年区划）" if sheet
+                                    else f"（{int(g['table_year'].iloc[0])}年区划）"))
+        for r in g.itertuples(index=False):
+            if r.status == "已识别":
+                change = {"合并": "，其间合并（列写 merged: sum 才相加导入）", "拆分": "，其间拆分（不导入）",
+                          "乡镇划转": "，其间有乡镇划转"}.get(r.change, "")
+                what = f" → {r.county}（{r.code}），{r.how}{change}"
+            elif r.status in ("无法识别", "对应多个区划", "同一区划出现多行"):
+                what = f"：{r.status}（{r.message}）"
+            else:
+                what = f"：{r.status}"
+            lines.append(f"    {r.cell} {r.printed_name}{what}")
     return "\n".join(lines)
 
 
@@ -80,6 +103,7 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
             register_input(p)
     im = import_tables(args.files, args.year, args.mapping, engine=args.engine)
     print(matches_text(im.matches))
+    print(rows_text(im.rows))
     print(f"可导入{len(im.values)}个数值（{im.values['county'].nunique()}个县（市、区））")
     _print("提醒", im.notes)
     if args.dry_run:
@@ -110,7 +134,8 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
     print(coverage_text(cov))
     print(f"对标面板已写入 {out}")
     if args.report:
-        frames = {"匹配": im.matches.rename(columns=ZH), "导入值": im.values.rename(columns=ZH),
+        frames = {"匹配": im.matches.rename(columns=ZH), "行匹配": im.rows.rename(columns=ROWS_ZH),
+                  "导入值": im.values.rename(columns=ZH),
                   "冲突": merged.conflicts, "替换": merged.replaced, "覆盖情况": cov,
                   "提醒": pd.DataFrame({"提醒": im.notes or ["无"]})}
         about = About.of("年鉴表格导入报告", None, inputs)

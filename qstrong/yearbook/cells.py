@@ -30,6 +30,7 @@ class Parsed:
     value: float | None = None
     mark: str = ""
     why: str = ""            # what a text cell is when it is not plain text: 日期, 逻辑值, Excel错误值…
+    grouped: bool = False    # read with thousands separators removed (“1,234.5”)
 
 
 class Unread(str):
@@ -66,11 +67,12 @@ def parse_cell(v: Any) -> Parsed:
     t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw).replace("\u2212", "-"))
     if _MISSING.match(t):
         return Parsed(MISSING, None, mark)
-    if _THOUSANDS.match(t):
+    grouped = bool(_THOUSANDS.match(t))
+    if grouped:
         t = t.replace(",", "")
     if _NUM.match(t):
         x = float(t)
-        return Parsed(NUMBER, x, mark) if math.isfinite(x) else Parsed(TEXT)
+        return Parsed(NUMBER, x, mark, grouped=grouped) if math.isfinite(x) else Parsed(TEXT)
     return Parsed(TEXT, None, mark)
 
 

@@ -2,7 +2,9 @@
 
 A name two prefectures share (市中区) is read with the row's prefecture (its column, the subtotal row
 above, or the title); a name that is ambiguous, unknown or not a division of that year, and two rows
-naming one division, are problems listing the candidates. Subtotal and 全省/合计 rows are skipped and said.
+naming one division, are problems listing the candidates (an unknown name with the skip_rows line that
+would skip it). Subtotal and 全省/合计 rows, and rows the mapping's skip_rows names, are skipped and said;
+``Coded.lines`` says how every row was read.
 :func:`column_values` gives one column of the resolved rows in a measure's unit, the factor and cell kept.
 """
 
@@ -11,8 +13,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..divisions import Match, match
+from ..names import normalise_name
+from .mapping import yaml_text
 from .table import Row, YearbookTable
 from .units import convert, factor, problem
+
+RESOLVED, SUBTOTAL, TOTAL, SKIPPED = "已识别", "地级市（小计）行，跳过", "合计行，跳过", "按映射文件 skip_rows 跳过"
+UNRESOLVED, AMBIGUOUS, TWICE = "无法识别", "对应多个区划", "同一区划出现多行"
+HOW_ZH = {"exact": "完全一致", "history": "历史名称", "alias": "别名"}
 
 
 @dataclass(frozen=True)
@@ -26,50 +34,106 @@ class CodedRow:
 
 
 @dataclass(frozen=True)
+class RowLine:
+    """How one row of the table was read: ``status`` (RESOLVED, SUBTOTAL…), the match when there is one."""
+
+    row: Row
+    status: str
+    match: Match | None = None
+    message: str = ""
+
+    @property
+    def how(self) -> str:
+        return HOW_ZH.get(self.match.kind, "") if self.match is not None and self.match.ok else ""
+
+    @property
+    def change(self) -> str:
+        """拆分 / 合并 / 乡镇划转 between the table's year and today ('' when none)."""
+        m = self.match
+        if m is None or not m.ok:
+            return ""
+        if len(m.today) > 1:
+            return "拆分"
+        return "合并" if m.merged else ("乡镇划转" if m.boundary else "")
+
+
+@dataclass(frozen=True)
 class Coded:
-    """The rows resolved (in table order), the problems and the notes (skipped rows, old names)."""
+    """The rows resolved (in table order), the problems, the notes (skipped rows, old names), every row's
+    line (:class:`RowLine`, in table order) and the skip_rows names that matched a row."""
 
     rows: tuple[CodedRow, ...]
     problems: tuple[str, ...]
     notes: tuple[str, ...]
+    lines: tuple[RowLine, ...] = ()
+    skipped: frozenset[str] = frozenset()
 
     def by_code(self) -> dict[str, CodedRow]:
         return {r.code: r for r in self.rows}
 
 
-def rows_to_codes(table: YearbookTable, year: int) -> Coded:
-    """Each county row of `table` → its code in `year` (see the module's docstring)."""
+def skip_line(names: list[str]) -> str:
+    """The mapping line that skips rows `names` (copy-paste ready)."""
+    return f"skip_rows: [{', '.join(yaml_text(n) for n in dict.fromkeys(names))}]"
+
+
+def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[str] = frozenset()) -> Coded:
+    """Each county row of `table` → its code in `year` (see the module's docstring); rows named in `skip`
+    (a mapping's skip_rows, normalised) are skipped and said."""
     problems: list[str] = []
     notes: list[str] = []
     found: list[CodedRow] = []
+    lines: dict[int, RowLine] = {}
+    hit: set[str] = set()
+    unknown: list[str] = []
     for row in table.rows:
+        names = {row.name, normalise_name(row.raw_name)} & set(skip)
+        if names:
+            hit |= names
+            lines[row.line] = RowLine(row, SKIPPED)
+            notes.append(f"{row.where}：“{row.name}”按映射文件 skip_rows 跳过")
+            continue
         if row.kind == "total":
+            lines[row.line] = RowLine(row, TOTAL)
             notes.append(f"{row.where}：“{row.name}”是合计行，已跳过")
             continue
         if row.kind == "prefecture":
+            lines[row.line] = RowLine(row, SUBTOTAL)
             notes.append(f"{row.where}：“{row.name}”是地级市（小计）行，已跳过；其下各行按{row.prefecture}识别")
             continue
         m = match(row.name, year, row.prefecture or None)
         if not m.ok:
-            problems.append(f"{row.where}：{m.message}")
+            unknown += [row.name] if m.status == "unknown" else []
+            hint = (f"若该行不是县级区划（如开发区、高新区），请在映射文件该表下写 {skip_line([row.name])} 跳过它"
+                    if m.status == "unknown" else "")
+            problems.append(f"{row.where}：{m.message}{hint}")
+            lines[row.line] = RowLine(row, UNRESOLVED if m.status == "unknown" else AMBIGUOUS, m, m.message + hint)
         elif not m.code:
-            problems.append(f"{row.where}：“{row.name}”在{year}年对应多个区划（{'、'.join(m.year_codes)}），"
-                            f"无法确定填入哪一个：{m.message}")
+            text = (f"“{row.name}”在{year}年对应多个区划（{'、'.join(m.year_codes)}），无法确定填入哪一个：{m.message}")
+            problems.append(f"{row.where}：{text}")
+            lines[row.line] = RowLine(row, AMBIGUOUS, m, text)
         else:
             found.append(CodedRow(row, m))
+            lines[row.line] = RowLine(row, RESOLVED, m, m.message)
             if m.kind != "exact":
                 notes.append(f"{row.where}：{m.message}")
+    if len(unknown) > 1:
+        notes.append(f"文件“{table.file}”{'工作表“' + table.sheet + '”' if table.sheet else ''}有{len(unknown)}行无法识别；"
+                     f"若它们都不是县级区划，映射文件该表下可写：{skip_line(unknown)}")
     groups: dict[str, list[CodedRow]] = {}
     for r in found:
         groups.setdefault(r.code, []).append(r)
     for code, rs in groups.items():
         if len(rs) > 1:
             which = "、".join(f"第{r.row.line}行“{r.row.name}”（{r.row.address}）" for r in rs)
-            problems.append(f"文件“{table.file}”{'工作表“' + table.sheet + '”' if table.sheet else ''}：{which}都对应"
-                            f"{rs[0].match.division.label if rs[0].match.division.code == code else code}，"
-                            "同一区划出现多行，无法确定用哪一行")
+            text = (f"{which}都对应{rs[0].match.division.label if rs[0].match.division.code == code else code}，"
+                    "同一区划出现多行，无法确定用哪一行")
+            problems.append(f"文件“{table.file}”{'工作表“' + table.sheet + '”' if table.sheet else ''}：{text}")
+            for r in rs:
+                lines[r.row.line] = RowLine(r.row, TWICE, r.match, text)
     dup = {c for c, rs in groups.items() if len(rs) > 1}
-    return Coded(tuple(r for r in found if r.code not in dup), tuple(problems), tuple(notes))
+    return Coded(tuple(r for r in found if r.code not in dup), tuple(problems), tuple(notes),
+                 tuple(lines[r.line] for r in table.rows), frozenset(hit))
 
 
 @dataclass(frozen=True)

@@ -28,7 +28,8 @@ from ..measures import Measure, load_measures, parse_value
 from ..names import normalise_name
 from ..peers import counties
 from .cells import strip_mark
-from .codes import Coded, CodedRow, rows_to_codes
+from .codes import Coded, CodedRow, RowLine, rows_to_codes
+from .hints import column_hint, years_hint
 from .mapping import Entry, Mapping, Spec, importable, read_mapping, year_of_label
 from .table import Cell, Column, YearbookTable
 from .units import convert, problem
@@ -37,7 +38,9 @@ COLUMNS = ["county", "code", "year", "measure", "value", "source", "file", "shee
            "table_year", "year_code", "from_unit", "factor", "tolerance"]
 MATCH_COLUMNS = ["file", "sheet", "column", "header", "measure", "name_zh", "unit", "from_unit", "factor", "how",
                  "score", "year", "used"]
-BY_MAPPING, EXACT, NEAR, NONE = "映射文件", "表头完全一致", "表头近似", "未匹配"
+ROW_COLUMNS = ["file", "sheet", "cell", "printed_name", "prefecture", "table_year", "status", "how", "year_code",
+               "code", "county", "change", "message"]
+BY_MAPPING, EXACT, NEAR, NONE, YEARS = "映射文件", "表头完全一致", "表头近似", "未匹配", "表头为年份"
 NEAR_RATIO = 0.6
 _NO_UNIT = "列没有可识别的单位"
 NAMING = "列名按表头填写，两行表头用“｜”连接，如“地区生产总值｜总量”"
@@ -45,12 +48,14 @@ NAMING = "列名按表头填写，两行表头用“｜”连接，如“地区�
 
 @dataclass
 class Imported:
-    """The imported figures (:data:`COLUMNS`), the matches shown by a dry run, problems and notes."""
+    """The imported figures (:data:`COLUMNS`), the column matches and every row's reading
+    (:data:`ROW_COLUMNS`) shown by a dry run, problems and notes (the tables' and reader's remarks included)."""
 
     values: pd.DataFrame
     matches: pd.DataFrame
     problems: list[str] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    rows: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=ROW_COLUMNS))
 
     @property
     def ok(self) -> bool:
@@ -133,6 +138,8 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
     notes: list[str] = []
     rows: list[dict] = []
     shown: list[dict] = []
+    lines: list[dict] = []
+    skipped: set[tuple[int, str]] = set()
     if mapping is not None and not isinstance(mapping, Mapping):
         try:
             mapping = read_mapping(mapping)
@@ -152,7 +159,7 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
     for t in tables:
         entries = mapping.for_table(t.file, t.sheet) if isinstance(mapping, Mapping) else []
         used_entries.update(e.index for e in entries)
-        _table(t, int(year), entries, found_labels, rows, shown, problems, notes)
+        _table(t, int(year), entries, found_labels, rows, shown, problems, notes, lines, skipped)
     if isinstance(mapping, Mapping):
         for e in mapping.entries:
             if e.index not in used_entries:
@@ -161,10 +168,14 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
                 continue
             problems += [f"{spec.key}：所对应的表格中都没有这一列（或同名的列不止一个）；{NAMING}" for label, spec in e.columns.items()
                          if (e.index, label) not in found_labels]
+            odd = sorted({x["printed_name"] for x in lines if x["status"] == "无法识别"})
+            problems += [f"映射文件“{mapping.source}”{e.key}的 skip_rows“{n}”不是所对应表格中任何一行的名称（须与表中名称一致）"
+                         + (f"；表中无法识别的行：{'、'.join(odd)}" if odd else "") for n in e.skip_rows
+                         if (e.index, n) not in skipped]
     values = pd.DataFrame(rows, columns=COLUMNS)
     values = values.astype({"year": int, "table_year": int, "value": float, "factor": float, "tolerance": float})
     matches = pd.DataFrame(shown, columns=MATCH_COLUMNS).astype({"year": "Int64", "factor": float, "score": float})
-    return Imported(values, matches, problems, notes)
+    return Imported(values, matches, problems, notes, pd.DataFrame(lines, columns=ROW_COLUMNS))
 
 
 def _name(t: YearbookTable) -> str:
@@ -217,22 +228,34 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
 
 
 def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[int, str]], rows: list[dict],
-           shown: list[dict], problems: list[str], notes: list[str]) -> None:
+           shown: list[dict], problems: list[str], notes: list[str], lines: list[dict],
+           skipped: set[tuple[int, str]]) -> None:
     pref, table_year = _settings(t, year, entries, problems)
     plans = _plans(t, table_year, entries, found, problems)
     used = [p for p in plans if p.how != NEAR]
     planned = {p.column.index: p for p in plans}
+    years = [c for c in t.columns if c.index not in planned and year_of_label(c.label) is not None]
     for col in t.columns:
         p = planned.get(col.index)
         shown.append({"file": t.file, "sheet": t.sheet, "column": col.name, "header": col.header,
                       "measure": p.measure.id if p else "", "name_zh": p.measure.name_zh if p else "",
                       "unit": p.measure.unit if p else "", "from_unit": (p.spec.unit if p and p.spec and p.spec.unit
                                                                          else col.unit),
-                      "factor": _factor(p, col), "how": p.how if p else NONE, "score": p.score if p else None,
-                      "year": p.year if p else None, "used": p is not None and p.how != NEAR})
-    if any(p.how == NEAR for p in plans):
-        notes.append(f"表格“{_name(t)}”：{'、'.join(f'“{p.column.label}”≈{p.measure.id}（{p.measure.name_zh}）' for p in plans if p.how == NEAR)}"
-                     "是近似匹配，未导入：请确认后写入映射文件（--map）")
+                      "factor": _factor(p, col), "how": p.how if p else (YEARS if col in years else NONE),
+                      "score": p.score if p else None, "year": p.year if p else None,
+                      "used": p is not None and p.how != NEAR})
+    notes += t.remarks + [f"{_where(t)}表下注释：{n}" for n in t.notes]
+    near = [p for p in plans if p.how == NEAR]
+    if near:
+        notes.append(f"{_where(t)}：{'、'.join(f'“{p.column.label}”≈{p.measure.id}（{p.measure.name_zh}）' for p in near)}"
+                     "是近似匹配，未导入：请确认后写入映射文件（--map），可复制以下几行"
+                     + ("（已导入的列也写在内：有映射文件时只导入其中写明的列）" if used else "") + "：\n"
+                     + column_hint(t, [(p.column, p.measure) for p in sorted(plans, key=lambda p: -p.score)]))
+    if years and not any(e.years for e in entries):
+        notes.append(f"{_where(t)}：表头{'、'.join(f'“{c.label}”' for c in years)}是年份，各列是同一数据项的不同年份，"
+                     "须在映射文件中写明数据项和单位（years），可复制以下几行：\n" + years_hint(t, years, match_header(t.title)[0]))
+    elif not plans and not t.problems:
+        notes.append(f"{_where(t)}：没有与数据项对应的列，未导入（列名须与数据项中文名称一致，或写入映射文件）")
     by_col = {i: ps for i, ps in t.column_problems.items()}
     listed = {x for ps in by_col.values() for x in ps}
     problems += [x for x in t.problems if x not in listed]
@@ -245,18 +268,33 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
             elif not (_NO_UNIT in x and p.spec and p.spec.unit):
                 problems.append(x)
     if ignored:
-        notes.append(f"表格“{_name(t)}”：未导入的列有{ignored}处问题，已忽略")
-    if not used:
-        if not t.problems:
-            notes.append(f"表格“{_name(t)}”：没有与数据项对应的列，未导入")
-        return
+        notes.append(f"{_where(t)}：未导入的列有{ignored}处问题，已忽略")
     if pref:
         t = replace(t, rows=tuple(replace(r, prefecture=r.prefecture or pref) for r in t.rows))
-    coded = rows_to_codes(t, table_year)
+    coded = rows_to_codes(t, table_year, frozenset(n for e in entries for n in e.skip_rows))
+    skipped |= {(e.index, n) for e in entries for n in e.skip_rows if n in coded.skipped}
+    lines += [_line(t, x, table_year) for x in coded.lines]
+    if not used:
+        if coded.problems:
+            notes.append(f"{_where(t)}：有{len(coded.problems)}行无法识别（该表没有导入的列，不算问题；见行匹配）")
+        return
     problems += coded.problems
     notes += coded.notes
     for p in used:
         _column(t, coded, p, table_year, rows, problems, notes)
+
+
+def _where(t: YearbookTable) -> str:
+    return f"表格“{_name(t)}”"
+
+
+def _line(t: YearbookTable, x: RowLine, table_year: int) -> dict:
+    m = x.match
+    today = m.today if m is not None and m.ok else ()
+    return {"file": t.file, "sheet": t.sheet, "cell": x.row.address, "printed_name": x.row.raw_name,
+            "prefecture": x.row.prefecture, "table_year": table_year, "status": x.status, "how": x.how,
+            "year_code": m.code if m is not None and m.ok else "", "code": "、".join(today),
+            "county": "、".join(_keys().get(c, c) for c in today), "change": x.change, "message": x.message}
 
 
 def _factor(p: _Plan | None, col: Column) -> float | None:

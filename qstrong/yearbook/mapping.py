@@ -12,31 +12,37 @@
           年末常住人口: {measure: population, merged: sum}
           一般公共预算支出｜2020: {measure: q10.public_expenditure, year: 2020}
         years: {measure: q38.pm25, unit: μg/m³}     # columns whose label ends in a year (2020, 2020年)
+        skip_rows: [济南高新区, 经济技术开发区]     # rows that are no county-level division: skipped, said
 
 ``measure`` must be a number, count or percent measure of the catalog (bool and level measures cannot be
 read from a yearbook). ``unit`` is the unit of the printed figures: it completes a header without one and
 overrides a “单位：” line; a header or unit row stating another unit is a problem. ``merged: sum`` sums the
 figures of divisions merged since the table's year into today's county (else they are not imported).
-``year`` sets the figures' year (default: the column's year, else the table's). Every problem is listed
-at once, in Chinese, with the file and key; unknown keys are problems, never ignored.
+``year`` sets the figures' year (default: the column's year, else the table's). ``skip_rows`` names rows
+(as printed) that are no county-level division, e.g. development zones: they are skipped and said; a name
+matching no row of the entry's tables is a problem (a typo). Every problem is listed at once, in Chinese,
+with the file and key; unknown keys are problems, never ignored. :func:`yaml_text` quotes a label for a
+mapping line the user can paste.
 """
 
 from __future__ import annotations
 
 import fnmatch
+import json
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import InputError
 from ..measures import Measure, load_measures
+from ..names import normalise_name
 from ..textfiles import REFUSED, load_data, unreported
 from .table import prefecture_names
 from .units import parse_unit, problem
 
 IMPORTABLE = ("number", "count", "percent")
 TOP_KEYS = ("tables",)
-ENTRY_KEYS = ("file", "sheet", "prefecture", "year", "columns", "years")
+ENTRY_KEYS = ("file", "sheet", "prefecture", "year", "columns", "years", "skip_rows")
 SPEC_KEYS = ("measure", "unit", "merged", "year")
 MERGED = ("sum",)
 YEARS = range(2000, 2101)
@@ -67,6 +73,7 @@ class Entry:
     year: int | None = None
     columns: dict[str, Spec] = field(default_factory=dict)
     years: Spec | None = None
+    skip_rows: tuple[str, ...] = ()          # normalised names
 
     def applies(self, file: str, sheet: str) -> bool:
         return ((self.file is None or fnmatch.fnmatchcase(file, self.file))
@@ -157,7 +164,28 @@ def _entry(i: int, raw: object, where: str, problems: list[str]) -> Entry | None
         if got is not None:
             columns[re.sub(r"\s+", "", str(label)).translate(str.maketrans({"(": "（", ")": "）", "|": "｜"}))] = got
     years = _spec(raw["years"], f"{key}的 years", problems, allow_year=False) if "years" in raw else None
-    return Entry(i, file, sheet, pref, year, columns, years)
+    return Entry(i, file, sheet, pref, year, columns, years, _skip_rows(raw.get("skip_rows"), key, problems))
+
+
+def _skip_rows(raw: object, key: str, problems: list[str]) -> tuple[str, ...]:
+    if raw is None or raw is REFUSED:
+        return ()
+    items = [raw] if isinstance(raw, str) else raw
+    if not isinstance(items, list) or not all(isinstance(x, str) and normalise_name(x) for x in items):
+        problems.append(f"{key}的 skip_rows 应为表中名称的列表，如 skip_rows: [济南高新区, 经济技术开发区]，而不是{_kind(raw)}")
+        return ()
+    return tuple(dict.fromkeys(normalise_name(x) for x in items))
+
+
+_PLAIN = re.compile(r"[^\s:#{}\[\],&*!|>'\"%@`?\-][^:#{}\[\],]*")
+
+
+def yaml_text(text: object) -> str:
+    """`text` as a YAML scalar a user can paste: plain when safe, else double-quoted."""
+    t = str(text)
+    plain = _PLAIN.fullmatch(t) and not t.endswith(" ") and not re.fullmatch(r"[0-9.+-]+|true|false|null|yes|no|on|off|~", t,
+                                                                             re.IGNORECASE)
+    return t if plain else json.dumps(t, ensure_ascii=False)
 
 
 def _text(raw: dict, name: str, key: str, problems: list[str]) -> str | None:

@@ -167,6 +167,7 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     t = YearbookTable(sheet.file, sheet.name, sheet.kind)
     if sheet.encoding_note:
         t.remarks.append(f"{sheet.where()}：{sheet.encoding_note}")
+    t.remarks += sheet.remarks                  # the reader's: formulas, hidden parts, the .xls limits
     grid = _filled(sheet)
     n = len(grid)
     first = next((r for r in range(n) if _is_data(grid[r], grid[r + 1] if r + 1 < n else None)), None)
@@ -330,6 +331,7 @@ def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: in
     notes: list[str] = []
     context = ""
     missing = 0
+    grouped: list[str] = []
     blank = False
     for r in range(first, len(grid)):
         texts = list(dict.fromkeys(x for x in (_head(v) for v in grid[r]) if x))
@@ -373,10 +375,15 @@ def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: in
             if p.mark:
                 t.remarks.append(f"{here}：“{v}”去掉了注释符号“{p.mark}”，按{p.value if p.value is not None else '缺失'}读取")
             missing += p.status == MISSING and kind == "county"
+            if p.grouped:
+                grouped.append(sheet.address(r, col.index))
             cells.append(Cell(sheet.address(r, col.index), v, p.status, p.value, p.mark, sheet.provenance(r, col.index)))
         rows.append(Row(r + 1, str(raw), name, sheet.address(r, t.county_column), sheet.where(r, t.county_column),
                         kind, pref, tuple(cells)))
     t.rows, t.notes, t.missing = tuple(rows), tuple(notes), missing
+    if grouped:
+        shown = "、".join(grouped[:5]) + (f"等{len(grouped)}个单元格" if len(grouped) > 5 else "")
+        t.remarks.append(f"{sheet.where()}：{shown}的数值带千位分隔符（如“1,234.5”），已去掉逗号按数值读取")
     if missing:
         t.remarks.append(f"{sheet.where()}：{missing}个单元格为空或“—”“…”“x”等，按缺失处理")
     if not any(row.kind == "county" for row in rows):
