@@ -46,7 +46,17 @@ def test_import_writes_the_panel_with_sources(tmp_path, capsys):
     assert rows[("蓬莱区", "2019", "population")]["source"] == "synthetic"      # no merged: sum there
     assert _digest(t, m) == before
     wb = openpyxl.load_workbook(report)
-    assert wb.sheetnames[:3] == ["说明", "匹配", "导入值"]
+    assert wb.sheetnames[:4] == ["说明", "匹配", "行匹配", "导入值"]
+    rows = [[c.value for c in r] for r in wb["行匹配"].iter_rows()]
+    by_name = {r[rows[0].index("表中名称")]: r for r in rows[1:]}
+    assert list(by_name) == ["芝罘区", "长岛县", "蓬莱市", "莱山区"]
+    changdao = dict(zip(rows[0], by_name["长岛县"], strict=True))
+    assert (changdao["单元格"], changdao["结果"], changdao["识别方式"], changdao["今区划代码"], changdao["今县（市、区）"],
+            changdao["其间变化"], changdao["表格年度区划代码"]) == ("5:1", "已识别", "历史名称", "370614", "蓬莱区", "合并",
+                                                              "370634")
+    reminders = [r[0].value for r in wb["提醒"].iter_rows(min_row=2)]
+    assert any("GB18030" in x for x in reminders)                  # the encoding read
+    assert any("4:2" in x and "千位分隔符" in x for x in reminders)   # “1,000.5”
     got = [[c.value for c in r] for r in wb["导入值"].iter_rows()]
     head = got[0]
     shown = {(r[head.index("县（市、区）")], r[head.index("数据项编号")]): (r[head.index("数值")], r[head.index("数据来源")])
@@ -88,3 +98,16 @@ def test_out_required_and_year_checked(tmp_path, capsys):
     assert "--out" in capsys.readouterr().err
     assert main(["peers", "import", str(t), "--year", "1800", "--dry-run"]) == 2
     assert "1800" in capsys.readouterr().err
+
+
+def test_dry_run_says_every_row_without_any_confirmed_column(tmp_path, capsys):
+    t = tmp_path / "烟台.csv"
+    t.write_bytes("地区,增速（%）\n芝罘区,7.5\n长岛县,6\n蓬莱市,5\n济南高新区,9\n合计,7\n".encode("gbk"))
+    assert main(["peers", "import", str(t), "--year", "2019", "--dry-run"]) == 0
+    printed = capsys.readouterr().out
+    assert "第2列“增速（%）”：未匹配到数据项，不导入" in printed
+    assert "2:1 芝罘区 → 芝罘区（370602），完全一致\n" in printed
+    assert "3:1 长岛县 → 蓬莱区（370614），历史名称，其间合并（列写 merged: sum 才相加导入）" in printed
+    assert "4:1 蓬莱市 → 蓬莱区（370614），历史名称，其间合并" in printed
+    assert "5:1 济南高新区：无法识别（“济南高新区”不是山东省" in printed and "skip_rows: [济南高新区]" in printed
+    assert "6:1 合计：合计行，跳过" in printed

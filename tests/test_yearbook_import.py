@@ -325,3 +325,89 @@ def test_every_row_said_without_any_column_confirmed(tmp_path):
         ("9:1", "合计", "合计行，跳过", "", "", "", "")]
     assert set(im.rows["table_year"]) == {2019}
     assert any("2行无法识别" in n for n in im.notes)
+
+
+def _pasted(note):
+    """The mapping lines a note offers, exactly as printed after its “：” line."""
+    return note.split("：\n", 1)[1]
+
+
+def test_near_matches_said_once_with_lines_that_work_when_pasted(tmp_path):
+    f = _gbk(tmp_path / "n.csv", "地区,年末常住人口（万人）,地区生产总值总量（亿元）\n临淄区,60.5,900\n张店区,80,1000.25\n")
+    im = import_tables([f], 2021)
+    assert im.problems == [] and im.values.empty
+    (note,) = [n for n in im.notes if "未导入" in n]       # said once: not also “没有与数据项对应的列”
+    assert "近似匹配，未导入" in note
+    m = _map(tmp_path / "m.yaml", _pasted(note))
+    got = import_tables([f], 2021, m)
+    assert got.problems == []
+    assert _got(got) == {("临淄区", 2021, "population"): 60.5, ("张店区", 2021, "population"): 80.0,
+                         ("临淄区", 2021, "gdp"): 900.0, ("张店区", 2021, "gdp"): 1000.25}
+
+
+def test_exact_columns_kept_in_the_pasted_lines(tmp_path):
+    f = _gbk(tmp_path / "h.csv", "地区,地区生产总值（亿元）,年末常住人口（万人）\n临淄区,900,60\n")
+    im = import_tables([f], 2021)
+    (note,) = [n for n in im.notes if "近似" in n]
+    got = import_tables([f], 2021, _map(tmp_path / "m.yaml", _pasted(note)))
+    assert _got(got) == {("临淄区", 2021, "gdp"): 900.0, ("临淄区", 2021, "population"): 60.0}
+
+
+def test_years_across_without_mapping_says_the_years_line(tmp_path):
+    f = _xlsx(tmp_path / "pm.xlsx", [["各县PM2.5年均浓度", None, None], [None, None, "单位：微克/立方米"],
+                                     ["地区", 2020, "2021年"], ["临淄区", 45.5, 40]])
+    im = import_tables([f], 2021)
+    assert im.problems == [] and im.values.empty
+    assert list(im.matches["how"]) == ["表头为年份", "表头为年份"]
+    (note,) = im.notes
+    assert "“2020”、“2021年”是年份" in note and "years: {measure: q38.pm25, unit: μg/m³}" in note
+    got = import_tables([f], 2021, _map(tmp_path / "m.yaml", _pasted(note)))
+    assert got.problems == []
+    assert _got(got) == {("临淄区", 2020, "q38.pm25"): 45.5, ("临淄区", 2021, "q38.pm25"): 40.0}
+
+
+ZONES = "地区,地区生产总值（亿元）\n济南市,\n历下区,2000.5\n济南高新区,900\n章丘区,1000\n"
+
+
+def test_zone_row_is_a_problem_naming_skip_rows_then_skipped_with_it(tmp_path):
+    f = _gbk(tmp_path / "jn.csv", ZONES)
+    im = import_tables([f], 2021)
+    assert len(im.problems) == 1
+    assert "第4行第1列" in im.problems[0] and "请在映射文件该表下写 skip_rows: [济南高新区]" in im.problems[0]
+    m = _map(tmp_path / "m.yaml", "tables:\n  - file: jn.csv\n    skip_rows: [济南高新区]\n")
+    got = import_tables([f], 2021, m)
+    assert got.problems == []
+    assert _got(got) == {("历下区", 2021, "gdp"): 2000.5, ("章丘区", 2021, "gdp"): 1000.0}
+    assert any("济南高新区" in n and "skip_rows 跳过" in n for n in got.notes)
+    assert got.rows.set_index("printed_name").loc["济南高新区", "status"] == "按映射文件 skip_rows 跳过"
+
+
+def test_skip_rows_naming_no_row_is_a_problem(tmp_path):
+    f = _gbk(tmp_path / "jn.csv", ZONES)
+    m = _map(tmp_path / "m.yaml", "tables:\n  - skip_rows: [济南高薪区]\n")
+    im = import_tables([f], 2021, m)
+    assert len(im.problems) == 2                         # the typo, and the row it did not skip
+    typo = [p for p in im.problems if "济南高薪区" in p]
+    assert len(typo) == 1 and "tables第1项" in typo[0] and "济南高新区" in typo[0]
+    bad = _map(tmp_path / "b.yaml", "tables:\n  - skip_rows: 3\n")
+    with pytest.raises(InputError, match="skip_rows"):
+        read_mapping(bad)
+
+
+def test_table_and_reader_remarks_reach_the_notes(tmp_path):
+    f = _gbk(tmp_path / "r.csv", "地区,地区生产总值（万元）\n临淄区,23456789*\n张店区,\"1,234,567\"\n注：*为初步核算数。\n")
+    im = import_tables([f], 2021)
+    assert im.problems == []
+    text = "\n".join(im.notes)
+    assert "GB18030" in text                                         # the encoding read
+    assert "第2行第2列：“23456789*”去掉了注释符号“*”，按23456789读取" in text
+    assert "3:2的数值带千位分隔符" in text
+    assert "表下注释：注：*为初步核算数。" in text
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    for row in (["地区", "地区生产总值（亿元）", "备注"], ["临淄区", 900, "=1+1"], ["张店区", 800, None]):
+        ws.append(row)
+    ws.row_dimensions[3].hidden = True
+    wb.save(tmp_path / "x.xlsx")
+    text = "\n".join(import_tables([tmp_path / "x.xlsx"], 2021).notes)
+    assert "第3行是隐藏行" in text and "C2是公式" in text

@@ -373,7 +373,7 @@ def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: in
             if p.status == TEXT and kind == "county":
                 t.flag(col.index, f"{here}：“{v}”不是数字（{name}，{col.display}）")
             if p.mark:
-                t.remarks.append(f"{here}：“{v}”去掉了注释符号“{p.mark}”，按{p.value if p.value is not None else '缺失'}读取")
+                t.remarks.append(f"{here}：“{v}”去掉了注释符号“{p.mark}”，按{_head(p.value) if p.value is not None else '缺失'}读取")
             missing += p.status == MISSING and kind == "county"
             if p.grouped:
                 grouped.append(sheet.address(r, col.index))
