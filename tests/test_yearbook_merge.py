@@ -72,10 +72,11 @@ def test_synthetic_replaced_real_agreeing_kept_and_disagreeing_reported():
     # 310 vs 300: a conflict, the base untouched, one problem naming both places
     assert value_of(got.panel, "丙县", 2022, "gdp") == (300.0, "real:统计公报2022")
     assert len(got.problems) == 1
-    assert all(s in got.problems[0] for s in ("丙县", "2022年", "地区生产总值", "310", "文件a.xlsx", "工作表表1",
-                                              "单元格C5", "300", "real:统计公报2022", "--resolve"))
+    assert all(s in got.problems[0] for s in ("丙县", "2022年", "地区生产总值", "310", "文件“a.xlsx”工作表“表1”单元格C5",
+                                              "300", "real:统计公报2022", "--resolve"))
     assert set(got.conflicts["value"]) == {300.0, 310.0}
-    assert got.summary[0] == "导入3个数值，替换合成数据1个，新增0个，与已有真实数据一致1个，冲突1个（已裁定0个）"
+    assert got.summary[0] == ("表中3个数值：写入1个（替换合成数据1个、新增0个）、与已有真实数据一致1个、冲突1个（已裁定0个）、"
+                              "未写入0个（年份不在面板0个、县不在面板0个）")
     with pytest.raises(InputError):
         write_panel(got, "unused.csv")          # an unsettled conflict: no panel is written
 
@@ -87,7 +88,7 @@ def test_two_imports_conflicting_and_resolved_by_source_or_by_value():
     got = merge_into(base_frame(), values)
     assert len(got.problems) == 3      # 2021 PM2.5, its 2022 上年值 (same sources), 丙县's GDP
     pm = next(p for p in got.problems if "2021年" in p)
-    assert "文件a.xlsx" in pm and "单元格D3" in pm and "文件b.xlsx" in pm and "单元格E7" in pm
+    assert "文件“a.xlsx”工作表“表1”单元格D3" in pm and "文件“b.xlsx”工作表“表1”单元格E7" in pm
     assert any("上年值" in p and "2022年" in p for p in got.problems)
     rules = pd.DataFrame([("甲县", 2021, "q38.pm25", "b.xlsx", None, 2), ("丙县", 2022, "gdp", "", 310, 3)],
                          columns=["county", "year", "measure", "source", "value", "line"])
@@ -96,7 +97,8 @@ def test_two_imports_conflicting_and_resolved_by_source_or_by_value():
     assert value_of(done.panel, "甲县", 2021, "q38.pm25") == (41.0, "real:b.xlsx#表1!E7")
     assert value_of(done.panel, "甲县", 2022, "q38.pm25_prev") == (41.0, "real:b.xlsx#表1!E7")   # one rule, both
     assert value_of(done.panel, "丙县", 2022, "gdp") == (310.0, "real:a.xlsx#表1!C5")
-    assert done.resolved == 3 and "冲突3个（已裁定3个）" in done.summary[0]
+    assert done.resolved == 3 and "冲突3个（已裁定3个）" in done.summary[0]      # the table's 3 values
+    assert "推得次年的“上年”数据项2个" in done.summary[1] and "冲突2个（已裁定2个）" in done.summary[1]
     chosen = done.conflicts[done.conflicts["chosen"]]
     assert sorted(chosen["value"]) == [41.0, 41.0, 310.0]
 
@@ -125,7 +127,10 @@ def test_prev_of_next_year_set_added_rows_and_years_outside_the_base():
     assert value_of(got.panel, "丙县", 2022, "q19.smes_helped") == (12.0, "real:c.csv#表1!D5")
     assert got.derived == 1 and got.added[["county", "measure"]].values.tolist() == [["丙县", "q19.smes_helped"]]
     assert any("2018年不在对标面板的年份中" in n and "未导入1个数值" in n for n in got.notes)
-    assert got.summary[0] == "导入4个数值，替换合成数据3个，新增1个，与已有真实数据一致0个，冲突0个（已裁定0个）"
+    assert got.summary[0] == ("表中4个数值：写入3个（替换合成数据2个、新增1个）、与已有真实数据一致0个、冲突0个（已裁定0个）、"
+                              "未写入1个（年份不在面板1个、县不在面板0个）")
+    assert got.summary[1].startswith("另由上一年的数值推得次年的“上年”数据项1个（上一年PM2.5年均浓度，来源相同") and \
+        got.summary[1].endswith("写入1个（替换合成数据1个、新增0个）、与已有真实数据一致0个、冲突0个（已裁定0个）")
     # the added row sits where the base's order puts it, with its county's code, prefecture and type
     p = got.panel
     assert len(p) == len(base_frame()) + 1
@@ -204,3 +209,122 @@ def test_the_base_value_can_win_a_conflict():
     assert value_of(got.panel, "丙县", 2022, "gdp") == (300.0, "real:统计公报2022")
     hint = merge_into(base_frame(), values).problems[0]
     assert "丙县,2022,gdp," in hint and "对标面板" in hint
+
+
+# ── a figure of a year outside the base feeds the base's *_prev of the next year ──
+
+def test_prev_lag_of_every_pair_read_off_the_shipped_panel():
+    """Every *_prev of year Y in the shipped panel is its measure of Y−1 (q19/q20's 再前一年度 included)."""
+    from qstrong.peerdata import PREV
+    from qstrong.yearbook.merge import PREV_LAG
+
+    base, _ = read_base("shandong")
+    base = base[base["measure"].isin([*PREV, *PREV.values()])]
+    wide = base.assign(value=pd.to_numeric(base["value"])).pivot_table(
+        index="county", columns=["measure", "year"], values="value")
+    years = sorted(base["year"].unique())
+    for prev, cur in PREV.items():
+        lags = [k for k in (0, 1, 2) if all((wide[(prev, y)] == wide[(cur, y - k)]).all()
+                                            for y in years if y - k in years)]
+        assert lags == [PREV_LAG], prev
+
+
+def test_a_year_before_the_base_gives_the_first_years_prev_for_every_pair():
+    base, _ = read_base("shandong")
+    pairs = {"q38.pm25": 52.3, "q10.quality_funding": 1234.5, "q10.public_expenditure": 654321.1,
+             "q19.smes_helped": 17, "q20.certificates": 250}
+    rows = [("即墨区", y, "q38.pm25", v, "pm.csv", f"{k}:2", 0.05) for k, (y, v) in
+            enumerate(((2016, 55.0), (2017, 53.1), (2018, 52.3)), 3)]
+    rows += [("即墨区", 2018, m, v, "yb.xlsx", f"C{k}", 0.05) for k, (m, v) in enumerate(pairs.items(), 3)
+             if m != "q38.pm25"]
+    rows += [("即墨区", 2016, "gdp", 1000.0, "yb.xlsx", "D3", 0.05)]       # feeds nothing
+    got = merge_into(base, imported(*rows))
+    assert got.problems == ()
+    for m, v in pairs.items():
+        value, source = value_of(got.panel, "即墨区", 2019, f"{m}_prev")
+        assert value == v and source.startswith("real:") and "#" in source, m
+    assert value_of(got.panel, "即墨区", 2019, "q38.pm25_prev")[1] == "real:pm.csv#表1!5:2"
+    assert value_of(got.panel, "即墨区", 2019, "q38.pm25")[1] == "synthetic"          # the current one untouched
+    note18 = next(n for n in got.notes if n.startswith("2018年"))
+    assert "5个数值用作2019年的“上年”数据项" in note18 and "上一年PM2.5年均浓度" in note18 and "未导入" not in note18
+    note16 = next(n for n in got.notes if n.startswith("2016年"))
+    assert "未导入2个数值" in note16 and "用作" not in note16
+    assert got.summary[0].endswith("仅用作次年的上年值5个、未写入3个（年份不在面板3个、县不在面板0个）")
+    assert "推得次年的“上年”数据项5个" in got.summary[1] and "写入5个（替换合成数据5个、新增0个）" in got.summary[1]
+
+
+def test_a_rule_on_a_year_outside_the_base_settles_the_prev_it_feeds():
+    df = base_frame()
+    at = (df["county"] == "甲县") & (df["year"] == 2021) & (df["measure"] == "q38.pm25_prev")
+    df.loc[at, "source"] = "real:环境公报2020"                                  # a real 42.0 already there
+    values = imported(("甲县", 2020, "q38.pm25", 45.0, "pm.xlsx", "B3", 0.05))
+    got = merge_into(df, values)
+    assert len(got.problems) == 1 and "甲县 2021年" in got.problems[0] and "由2020年导入值推得" in got.problems[0]
+    rules = pd.DataFrame([("甲县", 2020, "q38.pm25", "pm.xlsx", None, 2)],
+                         columns=["county", "year", "measure", "source", "value", "line"])
+    done = merge_into(df, values, rules)
+    assert done.problems == () and done.unmatched == ()
+    assert value_of(done.panel, "甲县", 2021, "q38.pm25_prev") == (45.0, "real:pm.xlsx#表1!B3")
+
+
+# ── the summary adds up ──
+
+def _parts_of(line: str) -> dict[str, int]:
+    import re
+    return {k: int(n) for k, n in re.findall(r"(表中|写入|替换合成数据|新增|一致|冲突|已裁定|上年值|未写入|年份不在面板|"
+                                             r"县不在面板|该县该年|有问题)(\d+)个", line)}
+
+
+@pytest.mark.parametrize("rows, expected", [
+    # 甲 replaced, 乙 agrees with the base's real 200, 丙 conflicts with the base's real 300
+    ([("甲县", 2022, "gdp", 1.0, "a.xlsx", "C3", 0.05), ("乙县", 2022, "gdp", 200.0, "a.xlsx", "C4", 0.05),
+      ("丙县", 2022, "gdp", 310.0, "a.xlsx", "C5", 0.05)],
+     {"写入": 1, "替换合成数据": 1, "一致": 1, "冲突": 1}),
+    # one added (丙 2022 has no q19 row), a year outside feeding a _prev, one feeding nothing, an unknown county,
+    # an unknown measure and an empty value (problems), two imports agreeing (the first written)
+    ([("丙县", 2022, "q19.smes_helped", 3, "b.csv", "2:2", 0.5), ("乙县", 2020, "q38.pm25", 30.0, "b.csv", "3:2", 0.05),
+      ("乙县", 2020, "gdp", 9.0, "b.csv", "3:3", 0.05), ("丁县", 2022, "gdp", 9.0, "b.csv", "4:3", 0.05),
+      ("甲县", 2022, "nothing", 9.0, "b.csv", "5:3", 0.05), ("甲县", 2022, "q38.pm25", None, "b.csv", "5:4", 0.05),
+      ("甲县", 2021, "q38.pm25", 41.0, "b.csv", "6:4", 0.05), ("甲县", 2021, "q38.pm25", 41.02, "c.csv", "6:4", 0.05)],
+     {"写入": 2, "新增": 1, "替换合成数据": 1, "一致": 1, "上年值": 1, "未写入": 2, "年份不在面板": 1, "县不在面板": 1,
+      "有问题": 2}),
+    ([], {}),
+])
+def test_summary_parts_add_up_to_the_tables_values(rows, expected):
+    values = imported(*rows)
+    got = merge_into(base_frame(), values)
+    first = _parts_of(got.summary[0])
+    assert first["表中"] == len(values)
+    top = ("写入", "一致", "冲突", "上年值", "未写入", "有问题")
+    assert sum(first.get(k, 0) for k in top) == len(values)
+    assert first["写入"] == first["替换合成数据"] + first["新增"]
+    assert first["未写入"] == sum(first.get(k, 0) for k in ("年份不在面板", "县不在面板", "该县该年"))
+    assert {k: v for k, v in first.items() if v and k != "表中"} == expected
+    assert len(got.outcome[~got.outcome["derived"]]) == len(values)
+    imports = got.conflicts[got.conflicts["origin"] != "对标面板"]
+    assert got.outcome["derived"].sum() == got.replaced["derived"].sum() + got.added["derived"].sum() + \
+        got.agreed["derived"].sum() + imports["derived"].sum()
+
+
+# ── places said as the reader says them ──
+
+def test_places_in_messages_and_report_columns_use_the_readers_wording():
+    from qstrong.yearbook.merge import place
+    from qstrong.yearbook.reader import RawSheet
+
+    assert place("a.csv", "", "3:2") == RawSheet("a.csv", "", "csv", []).where(2, 1) == "文件“a.csv”第3行第2列"
+    assert place("x.xlsx", "表1", "B5") == RawSheet("x.xlsx", "表1", "xlsx", []).where(4, 1)
+    assert place(source="real:x.xlsx#表1!B5") == "文件“x.xlsx”工作表“表1”单元格B5"
+    assert place(source="real:a.csv#3:2") == "文件“a.csv”第3行第2列"
+    assert place("x.xlsx", "表1", "B5+B6") == "文件“x.xlsx”工作表“表1”单元格B5+单元格B6"
+    values = pd.DataFrame({**imported(("丙县", 2022, "gdp", 310.0, "a.csv", "3:2", 0.05),
+                                      ("甲县", 2022, "gdp", 101.0, "a.csv", "4:2", 0.05)), "sheet": ""})
+    values["source"] = ["real:a.csv#3:2", "real:a.csv#4:2"]
+    got = merge_into(base_frame(), values)
+    assert "310（文件“a.csv”第3行第2列）" in got.problems[0]
+    assert "工作表" not in got.problems[0] and "单元格" not in got.problems[0]
+    assert got.conflicts.set_index("origin")["place"].to_dict() == {"对标面板": "对标面板", "导入": "文件“a.csv”第3行第2列"}
+    assert got.replaced["place"].tolist() == ["文件“a.csv”第4行第2列"]
+    assert "file" not in got.conflicts and "cell" not in got.conflicts
+    bad = merge_into(base_frame(), values.assign(measure=["gdp", "nothing"]))
+    assert any(p.startswith("文件“a.csv”第4行第2列：未知的数据项") for p in bad.problems)

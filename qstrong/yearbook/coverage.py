@@ -7,6 +7,9 @@ neither synthetic/invented (``benchmark.is_synthetic``) nor imputed.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+from typing import TYPE_CHECKING
+
 import pandas as pd
 
 from ..benchmark import is_synthetic, share_percent
@@ -15,6 +18,9 @@ from ..display import clip, pad, width
 from ..impute import is_imputed
 from ..measures import load_measures
 from ..rules.efficacy import Efficacy
+
+if TYPE_CHECKING:
+    from ..benchmark import Benchmark
 
 NAME_WIDTH = 32                       # a measure's name in the CLI table (display columns)
 COLUMNS = ["indicator", "measure", "name", "year", "panel_counties", "real_counties", "real_share"]
@@ -34,10 +40,15 @@ def components(catalog: Catalog | None = None) -> pd.DataFrame:
                                                                                         ignore_index=True)
 
 
-def coverage(panel: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFrame:
-    """Per efficacy component's measure and year (:data:`COLUMNS`): the panel's counties that year, those
-    with a real value of the measure, and their share (0–1)."""
+def coverage(panel: pd.DataFrame, counties: Iterable[str] | None = None, catalog: Catalog | None = None,
+             years: Iterable[int] | None = None) -> pd.DataFrame:
+    """Per efficacy component's measure and year (:data:`COLUMNS`): the panel's counties that year (only
+    `counties` when given: a peer group), those with a real value of the measure, and their share (0–1)."""
     comp = components(catalog)
+    if counties is not None:
+        panel = panel[panel["county"].isin(list(counties))]
+    if years is not None:
+        panel = panel[panel["year"].isin([int(y) for y in years])]
     years = sorted(int(y) for y in panel["year"].unique())
     counties = panel.groupby("year")["county"].nunique().rename("panel_counties")
     d = panel[panel["measure"].isin(comp["measure"])]
@@ -46,15 +57,22 @@ def coverage(panel: pd.DataFrame, catalog: Catalog | None = None) -> pd.DataFram
     source = d["source"] if "source" in d else pd.Series("", index=d.index)
     real = present & ~source.map(is_synthetic).astype(bool) & ~is_imputed(d)
     got = d[real].groupby(["measure", "year"])["county"].nunique().rename("real_counties").reset_index()
-    grid = comp.merge(pd.DataFrame({"year": years}), how="cross")
+    grid = comp.merge(pd.DataFrame({"year": years}, dtype=int), how="cross")
     out = grid.merge(counties.reset_index(), on="year", how="left").merge(got, on=["measure", "year"], how="left")
     out = out.fillna({"panel_counties": 0, "real_counties": 0}).astype({"panel_counties": int, "real_counties": int})
     out["real_share"] = (out["real_counties"] / out["panel_counties"].where(out["panel_counties"] > 0)).fillna(0.0)
     return out[COLUMNS]
 
 
-def coverage_text(df: pd.DataFrame) -> str:
-    """A compact Chinese table: one line per indicator and measure, 有真实数值的县数/县数 per year."""
+def coverage_of(bench: Benchmark) -> pd.DataFrame:
+    """:func:`coverage` of a benchmark: its counties (the evaluated county and its peers) in its year, per
+    efficacy measure of its catalog; ``panel_counties`` is then the benchmark's county count."""
+    return coverage(bench.panel.data, bench.counties, bench.panel.catalog, [bench.year])
+
+
+def coverage_text(df: pd.DataFrame, counted: str = "面板中的县数") -> str:
+    """A compact Chinese table: one line per indicator and measure, 有真实数值的县数/县数 per year
+    (`counted` names the denominator: 对标县数 for :func:`coverage_of`)."""
     if df.empty:
         return "没有功效系数法指标的数据项可统计"
     years = sorted(df["year"].unique())
@@ -63,7 +81,7 @@ def coverage_text(df: pd.DataFrame) -> str:
         index=["indicator", "measure", "name"], columns="year", values="cell", aggfunc="first", sort=False)
     name_w = max(width("数据项"), *(width(n) for n in wide.index.get_level_values("name")))
     cell_w = max(9, *(width(str(c)) for c in wide.to_numpy().ravel()))
-    lines = ["功效系数法指标各数据项的真实数据覆盖（有真实数值的县数/面板中的县数）",
+    lines = [f"功效系数法指标各数据项的真实数据覆盖（有真实数值的县数/{counted}）",
              pad("指标", 6) + pad("数据项", name_w + 2) + "".join(pad(f"{y}年", cell_w, right=True) for y in years)]
     for (ind, _, name), row in wide.iterrows():
         lines.append(pad(str(ind), 6) + pad(name, name_w + 2)

@@ -7,8 +7,13 @@ the base's and an import's, or two imports' — agree when their printed ranges 
 source are kept (an import's only when the base was synthetic). Otherwise they conflict: the base stays
 as it was and the conflict is a problem until a ``--resolve`` rule names the winning source or value.
 
-An imported measure m of year Y also gives ``m_prev`` of year Y+1 (``peerdata.PREV``) when the base has
-that county-year, with the same source; a rule settling (Y, m) settles (Y+1, m_prev) alike.
+An imported measure m of year Y also gives ``m_prev`` of year Y+1 (``peerdata.PREV``: every ``*_prev``
+of panel year Y is its measure of panel year Y−1, :data:`PREV_LAG`) when the base has that county-year,
+with the same source — also when Y itself is not in the base (a 2018 PM2.5 gives 2019's 上年值); a rule
+settling (Y, m) settles (Y+1, m_prev) alike. Only a value that feeds nothing is left out.
+
+Every imported value ends in one :data:`FATES` class (``Merged.outcome``); the summary's parts add up
+to the table's values. Every place is said as the reader says it (:func:`place`).
 """
 
 from __future__ import annotations
@@ -23,18 +28,23 @@ import pandas as pd
 from ..benchmark import is_synthetic
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
-from ..panelcsv import parse, tab_separated
 from ..paths import register_input
 from ..peerdata import PREV, peer_panel_path, to_csv_bytes
-from ..textfiles import UTF16, TextError, decoded
 from ..writers.files import Output, check_outputs, write_atomic
+from .places import place, places
+from .resolutions import RULE_COLUMNS, read_resolutions
+
+__all__ = ["Merged", "merge_into", "place", "read_base", "read_resolutions", "write_panel"]
 
 KEYS = ["county", "year", "measure"]
 PREV_OF = {cur: prev for prev, cur in PREV.items()}     # q38.pm25 → q38.pm25_prev
+PREV_LAG = 1         # peerdata builds every *_prev of panel year Y from its measure of Y−1 (q19/q20's 再前一年度
+                     # included: their measure of panel year Y is already the year before's figure)
+FATES = {"replaced": "替换合成数据", "added": "新增", "agreed": "与已有真实数据一致", "conflict": "冲突",
+         "settled": "冲突已裁定", "prev_only": "仅用作次年的上年值", "year_out": "年份不在面板",
+         "county_out": "县不在面板", "place_out": "面板中没有该县该年", "problem": "有问题"}
 EPS = 1e-9
 BASE = "对标面板"
-RULE_COLUMNS = ["county", "year", "measure", "source", "value", "note", "line"]
-MAX_RULE_BYTES = 5 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -53,19 +63,41 @@ class Merged:
     derived: int = 0                       # *_prev values written from the year before
     resolved: int = 0                      # conflicts settled by a rule
     unmatched: tuple[int, ...] = field(default=(), repr=False)   # rule lines that matched no conflict
+    outcome: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # order, KEYS, derived, fate
 
     @property
     def summary(self) -> list[str]:
-        """What the import did, in Chinese (the first line has every count)."""
-        n_conf = self.conflicts[KEYS].drop_duplicates().shape[0] if len(self.conflicts) else 0
-        synthetic = int((~self.replaced["was_real"].astype(bool)).sum()) if len(self.replaced) else 0
-        lines = [f"导入{self.imported}个数值，替换合成数据{synthetic}个，新增{len(self.added)}个，"
-                 f"与已有真实数据一致{len(self.agreed)}个，冲突{n_conf}个（已裁定{self.resolved}个）"]
-        if self.derived:
-            lines.append(f"导入值同时写作次年的“上年”数据项（如PM2.5上年值，来源相同）{self.derived}个，已计入上面的替换和新增")
+        """What the import did, in Chinese: the table's values (parts adding up to them), then the
+        *_prev values derived from them."""
+        o = self.outcome
+        own = o[~o["derived"]]["fate"].value_counts() if len(o) else pd.Series(dtype=int)
+        lines = [f"表中{self.imported}个数值：" + _parts(own, outside=True)]
+        der = o[o["derived"]] if len(o) else o
+        if len(der):
+            names = load_measures()
+            which = "、".join(names[m].name_zh for m in dict.fromkeys(der["measure"]))
+            lines.append(f"另由上一年的数值推得次年的“上年”数据项{len(der)}个（{which}，来源相同，不计入上面的"
+                         f"{self.imported}个）：" + _parts(der["fate"].value_counts(), outside=False))
         if len(self.agreed):
             lines.append("与已有真实数据一致的，保留已有的数值和来源；只有原值为合成数据时才改用导入的来源")
         return lines + list(self.notes)
+
+
+def _parts(n: pd.Series, outside: bool) -> str:
+    """写入X个（替换合成数据a个、新增b个）、与已有真实数据一致c个、冲突d个（已裁定e个）[、…] from fate counts."""
+    def k(*fates: str) -> int:
+        return int(sum(n.get(f, 0) for f in fates))
+
+    text = (f"写入{k('replaced', 'added')}个（替换合成数据{k('replaced')}个、新增{k('added')}个）、"
+            f"与已有真实数据一致{k('agreed')}个、冲突{k('conflict', 'settled')}个（已裁定{k('settled')}个）")
+    if not outside:
+        return text
+    if k("prev_only"):
+        text += f"、仅用作次年的上年值{k('prev_only')}个"
+    why = "、".join(f"{FATES[f]}{k(f)}个" for f in ("year_out", "county_out", "place_out") if k(f)
+                   or f != "place_out")
+    text += f"、未写入{k('year_out', 'county_out', 'place_out')}个（{why}）"
+    return text + (f"、有问题{k('problem')}个" if k("problem") else "")
 
 
 def _real(source: object) -> bool:
@@ -73,15 +105,16 @@ def _real(source: object) -> bool:
 
 
 def _where(r: pd.Series | dict) -> str:
-    """Where a candidate comes from, as people read it: 文件a.xlsx 工作表表1 单元格C5, or the base's source."""
+    """A candidate's place (:func:`place`), or the base's source."""
     if r["origin"] == BASE:
         return f"{BASE}：{r['source']}"
-    return f"文件{r['file']} 工作表{r['sheet']} 单元格{r['cell']}"
+    return place(r.get("file", ""), r.get("sheet", ""), r.get("cell", ""), r.get("source", ""))
 
 
-def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str]]:
-    """The imported rows inside the base's county-years (plus the *_prev rows they give), the problems
-    (unknown measures, empty values) and the notes (county-years the base does not have)."""
+def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str], pd.DataFrame]:
+    """(the imported rows inside the base's county-years plus the *_prev rows any of them gives there;
+    the problems (unknown measures, empty values); the notes on values outside the base; the fate of
+    every value not merged (order, KEYS, derived, fate))."""
     names = load_measures()
     v = values.reset_index(drop=True).copy()
     for c in ("file", "sheet", "cell"):
@@ -92,24 +125,47 @@ def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, l
     v["origin"], v["derived"], v["order"] = "导入", False, np.arange(len(v)) + 1
     problems = [f"{_where(r)}：未知的数据项“{r['measure']}”" for _, r in v[~v["measure"].isin(names)].iterrows()]
     problems += [f"{_where(r)}：{r['county']} {r['year']}年没有数值" for _, r in v[v["value"].isna()].iterrows()]
-    v = v[v["measure"].isin(names) & v["value"].notna()]
+    bad = ~v["measure"].isin(names) | v["value"].isna()
+    fates = [v[bad].assign(fate="problem")]
+    v = v[~bad]
     places = base[["county", "year"]].drop_duplicates()
     inside = v.merge(places, on=["county", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
-    notes = []
-    out = v[~inside]
-    years = sorted(base["year"].unique())
-    span = f"{years[0]}—{years[-1]}年" if years else "无"
-    for y, g in out[~out["year"].isin(years)].groupby("year"):
-        notes.append(f"{y}年不在对标面板的年份中（{span}），未导入{len(g)}个数值")
-    for c, g in out[out["year"].isin(years) & ~out["county"].isin(base["county"])].groupby("county"):
-        notes.append(f"县（市、区）“{c}”不在对标面板中，未导入{len(g)}个数值")
-    for (c, y), g in out[out["year"].isin(years) & out["county"].isin(base["county"])].groupby(["county", "year"]):
-        notes.append(f"对标面板中没有{c} {y}年的数据，未导入{len(g)}个数值")
-    v = v[inside]
-    d = v[v["measure"].isin(PREV_OF)].assign(measure=lambda f: f["measure"].map(PREV_OF), year=lambda f: f["year"] + 1,
-                                             derived=True)
+    d = v[v["measure"].isin(PREV_OF)].assign(measure=lambda f: f["measure"].map(PREV_OF),
+                                             year=lambda f: f["year"] + PREV_LAG, derived=True)
     d = d.merge(places, on=["county", "year"])
-    return pd.concat([v, d], ignore_index=True), problems, notes
+    out = v[~inside]
+    years = sorted(int(y) for y in base["year"].unique())
+    out = out.assign(fate=np.where(out["order"].isin(d["order"]), "prev_only",
+                                   np.where(~out["year"].isin(years), "year_out",
+                                            np.where(~out["county"].isin(base["county"]), "county_out", "place_out"))))
+    fates.append(out)
+    return pd.concat([v[inside], d], ignore_index=True), problems, _outside_notes(out, years), \
+        pd.concat(fates, ignore_index=True)[["order", *KEYS, "derived", "fate"]]
+
+
+def _outside_notes(out: pd.DataFrame, years: list[int]) -> list[str]:
+    """One note per year, county or county-year outside the base: the values used for the next year's
+    *_prev (which) and the values not imported."""
+    names = load_measures()
+    span = f"{years[0]}—{years[-1]}年" if years else "无"
+    notes = []
+    year_out = ~out["year"].isin(years)
+    groups = [(f"{y}年不在对标面板的年份中（{span}）", g) for y, g in out[year_out].groupby("year")]
+    groups += [(f"县（市、区）“{c}”不在对标面板中", g) for c, g in out[~year_out & (out["fate"] == "county_out")]
+               .groupby("county")]
+    rest = out[~year_out & (out["fate"] != "county_out")]
+    groups += [(f"对标面板中没有{c} {y}年的数据", g) for (c, y), g in rest.groupby(["county", "year"])]
+    for head, g in groups:
+        used = g[g["fate"] == "prev_only"]
+        parts = []
+        if len(used):
+            which = "、".join(names[PREV_OF[m]].name_zh for m in dict.fromkeys(used["measure"]))
+            nxt = "、".join(f"{y + PREV_LAG}年" for y in sorted(used["year"].unique()))
+            parts.append(f"{len(used)}个数值用作{nxt}的“上年”数据项（{which}）")
+        if len(g) - len(used):
+            parts.append(f"未导入{len(g) - len(used)}个数值")
+        notes.append(f"{head}，{'，'.join(parts)}")
+    return notes
 
 
 def _candidates(base: pd.DataFrame, v: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -144,7 +200,7 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     if "source" not in base:
         base["source"] = ""
     base["year"] = base["year"].astype(int)
-    v, problems, notes = _prepared(values, base)
+    v, problems, notes, dropped = _prepared(values, base)
     cand, b = _candidates(base, v)
     conflict = _conflicting(cand)
     in_conflict = _key_index(cand).isin(conflict)
@@ -159,7 +215,15 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     win = cand[first | cand["chosen"]].copy()
     conf = cand[in_conflict].assign(rule_line=lambda f: _rule_lines(f, rules)).drop(columns="order")
     problems += _conflict_problems(conf[~_key_index(conf).isin(settled)], names=load_measures())
+    conf = conf.assign(place=places(conf).where(conf["origin"] != BASE, BASE))[
+        KEYS + ["value", "source", "place", "tolerance", "origin", "derived", "chosen", "rule_line"]]
     agreed = _agreed(cand[~in_conflict], win)
+    key = _key_index(cand)
+    fate = np.select([in_conflict & key.isin(settled), in_conflict, (first | cand["chosen"]) & key.isin(_key_index(b)),
+                      first | cand["chosen"]], ["settled", "conflict", "replaced", "added"], "agreed")
+    mine = cand.assign(fate=fate)[cand["origin"] != BASE]
+    outcome = pd.concat([dropped, mine[dropped.columns]], ignore_index=True).sort_values(
+        ["derived", "order"], kind="stable", ignore_index=True)
     # apply the winners that are imports
     win = win[win["origin"] != BASE].merge(b[KEYS + ["row", "old", "source", "real"]].rename(
         columns={"source": "old_source"}), on=KEYS, how="left")
@@ -172,12 +236,12 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     panel.loc[rows, "source"] = rep["source"].to_numpy()
     new = win[~has_row]
     panel = _with_rows(panel, new)
-    replaced = rep.rename(columns={"value": "new", "real": "was_real"})[
-        KEYS + ["old", "new", "source", "old_source", "was_real", "derived"]]
-    added = new[KEYS + ["value", "source", "derived"]].reset_index(drop=True)
+    replaced = rep.rename(columns={"value": "new", "real": "was_real"}).assign(place=places(rep))[
+        KEYS + ["old", "new", "source", "place", "old_source", "was_real", "derived"]]
+    added = new.assign(place=places(new))[KEYS + ["value", "source", "place", "derived"]].reset_index(drop=True)
     derived = int(win["derived"].sum())
     return Merged(panel, len(values), replaced.reset_index(drop=True), added, agreed, conf.reset_index(drop=True),
-                  tuple(problems), tuple(notes), derived, len(settled), tuple(unmatched))
+                  tuple(problems), tuple(notes), derived, len(settled), tuple(unmatched), outcome)
 
 
 def _with_rows(panel: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -195,11 +259,14 @@ def _with_rows(panel: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
 
 
 def _agreed(cand: pd.DataFrame, win: pd.DataFrame) -> pd.DataFrame:
-    """The candidates that agreed with the kept one (one row each: the kept value and source, and theirs)."""
+    """The candidates that agreed with the kept one (one row each: the kept value and source, and theirs
+    with its place)."""
     others = cand[cand.duplicated(KEYS)]
     kept = win[KEYS + ["value", "source"]]
-    out = others[KEYS + ["value", "source"]].rename(columns={"value": "other_value", "source": "other_source"})
-    return kept.merge(out, on=KEYS)[KEYS + ["value", "source", "other_value", "other_source"]].reset_index(drop=True)
+    out = others[KEYS + ["value", "source", "derived"]].assign(other_place=places(others)).rename(
+        columns={"value": "other_value", "source": "other_source"})
+    cols = KEYS + ["value", "source", "other_value", "other_source", "other_place", "derived"]
+    return kept.merge(out, on=KEYS)[cols].reset_index(drop=True)
 
 
 def _conflict_problems(conf: pd.DataFrame, names: dict) -> list[str]:
@@ -244,7 +311,8 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
         return conf.index[:0], problems, []
     keys = _key_index(conf)
     hit = _key_index(rules).isin(keys)
-    unmatched = rules[~hit & ~rules["derived"]]
+    # a rule on m of year Y matches when it or its m_prev of Y+1 does (Y may be outside the base)
+    unmatched = rules[~rules["derived"] & ~rules["line"].isin(rules.loc[hit, "line"])]
     problems += [f"裁定文件第{r['line']}行：{r['county']} {r['year']}年“{r['measure']}”没有需要裁定的冲突"
                  "（请核对县名、年份和数据项）" for _, r in unmatched.iterrows()]
     twice = rules[rules.duplicated(KEYS, keep=False) & ~rules["derived"]]
@@ -275,65 +343,6 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
         else:
             chosen.append(int(ok["cand"].iloc[0]))
     return pd.Index(chosen), problems, [int(x) for x in unmatched["line"]]
-
-
-def read_resolutions(path: str | Path) -> tuple[pd.DataFrame, list[str]]:
-    """(rules, problems) from a resolutions CSV: county, year, measure (id or Chinese name) and source or
-    value, note optional; Chinese or English headers; every problem with its line. A source may be the
-    whole source, its file name (a.xlsx), file#sheet, or 对标面板 for the base's own value."""
-    p = Path(path)
-    empty = pd.DataFrame(columns=RULE_COLUMNS)
-    try:
-        register_input(p)
-        if p.stat().st_size > MAX_RULE_BYTES:
-            return empty, [f"裁定文件{p.name}过大（{p.stat().st_size / 1048576:.1f} MB），不予读取"]
-        got = decoded(p.read_bytes(), p.name)
-    except FileNotFoundError:
-        return empty, [f"裁定文件不存在：{p}"]
-    except OSError as exc:
-        return empty, [f"无法读取裁定文件{p.name}（{exc.strerror or type(exc).__name__}）"]
-    except TextError as exc:
-        return empty, [f"裁定文件{p.name}：{m}" for m in exc.problems]
-    sep = "\t" if got.encoding == UTF16 and tab_separated(got.text) else ","
-    frame, rows = parse(got.text, ("county", "year", "measure"), sep)
-    problems = [f"裁定文件{p.name}第{line}行：{msg}" if line else f"裁定文件{p.name}：{msg}" for line, msg in rows]
-    if frame is None:
-        return empty, problems
-    missing = [c for c in ("county", "year", "measure") if c not in frame]
-    if missing or ("source" not in frame and "value" not in frame):
-        need = "、".join(missing + ([] if "source" in frame or "value" in frame else ["source 或 value"]))
-        return empty, problems + [f"裁定文件{p.name}缺少列：{need}（表头应为 county,year,measure,source,value,note，"
-                                  "或 县（市、区）,年份,数据项,数据来源,数值,说明）"]
-    rules, more = _rules(frame.reindex(columns=RULE_COLUMNS, fill_value=""), p.name)
-    return rules, problems + more
-
-
-def _rules(frame: pd.DataFrame, name: str) -> tuple[pd.DataFrame, list[str]]:
-    from ..names import normalise_name
-
-    measures = load_measures()
-    by_name = {m.name_zh: mid for mid, m in measures.items()}
-    f = frame.fillna("").astype({c: str for c in RULE_COLUMNS if c != "line"})
-    for c in ("county", "measure"):
-        f[c] = f[c].map(normalise_name)
-    f["measure"] = f["measure"].map(lambda m: by_name.get(m, m))
-    year = pd.to_numeric(f["year"].str.strip(), errors="coerce")
-    value = pd.to_numeric(f["value"].str.strip().replace("", np.nan), errors="coerce")
-    where = "裁定文件" + name + "第" + f["line"].astype(str) + "行："
-    checks = [(f["county"] == "", "县（市、区）为空"),
-              (year.isna() | (year % 1 != 0), "年份“" + f["year"] + "”不是整数年份"),
-              (~f["measure"].isin(measures), "未知的数据项“" + f["measure"] + "”"),
-              ((f["source"].str.strip() == "") & (f["value"].str.strip() == ""), "既没有来源（source）也没有数值（value）"),
-              ((f["source"].str.strip() != "") & (f["value"].str.strip() != ""), "来源（source）和数值（value）只能写一个"),
-              ((f["value"].str.strip() != "") & value.isna(), "数值“" + f["value"] + "”不是数字")]
-    problems, bad = [], pd.Series(False, index=f.index)
-    for mask, text in checks:
-        msg = text if isinstance(text, pd.Series) else pd.Series(text, index=f.index)
-        problems += list((where + msg)[mask])
-        bad |= mask
-    problems.sort(key=lambda s: int(s.split("第", 1)[1].split("行", 1)[0]))
-    ok = f[~bad].assign(year=year[~bad].astype("Int64").astype(int), value=value[~bad], source=f["source"].str.strip())
-    return ok[RULE_COLUMNS].reset_index(drop=True), problems
 
 
 def read_base(spec: str | Path = "shandong") -> tuple[pd.DataFrame, Path]:
