@@ -111,3 +111,12 @@ def test_dry_run_says_every_row_without_any_confirmed_column(tmp_path, capsys):
     assert "4:1 蓬莱市 → 蓬莱区（370614），历史名称，其间合并" in printed
     assert "5:1 济南高新区：无法识别（“济南高新区”不是山东省" in printed and "skip_rows: [济南高新区]" in printed
     assert "6:1 合计：合计行，跳过" in printed
+
+
+def test_mapping_file_encoding_is_in_the_reminders(tmp_path, capsys):
+    t, m = _files(tmp_path)
+    m.write_bytes(MAPPING.replace("population", "population  # 常住人口").encode("gbk"))
+    assert main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--dry-run"]) == 0
+    out = capsys.readouterr().out
+    reminders = out.split("提醒（", 1)[1]
+    assert "映射文件" in reminders and "map.yaml" in reminders and "GB18030" in reminders

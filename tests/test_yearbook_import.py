@@ -411,3 +411,10 @@ def test_table_and_reader_remarks_reach_the_notes(tmp_path):
     wb.save(tmp_path / "x.xlsx")
     text = "\n".join(import_tables([tmp_path / "x.xlsx"], 2021).notes)
     assert "第3行是隐藏行" in text and "C2是公式" in text
+
+
+def test_problems_of_columns_not_imported_are_said_not_counted_only(tmp_path):
+    f = _gbk(tmp_path / "i.csv", "地区,地区生产总值（亿元）,增速（%）\n临淄区,900,见附表\n")
+    im = import_tables([f], 2021)
+    assert im.problems == [] and _got(im) == {("临淄区", 2021, "gdp"): 900.0}
+    assert any("未导入的列有1处问题，已忽略" in n and "“见附表”不是数字" in n for n in im.notes)

@@ -13,6 +13,7 @@ import pandas as pd
 from ..errors import InputError
 from ..measures import fmt_num
 from ..paths import register_input
+from ..textfiles import take_notes
 from ..writers import About, Output, check_outputs, frames_to_xlsx
 from ..yearbook.reader import ENGINES
 
@@ -86,7 +87,8 @@ def rows_text(rows: pd.DataFrame) -> str:
     return "\n".join(lines)
 
 
-def _print(title: str, items: list[str], stream=sys.stdout) -> None:
+def _print(title: str, items: list[str], stream=None) -> None:
+    stream = stream or sys.stdout          # looked up now: main() wraps it (control characters made visible)
     if items:
         print(f"{title}（{len(items)}条）：", file=stream)
         for k, x in enumerate(items, 1):
@@ -102,6 +104,7 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
         if p and Path(p).is_file():
             register_input(p)
     im = import_tables(args.files, args.year, args.mapping, engine=args.engine)
+    im.notes += take_notes()           # the mapping file's encoding: in 提醒 and the report, not only at exit
     print(matches_text(im.matches))
     print(rows_text(im.rows))
     print(f"可导入{len(im.values)}个数值（{im.values['county'].nunique()}个县（市、区））")

@@ -259,16 +259,16 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
     by_col = {i: ps for i, ps in t.column_problems.items()}
     listed = {x for ps in by_col.values() for x in ps}
     problems += [x for x in t.problems if x not in listed]
-    ignored = 0
+    ignored: list[str] = []
     for col in t.columns:
         p = planned.get(col.index) if col.index in {u.column.index for u in used} else None
         for x in by_col.get(col.index, []):
             if p is None:
-                ignored += 1
+                ignored.append(x)
             elif not (_NO_UNIT in x and p.spec and p.spec.unit):
                 problems.append(x)
     if ignored:
-        notes.append(f"{_where(t)}：未导入的列有{ignored}处问题，已忽略")
+        notes.append(f"{_where(t)}：未导入的列有{len(ignored)}处问题，已忽略：{'；'.join(dict.fromkeys(ignored))}")
     if pref:
         t = replace(t, rows=tuple(replace(r, prefecture=r.prefecture or pref) for r in t.rows))
     coded = rows_to_codes(t, table_year, frozenset(n for e in entries for n in e.skip_rows))
