@@ -13,7 +13,10 @@ import re
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal, InvalidOperation
 from typing import Any
+
+from ..names import normalise_name
 
 NUMBER, MISSING, TEXT = "number", "missing", "text"
 _MISSING = re.compile(r"^[-—–‐―－.·…xX×/／]+$")
@@ -82,3 +85,16 @@ def strip_mark(text: str) -> tuple[str, str]:
     if m and m.start() > 0:
         return text[:m.start()].rstrip(), m[0]
     return text, ""
+
+
+def decimals(raw: object) -> int:
+    """Decimals a cell prints: from its text (“1,234.50” → 2), or a float's shortest repr (828.1447 → 4)."""
+    if isinstance(raw, bool) or raw is None:
+        return 0
+    text = repr(float(raw)) if isinstance(raw, float) else str(raw)
+    text = normalise_name(strip_mark(text)[0]).replace(",", "")
+    try:
+        exp = Decimal(text).as_tuple().exponent
+    except InvalidOperation:
+        return 0
+    return max(0, -int(exp)) if isinstance(exp, int) else 0

@@ -16,7 +16,6 @@ from __future__ import annotations
 import difflib
 import math
 from dataclasses import dataclass, field, replace
-from decimal import Decimal, InvalidOperation
 from functools import cache
 from pathlib import Path
 
@@ -27,10 +26,10 @@ from ..errors import InputError
 from ..measures import Measure, load_measures, parse_value
 from ..names import normalise_name
 from ..peers import counties
-from .cells import strip_mark
+from .cells import decimals
 from .codes import Coded, CodedRow, RowLine, rows_to_codes
 from .hints import column_hint, years_hint
-from .mapping import Entry, Mapping, Spec, importable, read_mapping, year_of_label
+from .mapping import Entry, Mapping, Spec, importable, read_mapping, yaml_text, year_of_label
 from .table import Cell, Column, YearbookTable
 from .units import convert, problem
 
@@ -99,19 +98,6 @@ def match_header(label: str) -> tuple[Measure | None, str, float]:
     if best[1] is not None and (best[0] >= NEAR_RATIO or (contains and len(text) >= 2)):
         return best[1], NEAR, round(best[0], 2)
     return None, NONE, round(best[0], 2)
-
-
-def decimals(raw: object) -> int:
-    """Decimals a cell prints: from its text (“1,234.50” → 2), or a float's shortest repr (828.1447 → 4)."""
-    if isinstance(raw, bool) or raw is None:
-        return 0
-    text = repr(float(raw)) if isinstance(raw, float) else str(raw)
-    text = normalise_name(strip_mark(text)[0]).replace(",", "")
-    try:
-        exp = Decimal(text).as_tuple().exponent
-    except InvalidOperation:
-        return 0
-    return max(0, -int(exp)) if isinstance(exp, int) else 0
 
 
 @cache
@@ -378,7 +364,8 @@ def _merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan
     label = p.column.label
     if not (p.spec and p.spec.merged == "sum"):
         notes.append(f"{names}（{table_year}年）今属{key}，其间有合并，“{label}”数据与今日{key}范围不一致，未导入"
-                     "（如需把合并前各县的数据相加，请在映射文件该列写 merged: sum）")
+                     f"（如需把合并前各县的数据相加，映射文件该表的 columns 下写：{yaml_text(label)}: "
+                     f"{{measure: {p.measure.id}{', unit: ' + yaml_text(unit) if p.spec and p.spec.unit else ''}, merged: sum}}）")
         return None
     expected = predecessors(code, table_year)
     split = [c for c in expected if len(_successors(min(table_year, divisions.LAST_YEAR))[c]) > 1]
