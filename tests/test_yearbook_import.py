@@ -419,3 +419,12 @@ def test_problems_of_columns_not_imported_are_said_not_counted_only(tmp_path):
     im = import_tables([f], 2021)
     assert im.problems == [] and _got(im) == {("临淄区", 2021, "gdp"): 900.0}
     assert any("未导入的列有1处问题，已忽略" in n and "“见附表”不是数字" in n for n in im.notes)
+
+
+def test_a_total_without_figures_after_a_blank_line_is_a_row_not_a_footnote(tmp_path):
+    f = _gbk(tmp_path / "t.csv", "地区,地区生产总值（亿元）\n临淄区,900\n\n全省合计,\n注：按当年价格计算。\n")
+    im = import_tables([f], 2021)
+    assert im.problems == [] and _got(im) == {("临淄区", 2021, "gdp"): 900.0}
+    assert list(zip(im.rows["printed_name"], im.rows["status"], strict=True)) == [("临淄区", "已识别"),
+                                                                                 ("全省合计", "合计行，跳过")]
+    assert [n for n in im.notes if "表下注释" in n] == ["表格“t.csv”表下注释：注：按当年价格计算。"]

@@ -355,7 +355,7 @@ def _rows(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], first: in
         if mark:
             t.remarks.append(f"{sheet.where(r, t.county_column)}：名称“{_text(raw)}”去掉了注释符号“{mark}”")
         name = re.sub(r"^(其中|内)[:：]", "", name)
-        if not values and len(texts) == 1 and name not in prefs and (blank or len(name) > 12):
+        if not values and len(texts) == 1 and not _known_name(name) and (blank or len(name) > 12):
             notes.append(texts[0])
             continue
         pref_col = _text(grid[r][t.prefecture_column]) if t.prefecture_column is not None else ""
