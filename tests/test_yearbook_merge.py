@@ -5,7 +5,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from qstrong.benchmark import benchmark, share_percent
+from qstrong.benchmark import benchmark, is_synthetic, share_percent
 from qstrong.errors import InputError
 from qstrong.panel import Panel
 from qstrong.paths import forget_inputs
@@ -149,10 +149,12 @@ def test_resolutions_file_chinese_headers_gbk_and_every_problem_with_its_line(tm
                   "丙县,2022,gdp,a.xlsx,310,\n".encode("gbk"))
     rules, problems = read_resolutions(f)
     assert rules[["county", "year", "measure", "source", "line"]].values.tolist() == [["丙县", 2022, "gdp", "a.xlsx", 2]]
-    assert [p.split("：", 1)[0] for p in problems] == [f"裁定文件{f.name}第{n}行" for n in (3, 4, 5, 6)]
+    assert [p.split("：", 1)[0] for p in problems] == [f"裁定文件“{f.name}”第{n}行" for n in (3, 4, 5, 6)]
     assert "年份" in problems[0] and "未知的数据项" in problems[1] and "既没有" in problems[2] and "只能写一个" in problems[3]
     got = merge_into(base_frame(), imported(("丙县", 2022, "gdp", 310.0, "a.xlsx", "C5", 0.05)), rules)
     assert got.problems == () and value_of(got.panel, "丙县", 2022, "gdp") == (310.0, "real:a.xlsx#表1!C5")
+    late = merge_into(base_frame(), imported(("丙县", 2021, "gdp", 310.0, "a.xlsx", "C5", 0.05)), rules)
+    assert late.problems == (f"裁定文件“{f.name}”第2行：丙县 2022年“地区生产总值”没有需要裁定的冲突（请核对县名、年份和数据项）",)
     missing, problems = read_resolutions(tmp_path / "none.csv")
     assert missing.empty and "不存在" in problems[0]
 
@@ -328,3 +330,39 @@ def test_places_in_messages_and_report_columns_use_the_readers_wording():
     assert "file" not in got.conflicts and "cell" not in got.conflicts
     bad = merge_into(base_frame(), values.assign(measure=["gdp", "nothing"]))
     assert any(p.startswith("文件“a.csv”第4行第2列：未知的数据项") for p in bad.problems)
+
+
+# ── coverage of a peer group and of a benchmark ──
+
+def test_coverage_restricted_to_counties_counts_by_hand():
+    df = base_frame()
+    for c in ("甲县", "丙县"):
+        df.loc[(df["county"] == c) & (df["year"] == 2022) & (df["measure"] == "q38.pm25"), "source"] = "real:x"
+    cov = coverage(df, counties=["甲县", "乙县"]).set_index(["measure", "year"])
+    assert cov.loc[("q38.pm25", 2022), ["panel_counties", "real_counties"]].tolist() == [2, 1]   # 丙 not in the group
+    assert cov.loc[("gdp", 2022), ["panel_counties", "real_counties"]].drop_duplicates().values.tolist() == [[2, 1]]
+    assert coverage(df).set_index(["measure", "year"]).loc[("q38.pm25", 2022), "real_counties"] == 2
+
+
+def test_coverage_of_a_benchmark_its_counties_and_year_only(tmp_path):
+    from qstrong.yearbook.coverage import coverage_of
+
+    base, _ = read_base("shandong")
+    bench = benchmark(SAMPLE, "临淄区", peer_panel="shandong", peers="prefecture")
+    peers = [c for c in bench.counties if c != "临淄区"]
+    outsider = base.loc[~base["county"].isin(bench.counties), "county"].iloc[0]
+    values = imported(*[(c, bench.year, "q38.pm25", 40.0 + k, "pm.xlsx", f"B{k + 3}", 0.05)
+                        for k, c in enumerate([*peers[:2], outsider])])
+    out = write_panel(merge_into(base, values), tmp_path / "peers.csv")
+    after = benchmark(SAMPLE, "临淄区", peer_panel=out, peers="prefecture")
+    cov = coverage_of(after)
+    assert set(cov["year"]) == {after.year} and (cov["panel_counties"] == after.n).all()
+    pm = cov[cov["measure"] == "q38.pm25"]
+    own = after.panel.data
+    own = own[(own["county"] == "临淄区") & (own["year"] == after.year) & (own["measure"] == "q38.pm25")]
+    own_real = int(len(own) == 1 and not is_synthetic(own["source"].iloc[0]) and pd.notna(own["value"].iloc[0]))
+    before = coverage_of(bench)
+    before_pm = int(before.loc[before["measure"] == "q38.pm25", "real_counties"].iloc[0])
+    assert pm["real_counties"].tolist() == [before_pm + 2]         # the outsider is not one of the benchmark's
+    assert before_pm == own_real + int(bench.provenance.loc["q38.pm25", "real"])
+    assert "对标县数" in coverage_text(cov, counted="对标县数")

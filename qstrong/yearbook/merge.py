@@ -32,7 +32,7 @@ from ..paths import register_input
 from ..peerdata import PREV, peer_panel_path, to_csv_bytes
 from ..writers.files import Output, check_outputs, write_atomic
 from .places import place, places
-from .resolutions import RULE_COLUMNS, read_resolutions
+from .resolutions import RULE_COLUMNS, read_resolutions, rule_place
 
 __all__ = ["Merged", "merge_into", "place", "read_base", "read_resolutions", "write_panel"]
 
@@ -284,6 +284,11 @@ def _conflict_problems(conf: pd.DataFrame, names: dict) -> list[str]:
     return out
 
 
+def _name(mid: str) -> str:
+    names = load_measures()
+    return names[mid].name_zh if mid in names else mid
+
+
 def _rule_lines(conf: pd.DataFrame, rules: pd.DataFrame) -> pd.Series:
     if not len(rules):
         return pd.Series(pd.NA, index=conf.index, dtype=object)
@@ -292,15 +297,17 @@ def _rule_lines(conf: pd.DataFrame, rules: pd.DataFrame) -> pd.Series:
 
 
 def _expanded(rules: pd.DataFrame | None) -> pd.DataFrame:
-    """The rules plus, for a rule on measure m of year Y, the same rule on m_prev of Y+1 (``derived``)."""
+    """The rules plus, for a rule on measure m of year Y, the same rule on m_prev of Y+1 (``derived``);
+    ``file`` is the resolutions file's name ('' when the rules were built in code)."""
     if rules is None or not len(rules):
         return pd.DataFrame(columns=[*RULE_COLUMNS, "derived"])
     r = rules.reindex(columns=RULE_COLUMNS)
     r = r.assign(year=r["year"].astype(int), derived=False, source=r["source"].fillna("").astype(str),
+                 file=r["file"].astype(object).fillna("").astype(str),
                  value=pd.to_numeric(r["value"], errors="coerce"),
                  line=r["line"].fillna(pd.Series(np.arange(len(r)) + 2, index=r.index)).astype(int))
-    d = r[r["measure"].isin(PREV_OF)].assign(measure=lambda f: f["measure"].map(PREV_OF), year=lambda f: f["year"] + 1,
-                                             derived=True)
+    d = r[r["measure"].isin(PREV_OF)].assign(measure=lambda f: f["measure"].map(PREV_OF),
+                                             year=lambda f: f["year"] + PREV_LAG, derived=True)
     return pd.concat([r, d[~_key_index(d).isin(_key_index(r))]], ignore_index=True)
 
 
@@ -313,11 +320,11 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
     hit = _key_index(rules).isin(keys)
     # a rule on m of year Y matches when it or its m_prev of Y+1 does (Y may be outside the base)
     unmatched = rules[~rules["derived"] & ~rules["line"].isin(rules.loc[hit, "line"])]
-    problems += [f"裁定文件第{r['line']}行：{r['county']} {r['year']}年“{r['measure']}”没有需要裁定的冲突"
+    problems += [f"{rule_place(r['file'], r['line'])}：{r['county']} {r['year']}年“{_name(r['measure'])}”没有需要裁定的冲突"
                  "（请核对县名、年份和数据项）" for _, r in unmatched.iterrows()]
     twice = rules[rules.duplicated(KEYS, keep=False) & ~rules["derived"]]
     for _, g in twice.groupby(KEYS):
-        problems.append(f"裁定文件第{'、'.join(map(str, g['line']))}行：同一县、年份和数据项裁定了多次")
+        problems.append(f"{rule_place(g['file'].iloc[0], '、'.join(map(str, g['line'])))}：同一县、年份和数据项裁定了多次")
     rules = rules[hit].drop_duplicates(KEYS)
     pairs = conf.reset_index(names="cand").merge(rules, on=KEYS, suffixes=("", "_rule"))
     by_source = pairs["source_rule"].fillna("").astype(str).str.strip()
@@ -331,15 +338,16 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
                            <= pairs["tolerance"] + EPS * np.maximum(pairs["value"].abs(), 1.0))
     chosen = []
     for (line, derived), g in pairs.groupby(["line", "derived_rule"], sort=False):
+        here = rule_place(g["file_rule"].iloc[0], line)
         ok = g[g["ok"]]
         what = f"来源“{g['source_rule'].iloc[0]}”" if str(g["source_rule"].iloc[0]).strip() else \
             f"数值{g['value_rule'].iloc[0]}"
         if ok.empty:
             if not derived:
                 choices = "、".join(f"{fmt_num(r['value'])}（{_where(r)}）" for _, r in g.iterrows())
-                problems.append(f"裁定文件第{line}行：{what}不是该冲突中的任一来源或数值（可选：{choices}）")
+                problems.append(f"{here}：{what}不是该冲突中的任一来源或数值（可选：{choices}）")
         elif (ok["value"] - ok["value"].iloc[0]).abs().max() > ok["tolerance"].max() + EPS:
-            problems.append(f"裁定文件第{line}行：{what}同时对应几个不同的数值，请写出完整的来源")
+            problems.append(f"{here}：{what}同时对应几个不同的数值，请写出完整的来源")
         else:
             chosen.append(int(ok["cand"].iloc[0]))
     return pd.Index(chosen), problems, [int(x) for x in unmatched["line"]]
