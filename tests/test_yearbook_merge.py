@@ -338,10 +338,14 @@ def test_coverage_restricted_to_counties_counts_by_hand():
     df = base_frame()
     for c in ("甲县", "丙县"):
         df.loc[(df["county"] == c) & (df["year"] == 2022) & (df["measure"] == "q38.pm25"), "source"] = "real:x"
-    cov = coverage(df, counties=["甲县", "乙县"]).set_index(["measure", "year"])
-    assert cov.loc[("q38.pm25", 2022), ["panel_counties", "real_counties"]].tolist() == [2, 1]   # 丙 not in the group
-    assert cov.loc[("gdp", 2022), ["panel_counties", "real_counties"]].drop_duplicates().values.tolist() == [[2, 1]]
-    assert coverage(df).set_index(["measure", "year"]).loc[("q38.pm25", 2022), "real_counties"] == 2
+    def counts(cov: pd.DataFrame, measure: str) -> list[list[int]]:
+        at = cov[(cov["measure"] == measure) & (cov["year"] == 2022)]
+        return at[["panel_counties", "real_counties"]].drop_duplicates().values.tolist()
+
+    group = coverage(df, counties=["甲县", "乙县"])
+    assert counts(group, "q38.pm25") == [[2, 1]]               # 丙 not in the group
+    assert counts(group, "gdp") == [[2, 1]]                    # 乙's real 200 (indicators 35 and 41 alike)
+    assert counts(coverage(df), "q38.pm25") == [[3, 2]]
 
 
 def test_coverage_of_a_benchmark_its_counties_and_year_only(tmp_path):
