@@ -328,6 +328,8 @@ def test_places_in_messages_and_report_columns_use_the_readers_wording():
     assert got.conflicts.set_index("origin")["place"].to_dict() == {"对标面板": "对标面板", "导入": "文件“a.csv”第3行第2列"}
     assert got.replaced["place"].tolist() == ["文件“a.csv”第4行第2列"]
     assert "file" not in got.conflicts and "cell" not in got.conflicts
+    assert got.outcome[["place", "fate", "note"]].values.tolist() == [
+        ["文件“a.csv”第3行第2列", "conflict", "冲突"], ["文件“a.csv”第4行第2列", "replaced", "替换合成数据"]]
     bad = merge_into(base_frame(), values.assign(measure=["gdp", "nothing"]))
     assert any(p.startswith("文件“a.csv”第4行第2列：未知的数据项") for p in bad.problems)
 

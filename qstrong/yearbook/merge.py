@@ -40,6 +40,7 @@ KEYS = ["county", "year", "measure"]
 PREV_OF = {cur: prev for prev, cur in PREV.items()}     # q38.pm25 → q38.pm25_prev
 PREV_LAG = 1         # peerdata builds every *_prev of panel year Y from its measure of Y−1 (q19/q20's 再前一年度
                      # included: their measure of panel year Y is already the year before's figure)
+OUTCOME = ["order", *KEYS, "value", "place", "derived", "fate", "note"]   # order: the value's row in the import
 FATES = {"replaced": "替换合成数据", "added": "新增", "agreed": "与已有真实数据一致", "conflict": "冲突",
          "settled": "冲突已裁定", "prev_only": "仅用作次年的上年值", "year_out": "年份不在面板",
          "county_out": "县不在面板", "place_out": "面板中没有该县该年", "problem": "有问题"}
@@ -63,7 +64,7 @@ class Merged:
     derived: int = 0                       # *_prev values written from the year before
     resolved: int = 0                      # conflicts settled by a rule
     unmatched: tuple[int, ...] = field(default=(), repr=False)   # rule lines that matched no conflict
-    outcome: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # order, KEYS, derived, fate
+    outcome: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # every value's fate (OUTCOME)
 
     @property
     def summary(self) -> list[str]:
@@ -140,7 +141,7 @@ def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, l
                                             np.where(~out["county"].isin(base["county"]), "county_out", "place_out"))))
     fates.append(out)
     return pd.concat([v[inside], d], ignore_index=True), problems, _outside_notes(out, years), \
-        pd.concat(fates, ignore_index=True)[["order", *KEYS, "derived", "fate"]]
+        pd.concat(fates, ignore_index=True)
 
 
 def _outside_notes(out: pd.DataFrame, years: list[int]) -> list[str]:
@@ -222,8 +223,9 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     fate = np.select([in_conflict & key.isin(settled), in_conflict, (first | cand["chosen"]) & key.isin(_key_index(b)),
                       first | cand["chosen"]], ["settled", "conflict", "replaced", "added"], "agreed")
     mine = cand.assign(fate=fate)[cand["origin"] != BASE]
-    outcome = pd.concat([dropped, mine[dropped.columns]], ignore_index=True).sort_values(
-        ["derived", "order"], kind="stable", ignore_index=True)
+    outcome = pd.concat([dropped, mine], ignore_index=True).sort_values(["derived", "order"], kind="stable",
+                                                                        ignore_index=True)
+    outcome = outcome.assign(note=outcome["fate"].map(FATES), place=places(outcome))[OUTCOME]
     # apply the winners that are imports
     win = win[win["origin"] != BASE].merge(b[KEYS + ["row", "old", "source", "real"]].rename(
         columns={"source": "old_source"}), on=KEYS, how="left")
@@ -362,7 +364,7 @@ def read_base(spec: str | Path = "shandong") -> tuple[pd.DataFrame, Path]:
     path = peer_panel_path(spec)
     register_input(path)
     df, rows, _ = read_rows(path, REQUIRED)
-    problems = [f"对标面板{path.name}" + (f"第{line}行" if line else "") + f"：{msg}" for line, msg in rows]
+    problems = [f"对标面板“{path.name}”" + (f"第{line}行" if line else "") + f"：{msg}" for line, msg in rows]
     if df is None or problems:
         raise InputError(problems, "对标面板无法读取")
     df = df.drop(columns="line")
