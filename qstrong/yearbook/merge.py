@@ -54,11 +54,11 @@ class Merged:
     and what happened to every imported figure."""
 
     panel: pd.DataFrame
-    imported: int                          # imported figures given
-    replaced: pd.DataFrame                 # county, year, measure, old, new, source, old_source, was_real, derived
-    added: pd.DataFrame                    # county, year, measure, value, source, derived
-    agreed: pd.DataFrame                   # county, year, measure, value, source, other_value, other_source
-    conflicts: pd.DataFrame                # one row per candidate: …, origin, chosen, rule_line
+    imported: int                          # imported figures given (the N of the summary)
+    replaced: pd.DataFrame                 # KEYS, old, new, source, place, old_source, was_real, derived
+    added: pd.DataFrame                    # KEYS, value, source, place, derived
+    agreed: pd.DataFrame                   # KEYS, value, source (kept), other_value, other_source, other_place, derived
+    conflicts: pd.DataFrame                # one row per candidate: KEYS, value, source, place, …, chosen, rule_line
     problems: tuple[str, ...] = ()
     notes: tuple[str, ...] = ()
     derived: int = 0                       # *_prev values written from the year before
@@ -114,8 +114,8 @@ def _where(r: pd.Series | dict) -> str:
 
 def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, list[str], list[str], pd.DataFrame]:
     """(the imported rows inside the base's county-years plus the *_prev rows any of them gives there;
-    the problems (unknown measures, empty values); the notes on values outside the base; the fate of
-    every value not merged (order, KEYS, derived, fate))."""
+    the problems (unknown measures, empty values); the notes on values outside the base; the values
+    not merged with their ``fate``)."""
     names = load_measures()
     v = values.reset_index(drop=True).copy()
     for c in ("file", "sheet", "cell"):
@@ -129,11 +129,11 @@ def _prepared(values: pd.DataFrame, base: pd.DataFrame) -> tuple[pd.DataFrame, l
     bad = ~v["measure"].isin(names) | v["value"].isna()
     fates = [v[bad].assign(fate="problem")]
     v = v[~bad]
-    places = base[["county", "year"]].drop_duplicates()
-    inside = v.merge(places, on=["county", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
+    spots = base[["county", "year"]].drop_duplicates()
+    inside = v.merge(spots, on=["county", "year"], how="left", indicator=True)["_merge"].eq("both").to_numpy()
     d = v[v["measure"].isin(PREV_OF)].assign(measure=lambda f: f["measure"].map(PREV_OF),
                                              year=lambda f: f["year"] + PREV_LAG, derived=True)
-    d = d.merge(places, on=["county", "year"])
+    d = d.merge(spots, on=["county", "year"])
     out = v[~inside]
     years = sorted(int(y) for y in base["year"].unique())
     out = out.assign(fate=np.where(out["order"].isin(d["order"]), "prev_only",
