@@ -428,3 +428,10 @@ def test_a_total_without_figures_after_a_blank_line_is_a_row_not_a_footnote(tmp_
     assert list(zip(im.rows["printed_name"], im.rows["status"], strict=True)) == [("临淄区", "已识别"),
                                                                                  ("全省合计", "合计行，跳过")]
     assert [n for n in im.notes if "表下注释" in n] == ["表格“t.csv”表下注释：注：按当年价格计算。"]
+
+
+def test_county_without_figures_under_the_header_with_a_prefecture_column(tmp_path):
+    f = _gbk(tmp_path / "p.csv", "市,县（市、区）,地区生产总值（亿元）\n枣庄市,市中区,—\n淄博市,临淄区,900\n")
+    (t,) = read_tables(f)
+    assert t.header_rows == (1,) and t.problems == []
+    assert [(r.name, r.prefecture) for r in t.rows] == [("市中区", "枣庄市"), ("临淄区", "淄博市")]

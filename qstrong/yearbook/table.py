@@ -247,10 +247,10 @@ def _row_named(row: list[object]) -> bool:
 
 
 def _bare_row(row: list[object]) -> bool:
-    """A row naming a division (or a zone, a total) with no other text: a data row without figures."""
+    """A row naming a division (or a zone, a total) with no other text but names: a data row without figures."""
     c = _name_cell(row)
     return (c is not None and _row_named(row)
-            and all(parse_cell(v).status != TEXT for i, v in enumerate(row) if i != c and _text(v) != _text(row[c])))
+            and all(parse_cell(v).status != TEXT or _known_name(_text(v)) for i, v in enumerate(row) if i != c))
 
 
 def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], rows: list[int], first: int) -> None:
