@@ -106,7 +106,8 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
     im = import_tables(args.files, args.year, args.mapping, engine=args.engine)
     im.notes += take_notes()           # the mapping file's encoding: in 提醒 and the report, not only at exit
     print(matches_text(im.matches))
-    print(rows_text(im.rows))
+    if not im.rows.empty:
+        print(rows_text(im.rows))
     print(f"可导入{len(im.values)}个数值（{im.values['county'].nunique()}个县（市、区））")
     _print("提醒", im.notes)
     if args.dry_run:
