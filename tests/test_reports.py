@@ -44,6 +44,8 @@ def test_pages_are_written_and_self_contained(report):
     gap = (report / "01_差距分析.html").read_text(encoding="utf-8")
     assert gap.count('src="data:image/png;base64,') >= 4 and gap.count("<table") >= 4
     assert "差距分析" in gap and "按责任部门" in gap and "示例数据提示" in gap
+    # how much of the benchmark is real: the line and the coverage table per efficacy measure
+    assert "真实数据占比" in gap and "真实数据覆盖" in gap and "有真实数据的县数" in gap
 
 
 def test_index_has_provenance_and_synthetic_notice(report):
