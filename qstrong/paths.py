@@ -15,6 +15,8 @@ from .errors import InputError
 
 _FILES: set[Path] = set()
 _FOLDERS: set[Path] = set()
+PACKAGE = Path(os.path.realpath(Path(__file__).parent))   # the installed package: its data is never an output
+_PACKAGE_OUTPUTS: set[Path] = set()                        # except files a maintainer's generator regenerates
 
 
 def real_path(path: str | Path) -> Path:
@@ -30,6 +32,11 @@ def register_input(path: str | Path) -> None:
 def register_folder(path: str | Path) -> None:
     """Remember a folder this process reads; nothing may be written inside it."""
     _FOLDERS.add(real_path(path))
+
+
+def allow_package_output(path: str | Path) -> None:
+    """Let a maintainer's generator (``python -m qstrong.peerdata``) rewrite one file of the package's data."""
+    _PACKAGE_OUTPUTS.add(real_path(path))
 
 
 def registered() -> tuple[frozenset[Path], frozenset[Path]]:
@@ -48,6 +55,9 @@ def output_problem(path: str | Path, what: str = "输出文件", directory: bool
     real = real_path(p)
     if real in _FILES:
         return f"{what}“{p}”是本次读取的输入文件，不能覆盖：请换一个文件名"
+    if (real == PACKAGE or PACKAGE in real.parents) and real not in _PACKAGE_OUTPUTS:
+        return (f"{what}“{p}”位于qstrong程序包之内（随包附带的数据，如对标面板 data/peers/shandong.csv），"
+                "不能写入：请写到程序包之外（如 reports/）")
     for folder in _FOLDERS:
         if real == folder or folder in real.parents:
             return f"{what}“{p}”位于正在读取的目录“{folder}”之内，不能写入：请写到该目录之外"

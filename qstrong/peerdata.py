@@ -316,9 +316,12 @@ def to_csv_bytes(df: pd.DataFrame) -> bytes:
 
 def write(path: str | Path, seed: int = 2022, years: Iterable[int] = (2019, 2020, 2021, 2022)) -> Path:
     """Generate the panel and write it as CSV (UTF-8 with BOM)."""
+    from .paths import allow_package_output
     from .writers import write_atomic
 
     path = Path(path)
+    if path.resolve() == SHIPPED.resolve():
+        allow_package_output(path)       # the generator regenerates the shipped panel; nothing else writes it
     path.parent.mkdir(parents=True, exist_ok=True)
     data = to_csv_bytes(generate(seed, years))
     return write_atomic(path, lambda tmp: tmp.write_bytes(data), "对标面板")
