@@ -42,6 +42,24 @@ def is_synthetic(source: object) -> bool:
     return any(mark in str(source) for mark in SYNTHETIC_MARKS)
 
 
+def shares(prov: pd.DataFrame, catalog) -> tuple[float, float, float | None]:
+    """(real, synthetic, efficacy measures' real) shares of a :func:`peer_provenance` count (0 when empty;
+    the efficacy share None when no efficacy measure's value is counted)."""
+    from .yearbook.coverage import components
+
+    total = int(prov.to_numpy().sum())
+    eff = prov[prov.index.isin(components(catalog)["measure"])]
+    n = int(eff.to_numpy().sum())
+    return (float(prov["real"].sum() / total) if total else 0.0, float(prov["synthetic"].sum() / total) if total else 0.0,
+            float(eff["real"].sum() / n) if n else None)
+
+
+def share_words(real: float, synthetic: float, efficacy: float | None) -> str:
+    """真实数据占比3%（合成97%；功效系数法数据项真实5%）: the one wording of the real share."""
+    part = "" if efficacy is None else f"；功效系数法数据项真实{share_percent(efficacy)}"
+    return f"真实数据占比{share_percent(real)}（合成{share_percent(synthetic)}{part}）"
+
+
 def peer_provenance(panel: Panel, county: str, year: int) -> pd.DataFrame:
     """Per measure, how many of the peers' values in `year` are real, how many synthetic/invented and how
     many imputed (:mod:`qstrong.impute`; neither real nor synthetic)."""
@@ -120,12 +138,20 @@ class Benchmark:
         total = int(self.provenance.to_numpy().sum())
         return float(self.provenance["real"].sum() / total) if total else 0.0
 
+    @cached_property
+    def efficacy_real_share(self) -> float | None:
+        """The real share among the peers' benchmark-year values of the measures efficacy items use (the 34
+        points scored against peers, and what a yearbook import raises; rule measures can only be reported).
+        None without a source column or when the benchmark holds no such value."""
+        return None if self.real_share is None else shares(self.provenance, self.panel.catalog)[2]
+
     @property
     def share_text(self) -> str:
-        """真实数据占比3%（合成97%） ('' without a source column): the real share on every benchmark line."""
+        """真实数据占比3%（合成97%；功效系数法数据项真实5%） ('' without a source column): the real share on
+        every benchmark line, over all the peers' values and over the efficacy measures' values."""
         if self.real_share is None:
             return ""
-        return f"真实数据占比{share_percent(self.real_share)}（合成{share_percent(self.synthetic_share)}）"
+        return share_words(self.real_share, self.synthetic_share, self.efficacy_real_share)
 
     @cached_property
     def own_invented(self) -> int:
@@ -180,7 +206,7 @@ class Benchmark:
     def to_dict(self) -> dict:
         return {"county": self.county, "year": self.year, "peers": self.peers, "peer_group": self.group_label,
                 "counties": self.n, "peer_source": self.peer_source, "reading": self.reading, "config": self.config.to_dict(),
-                "synthetic_share": self.synthetic_share, "real_share": self.real_share, "description": self.describe(), "notes": list(self.notes),
+                "synthetic_share": self.synthetic_share, "real_share": self.real_share, "efficacy_real_share": self.efficacy_real_share, "description": self.describe(), "notes": list(self.notes),
                 "vetoed_peers": self.config.vetoed_peers, "vetoed": list(self.vetoed_peers),
                 "veto_unknown": list(self.veto_unknown), "impute_peers": self.config.impute_peers,
                 "imputed": self.imputed.to_dict(orient="records")}

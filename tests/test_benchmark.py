@@ -141,7 +141,7 @@ def test_panel_counties_join_only_when_chosen():
 def test_describe_names_the_group():
     shandong = benchmark(SAMPLE, "临淄区", peer_panel="shandong")
     share = r"(\d+%|不足1%|超过99%)"
-    assert re.fullmatch(rf"对标：全省132个县（市、区） · 2022年 · 默认解读 · 真实数据占比{share}（合成{share}）",
+    assert re.fullmatch(rf"对标：全省132个县（市、区） · 2022年 · 默认解读 · 真实数据占比{share}（合成{share}；功效系数法数据项真实{share}）",
                         shandong.describe())
     zibo = benchmark(SAMPLE, "临淄区", peers="prefecture", peer_panel="shandong")    # Zibo: 5 districts, 3 counties
     assert zibo.describe().startswith("对标：同一地级市8个县（市、区） · 2022年 · 默认解读")

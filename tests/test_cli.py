@@ -134,3 +134,11 @@ def test_a_panel_that_is_also_the_peer_panel_is_named_once(capsys):
                  "--year", "2030"])
     err = capsys.readouterr().err
     assert code == 2 and err.count("shandong.csv") == 1
+
+
+def test_score_all_states_the_real_share_like_every_benchmark_line():
+    """--all has no evaluated county: the share counts every county's values of the year (the sample
+    panel is invented: 0 % real), in the one wording the benchmark line uses."""
+    r = run("score", str(SAMPLE), "--all", "--year", "2022")
+    assert r.returncode == 0
+    assert "真实数据占比0%（合成100%；功效系数法数据项真实0%）" in r.stderr

@@ -246,7 +246,7 @@ def test_no_notice_when_no_synthetic_or_invented_value_was_used(tmp_path, capsys
     run(capsys, "gaps", *args, "--out", tmp_path / "g.xlsx")
     run(capsys, "gaps", *args, "--out", tmp_path / "g.csv")
     info = about(openpyxl.load_workbook(tmp_path / "g.xlsx"))
-    assert "数据提示" not in info and "真实数据占比100%（合成0%）" in info["对标基准"]
+    assert "数据提示" not in info and "真实数据占比100%（合成0%；功效系数法数据项真实100%）" in info["对标基准"]
     assert "输入文件（对标面板）" not in info
     got = pd.read_csv(tmp_path / "g.csv", encoding="utf-8-sig")
     assert "数据提示" not in got.columns and "对标基准" in got.columns

@@ -8,7 +8,7 @@ import sys
 import numpy as np
 import pandas as pd
 
-from ..benchmark import count_invented, ranks, stamp, stamped
+from ..benchmark import count_invented, peer_provenance, ranks, share_words, shares, stamp, stamped
 from ..catalog import load_catalog
 from ..display import VETO_EFFECT, clip, pad, scorecard_text
 from ..measures import fmt_num, load_measures
@@ -147,6 +147,8 @@ def _all_line(args: argparse.Namespace, ps) -> str:
     reading = f"自定义解读（{'；'.join(changes)}）" if changes else "默认解读"
     who = "面板与对标面板" if args.peer_panel else "面板"
     line = f"对标：{who}中全部{len(ps.counties)}个县（市、区）互为对标 · {ps.year}年 · {reading}"
+    if "source" in ps.panel.data.columns:          # every county's values of the year (none is evaluated)
+        line += " · " + share_words(*shares(peer_provenance(ps.panel, "", ps.year), ps.catalog))
     if args.peer_panel:
         line += ("（面板中的各县都参加排名：与单县计分——默认只以对标面板的其他县为对标——的总分、排名可能不同，"
                  "单县计分加 --panel-counties-as-peers 即与此一致）")
