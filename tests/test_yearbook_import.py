@@ -325,7 +325,7 @@ def test_every_row_said_without_any_column_confirmed(tmp_path):
         ("8:1", "济南高新区", "无法识别", "", "", "", ""),
         ("9:1", "合计", "合计行，跳过", "", "", "", "")]
     assert set(im.rows["table_year"]) == {2019}
-    assert any("2行无法识别" in n for n in im.notes)
+    assert any("行匹配有2处问题" in n for n in im.notes)
 
 
 def _pasted(note):

@@ -262,7 +262,7 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
     lines += [_line(t, x, table_year) for x in coded.lines]
     if not used:
         if coded.problems:
-            notes.append(f"{_where(t)}：有{len(coded.problems)}行无法识别（该表没有导入的列，不算问题；见行匹配）")
+            notes.append(f"{_where(t)}：行匹配有{len(coded.problems)}处问题（该表没有导入的列，不影响导入；见行匹配）")
         return
     problems += coded.problems
     notes += coded.notes
