@@ -435,3 +435,26 @@ def test_county_without_figures_under_the_header_with_a_prefecture_column(tmp_pa
     (t,) = read_tables(f)
     assert t.header_rows == (1,) and t.problems == []
     assert [(r.name, r.prefecture) for r in t.rows] == [("市中区", "枣庄市"), ("临淄区", "淄博市")]
+
+
+def test_merged_sum_refused_for_figures_that_do_not_add_up(tmp_path):
+    """M2: a concentration or a percent of two counties is no figure of both: merged: sum is a mapping problem."""
+    from qstrong.yearbook.units import additive
+
+    assert additive("万元") and additive("项") and additive("万人")
+    assert not additive("μg/m³") and not additive("%") and not additive("元/人") and not additive("天")
+    f = _gbk(tmp_path / "yt.csv", "地区,PM2.5年均浓度（微克/立方米）,地区生产总值（亿元）\n长岛县,30,30.25\n蓬莱市,28,400.1\n")
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      PM2.5年均浓度: {measure: q38.pm25, merged: sum}\n"
+                                   "      地区生产总值: {measure: gdp, merged: sum}\n")
+    with pytest.raises(InputError) as e:
+        read_mapping(m)
+    assert len(e.value.problems) == 1
+    text = e.value.problems[0]
+    assert "PM2.5年均浓度" in text and "merged: sum" in text and "单独的表格" in text
+    im = import_tables([f], 2019, m)
+    assert any("PM2.5年均浓度" in x and "不能相加" in x for x in im.problems)
+    assert ("蓬莱区", 2019, "q38.pm25") not in _got(im)
+    percent = next(x for x in candidates() if x.kind == "percent")
+    m2 = _map(tmp_path / "p.yaml", f"tables:\n  - columns:\n      比例: {{measure: {percent.id}, merged: sum}}\n")
+    with pytest.raises(InputError, match="不能相加"):
+        read_mapping(m2)

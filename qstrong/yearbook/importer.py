@@ -29,7 +29,7 @@ from ..peers import counties
 from .cells import decimals
 from .codes import Coded, CodedRow, RowLine, rows_to_codes
 from .hints import column_hint, years_hint
-from .mapping import Entry, Mapping, Spec, importable, read_mapping, yaml_text, year_of_label
+from .mapping import Entry, Mapping, Spec, importable, read_mapping, summable, yaml_text, year_of_label
 from .table import Cell, Column, YearbookTable
 from .units import convert, problem
 
@@ -363,9 +363,10 @@ def _merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan
     key = _keys().get(code, code)
     label = p.column.label
     if not (p.spec and p.spec.merged == "sum"):
-        notes.append(f"{names}（{table_year}年）今属{key}，其间有合并，“{label}”数据与今日{key}范围不一致，未导入"
-                     f"（如需把合并前各县的数据相加，映射文件该表的 columns 下写：{yaml_text(label)}: "
-                     f"{{measure: {p.measure.id}{', unit: ' + yaml_text(unit) if p.spec and p.spec.unit else ''}, merged: sum}}）")
+        how = (f"（如需把合并前各县的数据相加，映射文件该表的 columns 下写：{yaml_text(label)}: "
+               f"{{measure: {p.measure.id}{', unit: ' + yaml_text(unit) if p.spec and p.spec.unit else ''}, merged: sum}}）"
+               if summable(p.measure) else "（这一数据不能相加；可自行按权重算出合并后县的数值，作为单独的表格导入）")
+        notes.append(f"{names}（{table_year}年）今属{key}，其间有合并，“{label}”数据与今日{key}范围不一致，未导入{how}")
         return None
     expected = predecessors(code, table_year)
     split = [c for c in expected if len(_successors(min(table_year, divisions.LAST_YEAR))[c]) > 1]

@@ -17,7 +17,9 @@
 ``measure`` must be a number, count or percent measure of the catalog (bool and level measures cannot be
 read from a yearbook). ``unit`` is the unit of the printed figures: it completes a header without one and
 overrides a “单位：” line; a header or unit row stating another unit is a problem. ``merged: sum`` sums the
-figures of divisions merged since the table's year into today's county (else they are not imported).
+figures of divisions merged since the table's year into today's county (else they are not imported);
+it is refused for a measure whose figures do not add up (a percent, or a unit :func:`.units.additive`
+says is not: concentrations, per-person figures, days).
 ``year`` sets the figures' year (default: the column's year, else the table's). ``skip_rows`` names rows
 (as printed) that are no county-level division, e.g. development zones: they are skipped and said; a name
 matching no row of the entry's tables is a problem (a typo). Every problem is listed at once, in Chinese,
@@ -38,7 +40,7 @@ from ..measures import Measure, load_measures
 from ..names import normalise_name
 from ..textfiles import REFUSED, load_data, unreported
 from .table import prefecture_names
-from .units import parse_unit, problem
+from .units import additive, parse_unit, problem
 
 IMPORTABLE = ("number", "count", "percent")
 TOP_KEYS = ("tables",)
@@ -97,6 +99,12 @@ def year_of_label(label: str) -> int | None:
     """2020 for a column label whose last part is a year (“2020”, “2020年”, “PM2.5｜2020年”)."""
     m = YEAR_LABEL.match(label.split("｜")[-1])
     return int(m[1]) if m else None
+
+
+def summable(m: Measure) -> bool:
+    """Whether `m`'s figures of merged counties may be added (``merged: sum``): never a percent, else as
+    the unit's dimension says (:func:`.units.additive`: money, people, counts yes; concentrations no)."""
+    return m.kind != "percent" and additive(m.unit)
 
 
 def importable(m: Measure) -> bool:
@@ -239,6 +247,10 @@ def _spec(raw: object, key: str, problems: list[str], allow_year: bool) -> Spec 
     merged = raw.get("merged")
     if merged is not None and merged not in MERGED:
         problems.append(f"{key}的 merged 只能是 sum（合并县的早年数据相加），而不是“{merged}”")
+    elif merged == "sum" and m is not None and not summable(m):
+        problems.append(f"{key}：merged: sum 不能用于“{m.name_zh}”（单位{m.unit}）：{'比率' if m.kind == 'percent' else '这类数值'}"
+                        "不能相加（两县之和不是合并后县的数值）。请去掉 merged: sum（合并县的这一数据不导入），"
+                        "或自行按权重（如人口、面积）算出合并后县的数值，作为单独的表格导入")
     year = _year(raw["year"], f"{key}的 year", problems) if "year" in raw else None
     if len(problems) > n:
         return None

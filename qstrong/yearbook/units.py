@@ -68,9 +68,19 @@ _TABLE: tuple[tuple[str, str, str, tuple[str, ...]], ...] = (
 
 UNITS: dict[str, tuple[str, Fraction]] = {u: (dim, Fraction(size)) for u, dim, size, _ in _TABLE}
 _SPELLINGS: dict[str, str] = {s: u for u, _, _, alts in _TABLE for s in (u, *alts)}
-DIMENSION_ZH = {"money": "金额", "money_per_person": "人均金额", "people": "人数", "households": "户数",
-                "ratio": "比率", "percentage_point": "百分点差", "mass": "重量", "days": "天数", "hours": "时长",
-                "area": "面积", "length": "长度", "energy": "电量", "coal": "能耗", "concentration": "浓度"}
+# dimension: its Chinese name, and whether two places' figures add up to the figure of both (a merged
+# county's earlier figure is the sum of its predecessors' only for these; a ratio, concentration,
+# per-person figure or number of days in the year is not)
+DIMENSIONS: dict[str, tuple[str, bool]] = {
+    "money": ("金额", True), "money_per_person": ("人均金额", False), "people": ("人数", True),
+    "households": ("户数", True), "ratio": ("比率", False), "percentage_point": ("百分点差", False),
+    "count_ge": ("计数", True), "count_xiang": ("计数", True), "count_jian": ("计数", True),
+    "count_ci": ("计数", True), "count_jia": ("计数", True), "count_zhang": ("计数", True),
+    "count_chu": ("计数", True), "count_suo": ("计数", True), "count_zuo": ("计数", True),
+    "count_tai": ("计数", True), "count_liang": ("计数", True), "mass": ("重量", True),
+    "days": ("天数", False), "hours": ("时长", False), "area": ("面积", True), "length": ("长度", True),
+    "energy": ("电量", True), "coal": ("能耗", True), "concentration": ("浓度", False)}
+DIMENSION_ZH = {d: zh for d, (zh, _) in DIMENSIONS.items()}
 _UNIT_LINE = re.compile(r"^单位[:：]\s*(.+)$")
 _BRACKET = re.compile(r"^(.*?)[（(]([^（）()]*)[）)]\s*$")
 
@@ -144,6 +154,13 @@ def problem(from_unit: str, to_unit: str) -> str:
         return (f"单位“{f}”（{DIMENSION_ZH.get(fd, '计数')}）不能换算为“{t}”（{DIMENSION_ZH.get(td, '计数')}）："
                 "两者不是同一种量")
     return ""
+
+
+def additive(unit: str) -> bool:
+    """Whether figures in `unit` of two places add up to the figure of both (:data:`DIMENSIONS`);
+    False for an unknown unit."""
+    canon = parse_unit(unit) if unit else None
+    return canon is not None and DIMENSIONS[UNITS[canon][0]][1]
 
 
 def factor(from_unit: str, to_unit: str) -> Fraction:
