@@ -46,6 +46,7 @@ COLUMNS = {
     "old": "原值", "new": "新值", "old_source": "原来源", "was_real": "原值为真实数据", "derived": "由上年值推得",
     "origin": "来自", "chosen": "裁定采用", "rule_line": "裁定文件行号", "tolerance": "舍入容差",
     "other_value": "另一来源的数值", "other_source": "另一来源",
+    "place": "位置", "other_place": "另一来源的位置", "order": "表中序号", "fate": "结果代码",
 }
 KINDS = {"efficacy": "功效系数法", "rule": "规则计分", "mixed": "规则与功效系数法", "document": "文件/会议/机制",
          "count": "数量", "rate": "比率"}
