@@ -179,6 +179,41 @@ def test_duplicated_row_is_a_problem(tmp_path):
     im = import_tables([f], 2021)
     assert len(im.problems) == 1 and "临淄区" in im.problems[0] and "第2行" in im.problems[0]
     assert _got(im) == {("张店区", 2021, "gdp"): 800.0}
+    assert "数值不同" in im.problems[0] and 'skip_rows: [第4行]' in im.problems[0]      # D5: the next step
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, unit: 亿元}\n"
+                                   "    skip_rows: [第4行]\n")
+    im = import_tables([f], 2021, m)
+    assert im.problems == [] and _got(im)[("临淄区", 2021, "gdp")] == 900.0
+
+
+def test_identical_duplicated_rows_keep_one(tmp_path):
+    """D5: the same name twice with the same value in every imported column: one kept, said (no guess)."""
+    f = _gbk(tmp_path / "d.csv", "地区,地区生产总值（亿元）,备注列\n临淄区,900,a\n张店区,800,b\n临淄区,900,c\n")
+    im = import_tables([f], 2021)
+    assert im.problems == []
+    assert _got(im) == {("临淄区", 2021, "gdp"): 900.0, ("张店区", 2021, "gdp"): 800.0}
+    assert im.values.loc[im.values["county"] == "临淄区", "cell"].tolist() == ["2:2"]
+    assert any("第2行“临淄区”、第4行“临淄区”" in n and "只用第2行" in n for n in im.notes)
+
+
+def test_part_merged_before_the_tables_year_is_never_the_whole(tmp_path):
+    """M3: in a 2021 table 长岛县 (merged into 蓬莱区 in 2020) is a part of 蓬莱区: added to 蓬莱区's own
+    row with merged: sum, a problem when that row is missing; without merged: sum the pair says the ways."""
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, merged: sum}\n")
+    alone = _gbk(tmp_path / "a.csv", "地区,地区生产总值（亿元）\n长岛县,60.5\n历城区,1500.0\n")
+    im = import_tables([alone], 2021, m)
+    assert len(im.problems) == 1 and "长岛县" in im.problems[0] and "蓬莱区" in im.problems[0]
+    assert "蓬莱区" not in set(im.values["county"])
+    assert "蓬莱区" not in set(import_tables([alone], 2021).values["county"])       # without merged: sum neither
+    pair = _gbk(tmp_path / "p.csv", "地区,地区生产总值（亿元）\n蓬莱区,340.0\n长岛县,60.5\n")
+    im = import_tables([pair], 2021, m)
+    assert im.problems == []
+    row = im.values.iloc[0]
+    assert (row.county, row.value, row.cell) == ("蓬莱区", pytest.approx(340.0 + 60.5, abs=1e-12), "2:2+3:2")
+    im = import_tables([pair], 2021)
+    assert len(im.problems) == 1 and im.values.empty
+    for way in ("删去“长岛县”行", "skip_rows: [长岛县]", "地区生产总值: {measure: gdp, merged: sum}"):
+        assert way in im.problems[0]
 
 
 def test_missing_unit_named_and_completed_by_mapping(tmp_path):

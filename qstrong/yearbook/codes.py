@@ -10,7 +10,7 @@ would skip it). Subtotal and 全省/合计 rows, and rows the mapping's skip_row
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..divisions import Match, match
 from ..names import normalise_name
@@ -31,6 +31,13 @@ class CodedRow:
     @property
     def code(self) -> str:
         return self.match.code
+
+    @property
+    def part(self) -> bool:
+        """The printed division no longer existed in the table's year: merged into `code` before it, so its
+        figure is a part of that division's, never the whole."""
+        d = self.match.division
+        return self.match.merged and d is not None and d.code != self.match.code
 
 
 @dataclass(frozen=True)
@@ -67,6 +74,8 @@ class Coded:
     notes: tuple[str, ...]
     lines: tuple[RowLine, ...] = ()
     skipped: frozenset[str] = frozenset()
+    twice: tuple[tuple[tuple[CodedRow, ...], str], ...] = ()    # rows naming one division, and the problem said
+    parts: dict[str, tuple[CodedRow, ...]] = field(default_factory=dict)  # code → its former parts' rows
 
     def by_code(self) -> dict[str, CodedRow]:
         return {r.code: r for r in self.rows}
@@ -77,9 +86,16 @@ def skip_line(names: list[str]) -> str:
     return f"skip_rows: [{', '.join(yaml_text(n) for n in dict.fromkeys(names))}]"
 
 
+def row_keys(row: Row) -> set[str]:
+    """The ways a mapping names `row` (skip_rows, rows): its name as printed or normalised, 第N行, its cell."""
+    return {row.name, normalise_name(row.raw_name), f"第{row.line}行", normalise_name(row.address)}
+
+
 def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[str] = frozenset()) -> Coded:
     """Each county row of `table` → its code in `year` (see the module's docstring); rows named in `skip`
-    (a mapping's skip_rows, normalised) are skipped and said."""
+    (a mapping's skip_rows, normalised: a name, 第N行 or the cell) are skipped and said. A division's row
+    with rows of divisions merged into it before `year` (``CodedRow.part``) is kept, its parts in
+    ``parts``; other rows naming one division are left out, in ``twice`` with the problem said."""
     problems: list[str] = []
     notes: list[str] = []
     found: list[CodedRow] = []
@@ -87,7 +103,7 @@ def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[st
     hit: set[str] = set()
     unknown: list[str] = []
     for row in table.rows:
-        names = {row.name, normalise_name(row.raw_name)} & set(skip)
+        names = row_keys(row) & set(skip)
         if names:
             hit |= names
             lines[row.line] = RowLine(row, SKIPPED)
@@ -123,17 +139,30 @@ def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[st
     groups: dict[str, list[CodedRow]] = {}
     for r in found:
         groups.setdefault(r.code, []).append(r)
+    twice: list[tuple[tuple[CodedRow, ...], str]] = []
+    parts: dict[str, tuple[CodedRow, ...]] = {}
     for code, rs in groups.items():
-        if len(rs) > 1:
+        whole = [r for r in rs if not r.part]
+        if len(rs) > 1 and len(whole) == 1:           # 蓬莱区 with 长岛县 in a 2021 table: settled per column
+            parts[code] = tuple(r for r in rs if r.part)
+        elif len(rs) > 1:
             which = "、".join(f"第{r.row.line}行“{r.row.name}”（{r.row.address}）" for r in rs)
             text = (f"{which}都对应{rs[0].match.division.label if rs[0].match.division.code == code else code}，"
-                    "同一区划出现多行，无法确定用哪一行")
-            problems.append(f"文件“{table.file}”{'工作表“' + table.sheet + '”' if table.sheet else ''}：{text}")
+                    "同一区划出现多行，无法确定用哪一行：请删去多余的行，或在映射文件该表下按位置跳过其中一行（如 "
+                    f"{skip_line([f'第{rs[-1].row.line}行'])}），或用 rows 按位置写明各行是哪个区划（如 "
+                    f"rows: {{{yaml_text(f'第{rs[-1].row.line}行')}: 所属地级市+名称}}）")
+            problems.append(f"{where(table)}：{text}")
+            twice.append((tuple(rs), problems[-1]))
             for r in rs:
                 lines[r.row.line] = RowLine(r.row, TWICE, r.match, text)
-    dup = {c for c, rs in groups.items() if len(rs) > 1}
-    return Coded(tuple(r for r in found if r.code not in dup), tuple(problems), tuple(notes),
-                 tuple(lines[r.line] for r in table.rows), frozenset(hit))
+    dup = {r.row.line for rs, _ in twice for r in rs} | {r.row.line for ps in parts.values() for r in ps}
+    return Coded(tuple(r for r in found if r.row.line not in dup), tuple(problems), tuple(notes),
+                 tuple(lines[r.line] for r in table.rows), frozenset(hit), tuple(twice), parts)
+
+
+def where(table: YearbookTable) -> str:
+    """文件“a.csv” / 文件“x.xlsx”工作表“表1”: the table, in the reader's wording."""
+    return f"文件“{table.file}”" + (f"工作表“{table.sheet}”" if table.sheet else "")
 
 
 @dataclass(frozen=True)

@@ -27,7 +27,7 @@ from ..measures import Measure, load_measures, parse_value
 from ..names import normalise_name
 from ..peers import counties
 from .cells import decimals
-from .codes import Coded, CodedRow, RowLine, rows_to_codes
+from .codes import Coded, CodedRow, RowLine, rows_to_codes, skip_line, where
 from .hints import column_hint, years_hint
 from .mapping import Entry, Mapping, Spec, importable, read_mapping, summable, yaml_text, year_of_label
 from .table import Cell, Column, YearbookTable
@@ -264,10 +264,30 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
         if coded.problems:
             notes.append(f"{_where(t)}：行匹配有{len(coded.problems)}处问题（该表没有导入的列，不影响导入；见行匹配）")
         return
-    problems += coded.problems
+    coded = _twice(t, coded, [t.columns.index(p.column) for p in used], problems, notes)
     notes += coded.notes
     for p in used:
         _column(t, coded, p, table_year, rows, problems, notes)
+
+
+def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], notes: list[str]) -> Coded:
+    """`coded` with one row of each group of rows naming one division whose imported values are all equal
+    (said; no guess: the values are the same); the problems of the others, and the table's other problems."""
+    said = {text for _, text in coded.twice}
+    problems += [x for x in coded.problems if x not in said]
+    kept: list[CodedRow] = []
+    for rs, text in coded.twice:
+        if all(r.row.cells[i].value == rs[0].row.cells[i].value for r in rs for i in idx):
+            kept.append(rs[0])
+            notes.append(f"{where(t)}：{'、'.join(f'第{r.row.line}行“{r.row.name}”' for r in rs)}都对应同一区划，"
+                         f"导入的各列数值相同，只用第{rs[0].row.line}行")
+        else:
+            problems.append(text.replace("无法确定用哪一行", "导入的列数值不同，无法确定用哪一行"))
+    return replace(coded, rows=coded.rows + tuple(kept)) if kept else coded
+
+
+def _label(code: str, year: int) -> str:
+    return next((d.label for d in divisions.divisions(min(year, divisions.LAST_YEAR)) if d.code == code), code)
 
 
 def _where(t: YearbookTable) -> str:
@@ -317,11 +337,24 @@ def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: lis
     m, i = p.measure, t.columns.index(p.column)
     direct: list[CodedRow] = []
     groups: dict[str, list[CodedRow]] = {}
+    summed = p.spec is not None and p.spec.merged == "sum"
     for r in coded.rows:
         today = r.match.today
         if len(today) > 1:
             notes.append(f"{r.row.where}：“{r.row.name}”{table_year}年以后被拆分（今{'、'.join(today)}），"
                          f"其“{p.column.label}”数据与今日任何一个县的范围都不一致，未导入")
+        elif r.part:
+            whole = _label(r.code, table_year)
+            head = f"{r.row.where}：“{r.row.name}”在{table_year}年以前已并入{whole}，{table_year}年的表中它只是{whole}的一部分"
+            if summed:
+                problems.append(f"{head}；“{p.column.label}”按 merged: sum 须与表中{whole}这一行相加，表中没有这一行"
+                                "（请补上这一行，或去掉 merged: sum）")
+            else:
+                notes.append(f"{head}，其“{p.column.label}”数据未导入")
+        elif r.code in coded.parts:
+            rec = _after(t, r, coded.parts[r.code], i, p, unit, table_year, summed, problems, notes)
+            if rec:
+                rows.append(rec)
         elif r.match.merged:
             groups.setdefault(today[0], []).append(r)
         else:
@@ -380,6 +413,34 @@ def _merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan
         problems.append(f"文件“{t.file}”{'工作表“' + t.sheet + '”' if t.sheet else ''}：“{label}”按 merged: sum 相加为{key}"
                         f"需要{table_year}年的{'、'.join(labels.get(c, c) for c in expected)}，表中缺少{'、'.join(missing)}")
         return None
+    return _sum(t, code, group, i, p, unit, table_year, problems, notes)
+
+
+def _after(t: YearbookTable, r: CodedRow, parts: tuple[CodedRow, ...], i: int, p: _Plan, unit: str, table_year: int,
+           summed: bool, problems: list[str], notes: list[str]) -> dict | None:
+    """A division's row with rows of the divisions merged into it before the table's year (蓬莱区 and
+    长岛县 in a 2021 table): summed with ``merged: sum``, else a problem saying the ways out."""
+    if summed:
+        return _sum(t, r.code, [r, *parts], i, p, unit, table_year, problems, notes)
+    names = "、".join(f"“{x.row.name}”" for x in parts)
+    label = p.column.label
+    ways = (f"若“{r.row.name}”行已含{names}，请删去{names}行，或在映射文件该表下写 {skip_line([x.row.name for x in parts])}；"
+            f"若不含（如年鉴把其单列），该表的 columns 下写 {yaml_text(label)}: {{measure: {p.measure.id}, merged: sum}} 相加"
+            if summable(p.measure) else
+            f"“{p.measure.name_zh}”不能相加：若“{r.row.name}”行已含{names}，请删去{names}行，或在映射文件该表下写 "
+            f"{skip_line([x.row.name for x in parts])}")
+    problems.append(f"{where(t)}：第{r.row.line}行“{r.row.name}”与{'、'.join(f'第{x.row.line}行' for x in parts)}{names}"
+                    f"都对应{_label(r.code, table_year)}（{names}在{table_year}年以前已并入），同一区划出现多行，"
+                    f"“{label}”无法确定用哪一行：{ways}")
+    return None
+
+
+def _sum(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan, unit: str, table_year: int,
+         problems: list[str], notes: list[str]) -> dict | None:
+    """The exact sum of the column `i` of `group`'s rows as today's `code` (sources joined by +)."""
+    names = "、".join(f"“{r.row.name}”" for r in group)
+    key = _keys().get(code, code)
+    label = p.column.label
     cells = [r.row.cells[i] for r in group]
     if any(c.value is None for c in cells):
         notes.append(f"{names}的“{label}”有缺失值，无法相加为{key}，未导入")
