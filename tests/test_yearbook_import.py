@@ -493,3 +493,25 @@ def test_merged_sum_refused_for_figures_that_do_not_add_up(tmp_path):
     m2 = _map(tmp_path / "p.yaml", f"tables:\n  - columns:\n      比例: {{measure: {percent.id}, merged: sum}}\n")
     with pytest.raises(InputError, match="不能相加"):
         read_mapping(m2)
+
+
+def test_mapping_with_problems_never_falls_back_to_header_matching(tmp_path):
+    """D1: every mapping problem at once, the table's problems against its valid part too (a unit conflict,
+    a skip_rows typo), and no column matched by header as if no mapping were given."""
+    f = _gbk(tmp_path / "h.csv", "地区,地区生产总值（亿元）,年末常住人口（万人）\n临淄区,900,60\n济南高新区,1,2\n")
+    m = _map(tmp_path / "m.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gdp, unit: 万元}\n"
+                                   "      年末常住人口: {measure: populaton}\n    colour: red\n    skip_rows: [不存在的行]\n")
+    im = import_tables([f], 2021, m)
+    assert im.values.empty
+    text = "\n".join(im.problems)
+    for part in ("未知的键“colour”", "populaton", "表头写的单位是亿元，映射文件", "skip_rows“不存在的行”", "济南高新区"):
+        assert part in text, part
+    assert all(p.startswith(("映射文件“m.yaml”", "文件“h.csv”")) for p in im.problems), im.problems
+    only_bad = _map(tmp_path / "b.yaml", "tables:\n  - columns:\n      地区生产总值: {measure: gpd}\n")
+    im = import_tables([f], 2021, only_bad)
+    assert im.values.empty and any("gpd" in p for p in im.problems)
+    syntax = _map(tmp_path / "s.yaml", "tables:\n  - file: [unclosed\n")
+    im = import_tables([f], 2021, syntax)
+    assert im.values.empty and im.problems[0].startswith("映射文件“s.yaml”：无法解析YAML")
+    im = import_tables([f], 2021, tmp_path / "none.yaml")
+    assert im.values.empty and im.problems[0] == "映射文件“none.yaml”不存在或不是文件"

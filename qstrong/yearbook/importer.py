@@ -29,7 +29,7 @@ from ..peers import counties
 from .cells import decimals
 from .codes import Coded, CodedRow, RowLine, rows_to_codes, skip_line, where
 from .hints import column_hint, years_hint
-from .mapping import Entry, Mapping, Spec, importable, read_mapping, summable, yaml_text, year_of_label
+from .mapping import Entry, Mapping, Spec, importable, load_mapping, summable, yaml_text, year_of_label
 from .table import Cell, Column, YearbookTable
 from .units import convert, problem
 
@@ -126,12 +126,10 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
     shown: list[dict] = []
     lines: list[dict] = []
     skipped: set[tuple[int, str]] = set()
+    broken: list[str] = []
     if mapping is not None and not isinstance(mapping, Mapping):
-        try:
-            mapping = read_mapping(mapping)
-        except InputError as exc:
-            problems += exc.problems
-            mapping = None
+        mapping, broken = load_mapping(mapping)       # its valid part still checked against the tables
+        problems += broken
     used_entries: set[int] = set()
     found_labels: set[tuple[int, str]] = set()
     tables: list[YearbookTable] = []
@@ -145,7 +143,7 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
     for t in tables:
         entries = mapping.for_table(t.file, t.sheet) if isinstance(mapping, Mapping) else []
         used_entries.update(e.index for e in entries)
-        _table(t, int(year), entries, found_labels, rows, shown, problems, notes, lines, skipped)
+        _table(t, int(year), entries, found_labels, rows, shown, problems, notes, lines, skipped, not broken)
     if isinstance(mapping, Mapping):
         for e in mapping.entries:
             if e.index not in used_entries:
@@ -178,7 +176,9 @@ def _settings(t: YearbookTable, year: int, entries: list[Entry], problems: list[
 
 
 def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[tuple[int, str]],
-           problems: list[str]) -> list[_Plan]:
+           problems: list[str], headers: bool = True) -> list[_Plan]:
+    """The columns to import: the mapping's; by header only when no mapping, or a valid one, names none
+    of this table (`headers`: False when the mapping file has problems, never matched as if not given)."""
     measures = load_measures()
     mapped = any(e.columns or e.years for e in entries)
     plans: list[_Plan] = []
@@ -206,6 +206,8 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
                     taken[col.index] = e.years.key
                     plans.append(_Plan(col, measures[e.years.measure], e.years, BY_MAPPING, 1.0, y))
         return sorted(plans, key=lambda p: p.column.index)
+    if not headers:
+        return plans
     for col in t.columns:
         m, how, score = match_header(col.label)
         if m is not None:
@@ -215,9 +217,9 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
 
 def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[int, str]], rows: list[dict],
            shown: list[dict], problems: list[str], notes: list[str], lines: list[dict],
-           skipped: set[tuple[int, str]]) -> None:
+           skipped: set[tuple[int, str]], headers: bool = True) -> None:
     pref, table_year = _settings(t, year, entries, problems)
-    plans = _plans(t, table_year, entries, found, problems)
+    plans = _plans(t, table_year, entries, found, problems, headers)
     used = [p for p in plans if p.how != NEAR]
     planned = {p.column.index: p for p in plans}
     years = [c for c in t.columns if c.index not in planned and year_of_label(c.label) is not None]
@@ -240,7 +242,7 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
     if years and not any(e.years for e in entries):
         notes.append(f"{_where(t)}：表头{'、'.join(f'“{c.label}”' for c in years)}是年份，各列是同一数据项的不同年份，"
                      "须在映射文件中写明数据项和单位（years），可复制以下几行：\n" + years_hint(t, years, match_header(t.title)[0]))
-    elif not plans and not t.problems:
+    elif not plans and not t.problems and headers:
         notes.append(f"{_where(t)}：没有与数据项对应的列，未导入（列名须与数据项中文名称一致，或写入映射文件）")
     by_col = {i: ps for i, ps in t.column_problems.items()}
     listed = {x for ps in by_col.values() for x in ps}

@@ -113,12 +113,32 @@ def importable(m: Measure) -> bool:
 
 def read_mapping(path: str | Path) -> Mapping:
     """The mapping file at `path`; MappingError listing every problem."""
-    data, problems = load_data(path, "映射文件")
-    mapping, more = parse_mapping(data, Path(path).name)
-    problems = unreported(problems + more)
+    mapping, problems = load_mapping(path)
     if problems:
         raise MappingError(problems)
     return mapping
+
+
+def load_mapping(path: str | Path) -> tuple[Mapping, list[str]]:
+    """(the mapping's valid part, every problem of the file, each naming it): the importer reports the
+    problems its tables show against that part too, never matching headers instead."""
+    name = Path(path).name
+    try:
+        data, problems = load_data(path, "映射文件")
+    except InputError as exc:
+        return Mapping(name), [_named(x, name) for x in exc.problems]
+    if problems and data is None:        # a syntax error: nothing of the file was read
+        return Mapping(name), [_named(x, name) for x in unreported(problems)]
+    mapping, more = parse_mapping(data, name)
+    return mapping, [_named(x, name) for x in unreported(problems + more)]
+
+
+def _named(problem: str, name: str) -> str:
+    """`problem` naming the mapping file `name` (映射文件“m.yaml”…)."""
+    text = str(problem)
+    if text.startswith(f"映射文件“{name}”"):
+        return text
+    return f"映射文件“{name}”" + (text[4:] if text.startswith("映射文件") else f"：{text}")
 
 
 def parse_mapping(data: object, source: str) -> tuple[Mapping, list[str]]:
