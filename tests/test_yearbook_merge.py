@@ -145,8 +145,8 @@ def test_resolutions_file_chinese_headers_gbk_and_every_problem_with_its_line(tm
                   "丙县,2022,地区生产总值,a.xlsx,,以年鉴为准\n"
                   "丙县,二〇二二,gdp,,310,\n"
                   "丙县,2022,不存在的项,a.xlsx,,\n"
-                  "丙县,2022,gdp,,,\n"
-                  "丙县,2022,gdp,a.xlsx,310,\n".encode("gbk"))
+                  "乙县,2022,gdp,,,\n"
+                  "甲县,2022,gdp,a.xlsx,310,\n".encode("gbk"))
     rules, problems = read_resolutions(f)
     assert rules[["county", "year", "measure", "source", "line"]].values.tolist() == [["丙县", 2022, "gdp", "a.xlsx", 2]]
     assert [p.split("：", 1)[0] for p in problems] == [f"裁定文件“{f.name}”第{n}行" for n in (3, 4, 5, 6)]

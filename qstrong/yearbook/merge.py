@@ -29,12 +29,13 @@ from ..benchmark import is_synthetic
 from ..errors import InputError
 from ..measures import fmt_num, load_measures
 from ..paths import register_input
-from ..peerdata import PREV, peer_panel_path, to_csv_bytes
+from ..peerdata import PREV, to_csv_bytes
 from ..writers.files import Output, check_outputs, write_atomic
-from .places import place, places
-from .resolutions import RULE_COLUMNS, read_resolutions, rule_place
+from .basepanel import load_base, read_base
+from .places import BASE, place, places, rule_place
+from .resolutions import RULE_COLUMNS, read_resolutions
 
-__all__ = ["Merged", "merge_into", "place", "read_base", "read_resolutions", "write_panel"]
+__all__ = ["Merged", "load_base", "merge_into", "place", "read_base", "read_resolutions", "write_panel"]
 
 KEYS = ["county", "year", "measure"]
 PREV_OF = {cur: prev for prev, cur in PREV.items()}     # q38.pm25 → q38.pm25_prev
@@ -45,7 +46,6 @@ FATES = {"replaced": "替换合成数据", "added": "新增", "agreed": "与已�
          "settled": "冲突已裁定", "prev_only": "仅用作次年的上年值", "year_out": "年份不在面板",
          "county_out": "县不在面板", "place_out": "面板中没有该县该年", "problem": "有问题"}
 EPS = 1e-9
-BASE = "对标面板"
 
 
 @dataclass(frozen=True)
@@ -59,12 +59,20 @@ class Merged:
     added: pd.DataFrame                    # KEYS, value, source, place, derived
     agreed: pd.DataFrame                   # KEYS, value, source (kept), other_value, other_source, other_place, derived
     conflicts: pd.DataFrame                # one row per candidate: KEYS, value, source, place, …, chosen, rule_line
-    problems: tuple[str, ...] = ()
+    problems: tuple[str, ...] = ()         # all of them: value_problems, rule_problems, then unsettled
     notes: tuple[str, ...] = ()
     derived: int = 0                       # *_prev values written from the year before
     resolved: int = 0                      # conflicts settled by a rule
     unmatched: tuple[int, ...] = field(default=(), repr=False)   # rule lines that matched no conflict
     outcome: pd.DataFrame = field(default_factory=pd.DataFrame, repr=False)  # every value's fate (OUTCOME)
+    value_problems: tuple[str, ...] = ()   # imported values that cannot be merged (unknown measure, no number)
+    rule_problems: tuple[str, ...] = ()    # rules that settle nothing (no such conflict, no such candidate)
+    unsettled: tuple[str, ...] = ()        # one per conflict no rule settles
+
+    @property
+    def heading(self) -> str:
+        """The problems' heading, each kind counted apart: 2处冲突未裁定；裁定文件有1处问题；导入值有1处问题."""
+        return heading(len(self.unsettled), len(self.rule_problems), len(self.value_problems))
 
     @property
     def summary(self) -> list[str]:
@@ -82,6 +90,14 @@ class Merged:
         if len(self.agreed):
             lines.append("与已有真实数据一致的，保留已有的数值和来源；只有原值为合成数据时才改用导入的来源")
         return lines + list(self.notes)
+
+
+def heading(unsettled: int = 0, rules: int = 0, values: int = 0, base: int = 0) -> str:
+    """未写出对标面板：N处冲突未裁定；裁定文件有M处问题[；导入值有K处问题][；对标面板有B处问题] (the parts
+    that are not 0; the CLI may add its own stages' counts to the same call)."""
+    parts = [f"{unsettled}处冲突未裁定" if unsettled else "", f"裁定文件有{rules}处问题" if rules else "",
+             f"导入值有{values}处问题" if values else "", f"对标面板有{base}处问题" if base else ""]
+    return "未写出对标面板：" + ("；".join(p for p in parts if p) or "没有问题")
 
 
 def _parts(n: pd.Series, outside: bool) -> str:
@@ -207,7 +223,6 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     in_conflict = _key_index(cand).isin(conflict)
     rules = _expanded(resolutions)
     choice, rule_problems, unmatched = _choose(cand[in_conflict], rules)
-    problems += rule_problems
     cand["chosen"] = False
     cand.loc[choice, "chosen"] = True
     settled = pd.MultiIndex.from_frame(cand.loc[choice, KEYS]) if len(choice) else conflict[:0]
@@ -215,7 +230,7 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     first = ~in_conflict & ~cand.duplicated(KEYS)
     win = cand[first | cand["chosen"]].copy()
     conf = cand[in_conflict].assign(rule_line=lambda f: _rule_lines(f, rules)).drop(columns="order")
-    problems += _conflict_problems(conf[~_key_index(conf).isin(settled)], names=load_measures())
+    unsettled = _conflict_problems(conf[~_key_index(conf).isin(settled)], names=load_measures())
     conf = conf.assign(place=places(conf).where(conf["origin"] != BASE, BASE))[
         KEYS + ["value", "source", "place", "tolerance", "origin", "derived", "chosen", "rule_line"]]
     agreed = _agreed(cand[~in_conflict], win)
@@ -243,7 +258,8 @@ def merge_into(base: pd.DataFrame, values: pd.DataFrame, resolutions: pd.DataFra
     added = new.assign(place=places(new))[KEYS + ["value", "source", "place", "derived"]].reset_index(drop=True)
     derived = int(win["derived"].sum())
     return Merged(panel, len(values), replaced.reset_index(drop=True), added, agreed, conf.reset_index(drop=True),
-                  tuple(problems), tuple(notes), derived, len(settled), tuple(unmatched), outcome)
+                  tuple(problems + rule_problems + unsettled), tuple(notes), derived, len(settled), tuple(unmatched),
+                  outcome, tuple(problems), tuple(rule_problems), tuple(unsettled))
 
 
 def _with_rows(panel: pd.DataFrame, new: pd.DataFrame) -> pd.DataFrame:
@@ -282,7 +298,8 @@ def _conflict_problems(conf: pd.DataFrame, names: dict) -> list[str]:
         prev = f"（次年的上年值，由{year - 1}年导入值推得）" if g["derived"].any() else ""
         out.append(f"{county} {year}年“{name}”{prev}：真实来源不一致——{'；'.join(g['text'])}。"
                    f"请在裁定文件（--resolve，表头 county,year,measure,source,value）中写一行，如 "
-                   f"{county},{year},{mid},<采用的文件名或来源>（取对标面板原值写“{BASE}”；或在 value 列写采用的数值）")
+                   f"{county},{year},{mid},<采用的文件名或来源>（取对标面板原值写“{BASE}”；或在 value 列写采用的数值："
+                   f"value 须是上列来源之一的数值）")
     return out
 
 
@@ -347,29 +364,13 @@ def _choose(conf: pd.DataFrame, rules: pd.DataFrame) -> tuple[pd.Index, list[str
         if ok.empty:
             if not derived:
                 choices = "、".join(f"{fmt_num(r['value'])}（{_where(r)}）" for _, r in g.iterrows())
-                problems.append(f"{here}：{what}不是该冲突中的任一来源或数值（可选：{choices}）")
+                must = "value 须是该冲突中某一来源的数值" if what.startswith("数值") else "source 须是该冲突中的某一来源"
+                problems.append(f"{here}：{what}不是该冲突中的任一来源或数值（{must}；可选：{choices}）")
         elif (ok["value"] - ok["value"].iloc[0]).abs().max() > ok["tolerance"].max() + EPS:
             problems.append(f"{here}：{what}同时对应几个不同的数值，请写出完整的来源")
         else:
             chosen.append(int(ok["cand"].iloc[0]))
     return pd.Index(chosen), problems, [int(x) for x in unmatched["line"]]
-
-
-def read_base(spec: str | Path = "shandong") -> tuple[pd.DataFrame, Path]:
-    """(the long peer panel as text columns, year as int; its path): ``shandong`` is the shipped one.
-    Values stay as written, so unchanged rows are written back byte for byte."""
-    from ..panel import REQUIRED
-    from ..panelcsv import read_rows
-
-    path = peer_panel_path(spec)
-    register_input(path)
-    df, rows, _ = read_rows(path, REQUIRED)
-    problems = [f"对标面板“{path.name}”" + (f"第{line}行" if line else "") + f"：{msg}" for line, msg in rows]
-    if df is None or problems:
-        raise InputError(problems, "对标面板无法读取")
-    df = df.drop(columns="line")
-    df["year"] = pd.to_numeric(df["year"], errors="coerce").astype("Int64").astype(int)
-    return df, path
 
 
 def write_panel(merged: Merged, out: str | Path, inputs: Iterable[str | Path] = ()) -> Path:
@@ -378,7 +379,7 @@ def write_panel(merged: Merged, out: str | Path, inputs: Iterable[str | Path] = 
     for p in inputs:
         register_input(p)
     if merged.problems:
-        raise InputError(list(merged.problems), "导入有{n}处问题，未写出对标面板")
+        raise InputError(list(merged.problems), merged.heading)
     check_outputs(Output(out, "对标面板", (".csv",)))
     data = to_csv_bytes(merged.panel)
     return write_atomic(out, lambda tmp: tmp.write_bytes(data), "对标面板")
