@@ -90,6 +90,10 @@ def test_good_file_and_source_forms_are_accepted(tmp_path):
                  "乙县,2022,gdp,real:统计公报2022,,\n乙县,2021,gdp,base,,\n", encoding="utf-8")
     rules, problems = read_resolutions(f, base_frame(), [Path("in/a.xlsx")])
     assert problems == [] and rules["line"].tolist() == [2, 3, 4, 5]
+    # the base unreadable: the base's own sources cannot be checked, a table file's name still is
+    f.write_text(HEADER + "乙县,2022,gdp,real:统计公报2022,,\n甲县,2022,gdp,c.xlsx#表1,,\n", encoding="utf-8")
+    _, problems = read_resolutions(f, None, [Path("in/a.xlsx")])
+    assert len(problems) == 1 and problems[0].startswith("裁定文件“ok.csv”第3行：来源“c.xlsx#表1”不是本次导入的文件")
 
 
 # ── finding 3: conflicts and rule problems counted apart; value means one of the sources' values ──

@@ -33,6 +33,7 @@ __all__ = ["RULE_COLUMNS", "read_resolutions", "rule_place"]
 RULE_COLUMNS = ["county", "year", "measure", "source", "value", "note", "line", "file"]
 MAX_RULE_BYTES = 5 * 1024 * 1024
 PREV_LAG = 1                 # a rule on m of year Y also settles m_prev of Y+1 (see merge.PREV_LAG)
+TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".csv", ".txt", ".tsv")
 PREV_OF = {cur: prev for prev, cur in PREV.items()}
 
 
@@ -137,7 +138,7 @@ def _against_base(f: pd.DataFrame, year: pd.Series, base: pd.DataFrame) -> list[
 
 def _unknown_sources(source: pd.Series, files: list[str | Path], base: pd.DataFrame | None) -> tuple[pd.Series, str]:
     """A source that names none of the imported files (path, name, name#sheet, real:…) nor the base
-    (对标面板, base, or one of its own sources)."""
+    (对标面板, base, or one of its own sources; without the base, only a table file's name is checked)."""
     names = {Path(str(x)).name for x in files} | {str(x) for x in files}
     own = set(base["source"].astype(str).unique()) if base is not None and "source" in base else set()
 
@@ -145,6 +146,8 @@ def _unknown_sources(source: pd.Series, files: list[str | Path], base: pd.DataFr
         if s == "" or s in (BASE, "base") or s in own or f"real:{s}" in own:
             return True
         file = s.removeprefix("real:").split("#", 1)[0]
+        if base is None and Path(file).suffix.lower() not in TABLE_SUFFIXES:
+            return True                    # may be one of the base's sources: not known without it
         return file in names or Path(file).name in names
 
     listed = "、".join(sorted({Path(str(x)).name for x in files})) or "无"
