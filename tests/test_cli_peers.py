@@ -63,6 +63,9 @@ def test_import_writes_the_panel_with_sources(tmp_path, capsys):
              for r in got[1:]}
     assert shown[("蓬莱区", "gdp")] == (430.35, "real:烟台2020.csv#5:2+6:2")
     assert len(shown) == 5
+    for name in ("冲突", "替换"):                      # m3: Chinese headers only
+        head = [c.value for c in next(wb[name].iter_rows())]
+        assert head and not [h for h in head if h and any("a" <= ch.lower() <= "z" for ch in str(h))], head
 
 
 def test_dry_run_writes_nothing(tmp_path, capsys):
@@ -120,3 +123,33 @@ def test_mapping_file_encoding_is_in_the_reminders(tmp_path, capsys):
     out = capsys.readouterr().out
     reminders = out.split("提醒（", 1)[1]
     assert "映射文件" in reminders and "map.yaml" in reminders and "GB18030" in reminders
+
+
+def test_every_stage_s_problems_printed_at_once(tmp_path, capsys):
+    """D1: the mapping's, the tables', the output path's, the resolutions file's and the base panel's problems
+    in one list, exit 2, nothing written."""
+    t, m = _files(tmp_path)
+    m.write_text("tables:\n  - columns:\n      地区生产总值: {measure: gpd}\n    colour: red\n", encoding="utf-8")
+    base = tmp_path / "base.csv"
+    base.write_text("county,year,measure,value\n临淄区,二〇一九,gdp,1\n", encoding="utf-8")
+    out = tmp_path / "peers.txt"
+    code = main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--out", str(out),
+                 "--base", str(base), "--resolve", str(tmp_path / "none.csv")])
+    err = capsys.readouterr().err
+    assert code == 2
+    for part in ("gpd", "colour", "peers.txt", "none.csv", "二〇一九"):
+        assert part in err, part
+    assert "5处问题" in err
+    assert not out.exists()
+
+
+def test_nothing_to_write_exits_2(tmp_path, capsys):
+    """m4: every value outside the panel's years: no copy written, said."""
+    t, m = _files(tmp_path)
+    m.write_text("tables:\n  - columns:\n      地区生产总值: {measure: gdp, year: 2013}\n", encoding="utf-8")
+    out = tmp_path / "peers.csv"
+    assert main(["peers", "import", str(t), "--year", "2019", "--map", str(m), "--out", str(out)]) == 2
+    assert "没有可写入的数值" in capsys.readouterr().err and not out.exists()
+    t.write_bytes("地区,增速（%）\n芝罘区,7.5\n".encode("gbk"))              # no column of a measure
+    assert main(["peers", "import", str(t), "--year", "2019", "--out", str(out)]) == 2
+    assert "没有可写入的数值" in capsys.readouterr().err and not out.exists()

@@ -28,6 +28,13 @@ ZH = {"file": "文件", "sheet": "工作表", "column": "列", "header": "表头
       "year": "年份", "used": "是否导入", "county": "县（市、区）", "code": "今区划代码", "value": "数值",
       "source": "数据来源", "cell": "单元格", "printed_name": "表中名称", "table_year": "表格年度",
       "year_code": "表格年度区划代码", "tolerance": "舍入容差"}
+MERGE_ZH = {"county": "县（市、区）", "year": "年份", "measure": "数据项编号", "value": "数值", "source": "数据来源",
+            "place": "位置", "old": "原数值", "new": "新数值", "old_source": "原数据来源", "was_real": "原为真实数据",
+            "derived": "由上年值推出", "chosen": "是否采用", "rule_line": "裁定文件行号", "other_value": "另一数值",
+            "other_source": "另一来源", "other_place": "另一位置", "tolerance": "舍入容差", "note": "说明",
+            "fate": "结果", "cand": "候选序号", "order": "导入序号", "real": "是否真实数据"}
+NOTHING = ("没有可写入的数值：{why}；未写入任何文件（请核对表格年份、--year 与映射文件的 columns/years，"
+           "或用 --dry-run 查看匹配）")
 ROWS_ZH = {"file": "文件", "sheet": "工作表", "cell": "单元格", "printed_name": "表中名称", "prefecture": "所属地级市",
            "table_year": "表格年度", "status": "结果", "how": "识别方式", "year_code": "表格年度区划代码",
            "code": "今区划代码", "county": "今县（市、区）", "change": "其间变化", "message": "说明"}
@@ -98,8 +105,6 @@ def _print(title: str, items: list[str], stream=None) -> None:
 def cmd_peers_import(args: argparse.Namespace) -> int:
     from ..yearbook.importer import import_tables
 
-    if not args.dry_run and not args.out:
-        raise InputError(["--out：请给出导入后的对标面板CSV路径（只想查看匹配时用 --dry-run）"])
     for p in (args.mapping, args.resolve):
         if p and Path(p).is_file():
             register_input(p)
@@ -114,20 +119,47 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
         _print("问题", im.problems, sys.stderr)
         print("（--dry-run：未写入任何文件）")
         return 2 if im.problems else 0
-    im.raise_problems()
-    check_outputs(Output(args.out, "对标面板输出文件", (".csv",)), Output(args.report, "导入报告输出文件", (".xlsx",)))
-    from ..yearbook.coverage import coverage, coverage_text
-    from ..yearbook.merge import merge_into, read_base, read_resolutions, write_panel
+    merged, base_path = _merged(args, im)
+    return _written(args, im, merged, base_path)
 
+
+def _merged(args: argparse.Namespace, im) -> tuple:
+    """The import merged into the base, after every stage's problems (the tables and mapping, the outputs,
+    the base panel, the resolutions file) were listed at once; InputError when there are any."""
+    from ..yearbook.basepanel import load_base
+    from ..yearbook.merge import merge_into
+    from ..yearbook.resolutions import read_resolutions
+
+    problems = list(im.problems)
+    if not args.out:
+        problems.append("--out：请给出导入后的对标面板CSV路径（只想查看匹配时用 --dry-run）")
+    try:
+        check_outputs(Output(args.out, "对标面板输出文件", (".csv",)), Output(args.report, "导入报告输出文件", (".xlsx",)))
+    except InputError as exc:
+        problems += exc.problems
+    base, base_path, more = load_base(args.base)
+    problems += more
     resolutions = None
     if args.resolve:
-        resolutions, problems = read_resolutions(args.resolve)
-        if problems:
-            raise InputError(problems, "裁定文件有{n}处问题")
-    base, base_path = read_base(args.base)
+        resolutions, more = read_resolutions(args.resolve, base, args.files)
+        problems += more
+    if not problems and im.values.empty:
+        problems.append(NOTHING.format(why="表格中没有导入的数值"))
+    if problems:
+        raise InputError(problems, "导入有{n}处问题，未写入任何文件")
     merged = merge_into(base, im.values, resolutions)
     if merged.problems:
         raise InputError(list(merged.problems), "导入的数据有{n}处未裁定的冲突")
+    if merged.replaced.empty and merged.added.empty and not merged.derived and not merged.resolved:
+        raise InputError([NOTHING.format(why="导入的数值都不在对标面板的年份、县中，或与面板已有的真实数据相同")
+                          + "".join(f"；{n}" for n in merged.summary)])
+    return merged, base_path
+
+
+def _written(args: argparse.Namespace, im, merged, base_path: Path) -> int:
+    from ..yearbook.coverage import coverage, coverage_text
+    from ..yearbook.merge import write_panel
+
     inputs = [("年鉴表格", f) for f in args.files] + [("映射文件", args.mapping), ("裁定文件", args.resolve),
                                                    ("基础对标面板", str(base_path))]
     inputs = [(role, p) for role, p in inputs if p]
@@ -140,8 +172,8 @@ def cmd_peers_import(args: argparse.Namespace) -> int:
     if args.report:
         frames = {"匹配": im.matches.rename(columns=ZH), "行匹配": im.rows.rename(columns=ROWS_ZH),
                   "导入值": im.values.rename(columns=ZH),
-                  "冲突": merged.conflicts, "替换": merged.replaced, "覆盖情况": cov,
-                  "提醒": pd.DataFrame({"提醒": im.notes or ["无"]})}
+                  "冲突": merged.conflicts.rename(columns=MERGE_ZH), "替换": merged.replaced.rename(columns=MERGE_ZH),
+                  "覆盖情况": cov, "提醒": pd.DataFrame({"提醒": im.notes or ["无"]})}
         about = About.of("年鉴表格导入报告", None, inputs)
         notes: list[str] = []
         frames_to_xlsx(frames, args.report, index=False, what="导入报告输出文件", notes=notes, about=about)
