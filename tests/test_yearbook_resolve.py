@@ -116,6 +116,7 @@ def test_conflicts_and_rule_problems_counted_apart_and_value_must_be_a_sources()
     assert len(ok.unsettled) == 1 and ok.rule_problems == () and ok.resolved == 1
     assert heading(0, 0, 0) == "未写出对标面板：没有问题"
     assert heading(1, 2, 3, 4) == "未写出对标面板：1处冲突未裁定；裁定文件有2处问题；导入值有3处问题；对标面板有4处问题"
+    assert heading(rules=1, tables=2, outputs=1) == "未写出对标面板：裁定文件有1处问题；年鉴表格和映射文件有2处问题；输出文件有1处问题"
 
 
 # ── finding 2: the base panel's problems, in Chinese, returned ──

@@ -92,11 +92,13 @@ class Merged:
         return lines + list(self.notes)
 
 
-def heading(unsettled: int = 0, rules: int = 0, values: int = 0, base: int = 0) -> str:
-    """未写出对标面板：N处冲突未裁定；裁定文件有M处问题[；导入值有K处问题][；对标面板有B处问题] (the parts
-    that are not 0; the CLI may add its own stages' counts to the same call)."""
+def heading(unsettled: int = 0, rules: int = 0, values: int = 0, base: int = 0, tables: int = 0,
+            outputs: int = 0) -> str:
+    """未写出对标面板：N处冲突未裁定；裁定文件有M处问题[；导入值有K处问题][；对标面板有B处问题][；年鉴表格和映射文件有
+    T处问题][；输出文件有O处问题] (the parts that are not 0: a caller lists every stage's problems under one heading)."""
     parts = [f"{unsettled}处冲突未裁定" if unsettled else "", f"裁定文件有{rules}处问题" if rules else "",
-             f"导入值有{values}处问题" if values else "", f"对标面板有{base}处问题" if base else ""]
+             f"导入值有{values}处问题" if values else "", f"对标面板有{base}处问题" if base else "",
+             f"年鉴表格和映射文件有{tables}处问题" if tables else "", f"输出文件有{outputs}处问题" if outputs else ""]
     return "未写出对标面板：" + ("；".join(p for p in parts if p) or "没有问题")
 
 
