@@ -515,3 +515,26 @@ def test_mapping_with_problems_never_falls_back_to_header_matching(tmp_path):
     assert im.values.empty and im.problems[0].startswith("映射文件“s.yaml”：无法解析YAML")
     im = import_tables([f], 2021, tmp_path / "none.yaml")
     assert im.values.empty and im.problems[0] == "映射文件“none.yaml”不存在或不是文件"
+
+
+def test_rows_reads_one_row_by_another_name(tmp_path):
+    """D4: in a province-wide table `prefecture:` would apply to every row; `rows:` names one row (by name or
+    by 第N行 for two rows printing the same name); the ambiguity's problem prints the exact lines."""
+    text = "地区,地区生产总值（亿元）\n张店区,800\n市中区,300\n市中区,2000\n"
+    f = _gbk(tmp_path / "sd.csv", text)
+    im = import_tables([f], 2021)
+    assert len(im.problems) == 2 and im.values["county"].tolist() == ["张店区"]
+    assert "rows: {市中区: 济南市市中区}或rows: {市中区: 枣庄市市中区}" in im.problems[0]
+    assert 'rows: {"第3行": 济南市市中区}' in im.problems[0] or "rows: {第3行: 济南市市中区}" in im.problems[0]
+    m = _map(tmp_path / "m.yaml", "tables:\n  - rows: {第3行: 枣庄市市中区, 第4行: 济南市市中区}\n")
+    im = import_tables([f], 2021, m)
+    assert im.problems == []
+    assert {(r.code, r.value) for r in im.values.itertuples()} == {("370303", 800.0), ("370402", 300.0),
+                                                                 ("370103", 2000.0)}
+    one = _gbk(tmp_path / "one.csv", "地区,地区生产总值（亿元）\n张店区,800\n市中区,300\n")
+    m = _map(tmp_path / "n.yaml", "tables:\n  - rows: {市中区: 枣庄市市中区, 市北区: 青岛市市北区}\n")
+    im = import_tables([one], 2021, m)
+    assert len(im.problems) == 1 and "rows“市北区”" in im.problems[0]            # a key naming no row
+    assert set(im.values["code"]) == {"370303", "370402"}
+    with pytest.raises(InputError, match="rows"):
+        read_mapping(_map(tmp_path / "b.yaml", "tables:\n  - rows: [市中区]\n"))

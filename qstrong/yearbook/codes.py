@@ -10,6 +10,7 @@ would skip it). Subtotal and 全省/合计 rows, and rows the mapping's skip_row
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..divisions import Match, match
@@ -81,6 +82,17 @@ class Coded:
         return {r.code: r for r in self.rows}
 
 
+def which_line(row: Row, candidates: tuple[str, ...]) -> str:
+    """The mapping lines saying which of `candidates` (“市中区（济南市，370103）”) the row is."""
+    got = [m.groups() for c in candidates if (m := re.match(r"^(.+?)（(.+?)，\d+）$", c))]
+    if not got:
+        return ""
+    key = yaml_text(row.raw_name.strip())
+    lines = "或".join(f"rows: {{{key}: {pref}{name}}}" for name, pref in got)
+    return (f"请在映射文件该表下写明是哪一个：{lines}（表中同名的不止一行时按位置写，如 "
+            f"rows: {{{yaml_text(f'第{row.line}行')}: {got[0][1]}{got[0][0]}}}）")
+
+
 def skip_line(names: list[str]) -> str:
     """The mapping line that skips rows `names` (copy-paste ready)."""
     return f"skip_rows: [{', '.join(yaml_text(n) for n in dict.fromkeys(names))}]"
@@ -121,7 +133,7 @@ def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[st
         if not m.ok:
             unknown += [row.name] if m.status == "unknown" else []
             hint = (f"若该行不是县级区划（如开发区、高新区），请在映射文件该表下写 {skip_line([row.name])} 跳过它"
-                    if m.status == "unknown" else "")
+                    if m.status == "unknown" else which_line(row, m.candidates))
             problems.append(f"{row.where}：{m.message}{hint}")
             lines[row.line] = RowLine(row, UNRESOLVED if m.status == "unknown" else AMBIGUOUS, m, m.message + hint)
         elif not m.code:

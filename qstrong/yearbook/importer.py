@@ -27,7 +27,7 @@ from ..measures import Measure, load_measures, parse_value
 from ..names import normalise_name
 from ..peers import counties
 from .cells import decimals
-from .codes import Coded, CodedRow, RowLine, rows_to_codes, skip_line, where
+from .codes import Coded, CodedRow, RowLine, row_keys, rows_to_codes, skip_line, where
 from .hints import column_hint, years_hint
 from .mapping import Entry, Mapping, Spec, importable, load_mapping, summable, yaml_text, year_of_label
 from .table import Cell, Column, YearbookTable
@@ -152,10 +152,13 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
                 continue
             problems += [f"{spec.key}：所对应的表格中都没有这一列（或同名的列不止一个）；{NAMING}" for label, spec in e.columns.items()
                          if (e.index, label) not in found_labels]
-            odd = sorted({x["printed_name"] for x in lines if x["status"] == "无法识别"})
-            problems += [f"映射文件“{mapping.source}”{e.key}的 skip_rows“{n}”不是所对应表格中任何一行的名称（须与表中名称一致）"
+            odd = sorted({str(x["printed_name"]).strip() for x in lines if x["status"] == "无法识别"})
+            problems += [f"映射文件“{mapping.source}”{e.key}的 skip_rows“{n}”不是所对应表格中任何一行的名称或位置"
+                         "（须与表中名称一致，或写“第N行”）"
                          + (f"；表中无法识别的行：{'、'.join(odd)}" if odd else "") for n in e.skip_rows
                          if (e.index, n) not in skipped]
+            problems += [f"映射文件“{mapping.source}”{e.key}的 rows“{k}”不是所对应表格中任何一行的名称或位置"
+                         "（须与表中名称一致，或写“第N行”）" for k in e.rows if (e.index, "rows:" + k) not in skipped]
     values = pd.DataFrame(rows, columns=COLUMNS)
     values = values.astype({"year": int, "table_year": int, "value": float, "factor": float, "tolerance": float})
     matches = pd.DataFrame(shown, columns=MATCH_COLUMNS).astype({"year": "Int64", "factor": float, "score": float})
@@ -259,6 +262,7 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
         notes.append(f"{_where(t)}：未导入的列有{len(ignored)}处问题，已忽略：{'；'.join(dict.fromkeys(ignored))}")
     if pref:
         t = replace(t, rows=tuple(replace(r, prefecture=r.prefecture or pref) for r in t.rows))
+    t = _renamed(t, entries, skipped)
     coded = rows_to_codes(t, table_year, frozenset(n for e in entries for n in e.skip_rows))
     skipped |= {(e.index, n) for e in entries for n in e.skip_rows if n in coded.skipped}
     lines += [_line(t, x, table_year) for x in coded.lines]
@@ -270,6 +274,18 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
     notes += coded.notes
     for p in used:
         _column(t, coded, p, table_year, rows, problems, notes)
+
+
+def _renamed(t: YearbookTable, entries: list[Entry], hit: set[tuple[int, str]]) -> YearbookTable:
+    """`t` with the rows the mapping's ``rows`` names read by the name it gives (its own prefecture
+    dropped: the name says it); the keys that named a row added to `hit` as (entry, "rows:" + key)."""
+    out = []
+    for r in t.rows:
+        keys = row_keys(r)
+        found = [(e.index, k, v) for e in entries for k, v in e.rows.items() if k in keys]
+        hit |= {(i, "rows:" + k) for i, k, _ in found}
+        out.append(replace(r, name=found[-1][2], prefecture="") if found else r)
+    return replace(t, rows=tuple(out))
 
 
 def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], notes: list[str]) -> Coded:

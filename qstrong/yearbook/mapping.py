@@ -13,6 +13,7 @@
           一般公共预算支出｜2020: {measure: q10.public_expenditure, year: 2020}
         years: {measure: q38.pm25, unit: μg/m³}     # columns whose label ends in a year (2020, 2020年)
         skip_rows: [济南高新区, 经济技术开发区]     # rows that are no county-level division: skipped, said
+        rows: {市中区: 枣庄市市中区, "第12行": 济南市市中区}   # a row's name → the name to match it by
 
 ``measure`` must be a number, count or percent measure of the catalog (bool and level measures cannot be
 read from a yearbook). ``unit`` is the unit of the printed figures: it completes a header without one and
@@ -22,7 +23,10 @@ it is refused for a measure whose figures do not add up (a percent, or a unit :f
 says is not: concentrations, per-person figures, days).
 ``year`` sets the figures' year (default: the column's year, else the table's). ``skip_rows`` names rows
 (as printed) that are no county-level division, e.g. development zones: they are skipped and said; a name
-matching no row of the entry's tables is a problem (a typo). Every problem is listed at once, in Chinese,
+matching no row of the entry's tables is a problem (a typo). ``rows`` reads one row by another name
+(the prefecture's name before it: a 市中区 in a province-wide table, where ``prefecture`` would apply to
+every row); a key is the printed name, or the row's place (“第12行”, or its cell “A12” in a workbook) when
+two rows print the same name; a key matching no row is a problem. ``skip_rows`` takes places too. Every problem is listed at once, in Chinese,
 with the file and key; unknown keys are problems, never ignored. :func:`yaml_text` quotes a label for a
 mapping line the user can paste.
 """
@@ -44,7 +48,7 @@ from .units import additive, parse_unit, problem
 
 IMPORTABLE = ("number", "count", "percent")
 TOP_KEYS = ("tables",)
-ENTRY_KEYS = ("file", "sheet", "prefecture", "year", "columns", "years", "skip_rows")
+ENTRY_KEYS = ("file", "sheet", "prefecture", "year", "columns", "years", "skip_rows", "rows")
 SPEC_KEYS = ("measure", "unit", "merged", "year")
 MERGED = ("sum",)
 YEARS = range(2000, 2101)
@@ -76,6 +80,7 @@ class Entry:
     columns: dict[str, Spec] = field(default_factory=dict)
     years: Spec | None = None
     skip_rows: tuple[str, ...] = ()          # normalised names
+    rows: dict[str, str] = field(default_factory=dict)    # a row's normalised name or place → name to match
 
     def applies(self, file: str, sheet: str) -> bool:
         return ((self.file is None or fnmatch.fnmatchcase(file, self.file))
@@ -169,7 +174,7 @@ def _kind(v: object) -> str:
 def _entry(i: int, raw: object, where: str, problems: list[str]) -> Entry | None:
     key = f"{where}tables第{i + 1}项"
     if not isinstance(raw, dict):
-        problems.append(f"{key}应为键值对（file、sheet、prefecture、year、columns、years），而不是{_kind(raw)}")
+        problems.append(f"{key}应为键值对（{'、'.join(ENTRY_KEYS)}），而不是{_kind(raw)}")
         return None
     problems += [f"{key}：未知的键“{k}”（可用：{'、'.join(ENTRY_KEYS)}）" for k in raw if k not in ENTRY_KEYS]
     file, sheet = _text(raw, "file", key, problems), _text(raw, "sheet", key, problems)
@@ -192,7 +197,19 @@ def _entry(i: int, raw: object, where: str, problems: list[str]) -> Entry | None
         if got is not None:
             columns[re.sub(r"\s+", "", str(label)).translate(str.maketrans({"(": "（", ")": "）", "|": "｜"}))] = got
     years = _spec(raw["years"], f"{key}的 years", problems, allow_year=False) if "years" in raw else None
-    return Entry(i, file, sheet, pref, year, columns, years, _skip_rows(raw.get("skip_rows"), key, problems))
+    return Entry(i, file, sheet, pref, year, columns, years, _skip_rows(raw.get("skip_rows"), key, problems),
+                 _rows(raw.get("rows"), key, problems))
+
+
+def _rows(raw: object, key: str, problems: list[str]) -> dict[str, str]:
+    if raw is None or raw is REFUSED:
+        return {}
+    if not isinstance(raw, dict) or not all(isinstance(k, str) and isinstance(v, str) and normalise_name(k)
+                                            and normalise_name(v) for k, v in raw.items()):
+        problems.append(f"{key}的 rows 应为“表中名称或位置: 识别用的名称”的键值对，如 rows: {{市中区: 枣庄市市中区}}，"
+                        f"而不是{_kind(raw)}")
+        return {}
+    return {normalise_name(k): normalise_name(v) for k, v in raw.items()}
 
 
 def _skip_rows(raw: object, key: str, problems: list[str]) -> tuple[str, ...]:
