@@ -5,7 +5,9 @@ against the Chinese names of the measures the peer panel carries (number, count 
 an exact match (after :func:`qstrong.names.normalise_name`) is used, a near one only shown. Rows: the
 name in the table's year (:func:`.codes.rows_to_codes`) → today's division; a 1:1 rename or re-coding
 goes straight to today's county; a division merged since (or split) is imported only with the column's
-``merged: sum``, as the exact sum of all its predecessors' rows (a missing one is a problem). Values are
+``merged: sum``, as the exact sum of all its predecessors' rows (a missing one is a problem); one merged
+before the table's year (长岛县 in a 2021 table) is a part, only ever added to its successor's own row
+(:mod:`.parts`). Rows naming one division whose imported values are all equal keep one (said). Values are
 converted to the measure's unit (factor kept), checked against its allowed range, and carry
 ``real:<file>#<sheet>!<cell>`` and a rounding tolerance (half a unit of the printed last decimal).
 Two rows giving one (county, year, measure) are both kept: the merge step tells agreement from conflict.
@@ -14,23 +16,21 @@ Two rows giving one (county, year, measure) are both kept: the merge step tells 
 from __future__ import annotations
 
 import difflib
-import math
 from dataclasses import dataclass, field, replace
 from functools import cache
 from pathlib import Path
 
 import pandas as pd
 
-from .. import divisions
 from ..errors import InputError
-from ..measures import Measure, load_measures, parse_value
+from ..measures import Measure, load_measures
 from ..names import normalise_name
-from ..peers import counties
 from .cells import decimals
-from .codes import Coded, CodedRow, RowLine, row_keys, rows_to_codes, skip_line, where
+from .codes import Coded, CodedRow, RowLine, row_keys, rows_to_codes, where
 from .hints import column_hint, years_hint
-from .mapping import Entry, Mapping, Spec, importable, load_mapping, summable, yaml_text, year_of_label
-from .table import Cell, Column, YearbookTable
+from .mapping import Entry, Mapping, importable, load_mapping, year_of_label
+from .parts import Plan, after, keys, label_of, merged, predecessors, record
+from .table import Column, YearbookTable
 from .units import convert, problem
 
 COLUMNS = ["county", "code", "year", "measure", "value", "source", "file", "sheet", "cell", "printed_name",
@@ -40,6 +40,7 @@ MATCH_COLUMNS = ["file", "sheet", "column", "header", "measure", "name_zh", "uni
 ROW_COLUMNS = ["file", "sheet", "cell", "printed_name", "prefecture", "table_year", "status", "how", "year_code",
                "code", "county", "change", "message"]
 BY_MAPPING, EXACT, NEAR, NONE, YEARS = "映射文件", "表头完全一致", "表头近似", "未匹配", "表头为年份"
+__all__ = ["COLUMNS", "Imported", "candidates", "decimals", "import_tables", "match_header", "predecessors"]
 NEAR_RATIO = 0.6
 _NO_UNIT = "列没有可识别的单位"
 NAMING = "列名按表头填写，两行表头用“｜”连接，如“地区生产总值｜总量”"
@@ -65,16 +66,6 @@ class Imported:
             raise InputError(self.problems, "年鉴表格导入有{n}处问题")
 
 
-@dataclass(frozen=True)
-class _Plan:
-    column: Column
-    measure: Measure
-    spec: Spec | None
-    how: str
-    score: float
-    year: int
-
-
 @cache
 def candidates() -> tuple[Measure, ...]:
     """The measures a header can match: the number, count and percent measures (the shipped peer panel
@@ -98,23 +89,6 @@ def match_header(label: str) -> tuple[Measure | None, str, float]:
     if best[1] is not None and (best[0] >= NEAR_RATIO or (contains and len(text) >= 2)):
         return best[1], NEAR, round(best[0], 2)
     return None, NONE, round(best[0], 2)
-
-
-@cache
-def _successors(year: int) -> dict[str, tuple[str, ...]]:
-    """Each code valid in `year` → today's codes."""
-    return {d.code: divisions.match(d.name, year, d.prefecture).today for d in divisions.divisions(year)}
-
-
-def predecessors(code: str, year: int) -> list[str]:
-    """The codes valid in `year` whose area is (wholly or partly) today's `code`."""
-    return [c for c, today in _successors(min(year, divisions.LAST_YEAR)).items() if code in today]
-
-
-@cache
-def _keys() -> dict[str, str]:
-    c = counties()
-    return dict(zip(c["code"].astype(str), c["key"], strict=True))
 
 
 def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | Path | None = None,
@@ -179,12 +153,12 @@ def _settings(t: YearbookTable, year: int, entries: list[Entry], problems: list[
 
 
 def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[tuple[int, str]],
-           problems: list[str], headers: bool = True) -> list[_Plan]:
+           problems: list[str], headers: bool = True) -> list[Plan]:
     """The columns to import: the mapping's; by header only when no mapping, or a valid one, names none
     of this table (`headers`: False when the mapping file has problems, never matched as if not given)."""
     measures = load_measures()
     mapped = any(e.columns or e.years for e in entries)
-    plans: list[_Plan] = []
+    plans: list[Plan] = []
     if mapped:
         taken: dict[int, str] = {}
         for e in entries:
@@ -198,7 +172,7 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
                     problems.append(f"{spec.key}：表格“{_name(t)}”第{col.name}列已由{taken[col.index]}指定")
                     continue
                 taken[col.index] = spec.key
-                plans.append(_Plan(col, measures[spec.measure], spec, BY_MAPPING, 1.0,
+                plans.append(Plan(col, measures[spec.measure], spec, BY_MAPPING, 1.0,
                                    spec.year or year_of_label(col.label) or table_year))
         for e in entries:
             if e.years is None:
@@ -207,14 +181,14 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
                 y = year_of_label(col.label)
                 if y is not None and col.index not in taken:
                     taken[col.index] = e.years.key
-                    plans.append(_Plan(col, measures[e.years.measure], e.years, BY_MAPPING, 1.0, y))
+                    plans.append(Plan(col, measures[e.years.measure], e.years, BY_MAPPING, 1.0, y))
         return sorted(plans, key=lambda p: p.column.index)
     if not headers:
         return plans
     for col in t.columns:
         m, how, score = match_header(col.label)
         if m is not None:
-            plans.append(_Plan(col, m, None, how, score, table_year))
+            plans.append(Plan(col, m, None, how, score, table_year))
     return plans
 
 
@@ -304,10 +278,6 @@ def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], 
     return replace(coded, rows=coded.rows + tuple(kept)) if kept else coded
 
 
-def _label(code: str, year: int) -> str:
-    return next((d.label for d in divisions.divisions(min(year, divisions.LAST_YEAR)) if d.code == code), code)
-
-
 def _where(t: YearbookTable) -> str:
     return f"表格“{_name(t)}”"
 
@@ -318,17 +288,17 @@ def _line(t: YearbookTable, x: RowLine, table_year: int) -> dict:
     return {"file": t.file, "sheet": t.sheet, "cell": x.row.address, "printed_name": x.row.raw_name,
             "prefecture": x.row.prefecture, "table_year": table_year, "status": x.status, "how": x.how,
             "year_code": m.code if m is not None and m.ok else "", "code": "、".join(today),
-            "county": "、".join(_keys().get(c, c) for c in today), "change": x.change, "message": x.message}
+            "county": "、".join(keys().get(c, c) for c in today), "change": x.change, "message": x.message}
 
 
-def _factor(p: _Plan | None, col: Column) -> float | None:
+def _factor(p: Plan | None, col: Column) -> float | None:
     unit = p.spec.unit if p and p.spec and p.spec.unit else col.unit
     if p is None or not unit or problem(unit, p.measure.unit):
         return None
     return convert(1.0, unit, p.measure.unit)[1]
 
 
-def _unit(t: YearbookTable, p: _Plan, problems: list[str]) -> str:
+def _unit(t: YearbookTable, p: Plan, problems: list[str]) -> str:
     """The printed unit of the planned column ('' with a problem when none or not convertible)."""
     col, m = p.column, p.measure
     where = f"文件“{t.file}”" + (f"工作表“{t.sheet}”" if t.sheet else "") + f"第{col.name}列“{col.header}”"
@@ -347,7 +317,7 @@ def _unit(t: YearbookTable, p: _Plan, problems: list[str]) -> str:
     return unit
 
 
-def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: list[dict], problems: list[str],
+def _column(t: YearbookTable, coded: Coded, p: Plan, table_year: int, rows: list[dict], problems: list[str],
             notes: list[str]) -> None:
     unit = _unit(t, p, problems)
     if not unit:
@@ -362,7 +332,7 @@ def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: lis
             notes.append(f"{r.row.where}：“{r.row.name}”{table_year}年以后被拆分（今{'、'.join(today)}），"
                          f"其“{p.column.label}”数据与今日任何一个县的范围都不一致，未导入")
         elif r.part:
-            whole = _label(r.code, table_year)
+            whole = label_of(r.code, table_year)
             head = f"{r.row.where}：“{r.row.name}”在{table_year}年以前已并入{whole}，{table_year}年的表中它只是{whole}的一部分"
             if summed:
                 problems.append(f"{head}；“{p.column.label}”按 merged: sum 须与表中{whole}这一行相加，表中没有这一行"
@@ -370,7 +340,7 @@ def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: lis
             else:
                 notes.append(f"{head}，其“{p.column.label}”数据未导入")
         elif r.code in coded.parts:
-            rec = _after(t, r, coded.parts[r.code], i, p, unit, table_year, summed, problems, notes)
+            rec = after(t, r, coded.parts[r.code], i, p, unit, table_year, summed, problems, notes)
             if rec:
                 rows.append(rec)
         elif r.match.merged:
@@ -378,100 +348,11 @@ def _column(t: YearbookTable, coded: Coded, p: _Plan, table_year: int, rows: lis
         else:
             direct.append(r)
     for r in direct:
-        rec = _record(t, r, r.row.cells[i], m, unit, table_year, p.year, problems)
+        rec = record(t, r, r.row.cells[i], m, unit, table_year, p.year, problems)
         if rec:
             rows.append(rec)
     for code, group in groups.items():
-        rec = _merged(t, code, group, i, p, unit, table_year, problems, notes)
+        rec = merged(t, code, group, i, p, unit, table_year, problems, notes)
         if rec:
             rows.append(rec)
 
-
-def _record(t: YearbookTable, r: CodedRow, cell: Cell, m: Measure, unit: str, table_year: int, year: int,
-            problems: list[str]) -> dict | None:
-    if cell.value is None:
-        return None
-    value, f = convert(cell.value, unit, m.unit)
-    got, why = parse_value(m, value)
-    if why:
-        shown = f"（表中为{cell.raw}{unit}）" if f != 1 else ""
-        problems.append(f"{t.file}{'工作表“' + t.sheet + '”' if t.sheet else ''}单元格{cell.address}"
-                        f"（{r.row.name}，{m.name_zh}）：{why}{shown}")
-        return None
-    code = r.match.today[0]
-    if code not in _keys():
-        problems.append(f"{r.row.where}：“{r.row.name}”今对应的代码{code}不在136个县（市、区）名单中")
-        return None
-    return {"county": _keys()[code], "code": code, "year": year, "measure": m.id, "value": got,
-            "source": cell.provenance, "file": t.file, "sheet": t.sheet, "cell": cell.address,
-            "printed_name": r.row.raw_name, "table_year": table_year, "year_code": r.code, "from_unit": unit,
-            "factor": f, "tolerance": 0.5 * 10.0 ** -decimals(cell.raw) * f}
-
-
-def _merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan, unit: str, table_year: int,
-            problems: list[str], notes: list[str]) -> dict | None:
-    names = "、".join(f"“{r.row.name}”" for r in group)
-    key = _keys().get(code, code)
-    label = p.column.label
-    if not (p.spec and p.spec.merged == "sum"):
-        how = (f"（如需把合并前各县的数据相加，映射文件该表的 columns 下写：{yaml_text(label)}: "
-               f"{{measure: {p.measure.id}{', unit: ' + yaml_text(unit) if p.spec and p.spec.unit else ''}, merged: sum}}）"
-               if summable(p.measure) else "（这一数据不能相加；可自行按权重算出合并后县的数值，作为单独的表格导入）")
-        notes.append(f"{names}（{table_year}年）今属{key}，其间有合并，“{label}”数据与今日{key}范围不一致，未导入{how}")
-        return None
-    expected = predecessors(code, table_year)
-    split = [c for c in expected if len(_successors(min(table_year, divisions.LAST_YEAR))[c]) > 1]
-    if split:
-        notes.append(f"{names}：今{key}含{table_year}年后拆分出的部分区域（{'、'.join(split)}），无法相加，未导入")
-        return None
-    have = {r.code for r in group}
-    labels = {d.code: d.label for d in divisions.divisions(table_year)}
-    missing = [labels.get(c, c) for c in expected if c not in have]
-    if missing:
-        problems.append(f"文件“{t.file}”{'工作表“' + t.sheet + '”' if t.sheet else ''}：“{label}”按 merged: sum 相加为{key}"
-                        f"需要{table_year}年的{'、'.join(labels.get(c, c) for c in expected)}，表中缺少{'、'.join(missing)}")
-        return None
-    return _sum(t, code, group, i, p, unit, table_year, problems, notes)
-
-
-def _after(t: YearbookTable, r: CodedRow, parts: tuple[CodedRow, ...], i: int, p: _Plan, unit: str, table_year: int,
-           summed: bool, problems: list[str], notes: list[str]) -> dict | None:
-    """A division's row with rows of the divisions merged into it before the table's year (蓬莱区 and
-    长岛县 in a 2021 table): summed with ``merged: sum``, else a problem saying the ways out."""
-    if summed:
-        return _sum(t, r.code, [r, *parts], i, p, unit, table_year, problems, notes)
-    names = "、".join(f"“{x.row.name}”" for x in parts)
-    label = p.column.label
-    ways = (f"若“{r.row.name}”行已含{names}，请删去{names}行，或在映射文件该表下写 {skip_line([x.row.name for x in parts])}；"
-            f"若不含（如年鉴把其单列），该表的 columns 下写 {yaml_text(label)}: {{measure: {p.measure.id}, merged: sum}} 相加"
-            if summable(p.measure) else
-            f"“{p.measure.name_zh}”不能相加：若“{r.row.name}”行已含{names}，请删去{names}行，或在映射文件该表下写 "
-            f"{skip_line([x.row.name for x in parts])}")
-    problems.append(f"{where(t)}：第{r.row.line}行“{r.row.name}”与{'、'.join(f'第{x.row.line}行' for x in parts)}{names}"
-                    f"都对应{_label(r.code, table_year)}（{names}在{table_year}年以前已并入），同一区划出现多行，"
-                    f"“{label}”无法确定用哪一行：{ways}")
-    return None
-
-
-def _sum(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: _Plan, unit: str, table_year: int,
-         problems: list[str], notes: list[str]) -> dict | None:
-    """The exact sum of the column `i` of `group`'s rows as today's `code` (sources joined by +)."""
-    names = "、".join(f"“{r.row.name}”" for r in group)
-    key = _keys().get(code, code)
-    label = p.column.label
-    cells = [r.row.cells[i] for r in group]
-    if any(c.value is None for c in cells):
-        notes.append(f"{names}的“{label}”有缺失值，无法相加为{key}，未导入")
-        return None
-    parts = [_record(t, r, c, p.measure, unit, table_year, p.year, problems) for r, c in zip(group, cells, strict=True)]
-    if any(x is None for x in parts):
-        return None
-    got, why = parse_value(p.measure, math.fsum(x["value"] for x in parts))
-    if why:
-        problems.append(f"文件“{t.file}”{'、'.join(c.address for c in cells)}相加（{key}，{p.measure.name_zh}）：{why}")
-        return None
-    addresses = "+".join(c.address for c in cells)
-    notes.append(f"{names}（{table_year}年）的“{label}”已相加为{key}（{addresses}）")
-    return {**parts[0], "value": got, "source": cells[0].provenance.rsplit(cells[0].address, 1)[0] + addresses,
-            "cell": addresses, "printed_name": "+".join(r.row.raw_name for r in group),
-            "year_code": "+".join(r.code for r in group), "tolerance": math.fsum(x["tolerance"] for x in parts)}
