@@ -263,7 +263,7 @@ def test_out_of_range_and_same_figure_twice(tmp_path):
     a = _gbk(tmp_path / "a.csv", "地区,空气质量优良天数比例（%）\n临淄区,120\n张店区,70.5\n")
     b = _gbk(tmp_path / "b.csv", "地区,空气质量优良天数比例（%）\n张店区,70.6\n")
     im = import_tables([a, b], 2021)
-    assert len(im.problems) == 1 and "a.csv" in im.problems[0] and "2:2" in im.problems[0]
+    assert len(im.problems) == 1 and "a.csv" in im.problems[0] and "文件“a.csv”第2行第2列（临淄区" in im.problems[0]
     assert "超出允许范围" in im.problems[0]
     both = im.values[im.values["county"] == "张店区"]
     assert sorted(both["value"]) == [70.5, 70.6] and set(both["file"]) == {"a.csv", "b.csv"}   # both kept
@@ -462,7 +462,7 @@ def test_a_total_without_figures_after_a_blank_line_is_a_row_not_a_footnote(tmp_
     assert im.problems == [] and _got(im) == {("临淄区", 2021, "gdp"): 900.0}
     assert list(zip(im.rows["printed_name"], im.rows["status"], strict=True)) == [("临淄区", "已识别"),
                                                                                  ("全省合计", "合计行，跳过")]
-    assert [n for n in im.notes if "表下注释" in n] == ["表格“t.csv”表下注释：注：按当年价格计算。"]
+    assert [n for n in im.notes if "表下注释" in n] == ["文件“t.csv”表下注释：注：按当年价格计算。"]
 
 
 def test_county_without_figures_under_the_header_with_a_prefecture_column(tmp_path):

@@ -146,7 +146,7 @@ def rows_to_codes(table: YearbookTable, year: int, skip: frozenset[str] | set[st
             if m.kind != "exact":
                 notes.append(f"{row.where}：{m.message}")
     if len(unknown) > 1:
-        notes.append(f"文件“{table.file}”{'工作表“' + table.sheet + '”' if table.sheet else ''}有{len(unknown)}行无法识别；"
+        notes.append(f"{where(table)}有{len(unknown)}行无法识别；"
                      f"若它们都不是县级区划，映射文件该表下可写：{skip_line(unknown)}")
     groups: dict[str, list[CodedRow]] = {}
     for r in found:
@@ -193,14 +193,14 @@ class Value:
 def column_values(table: YearbookTable, coded: Coded, label: str, to_unit: str) -> tuple[list[Value], list[str]]:
     """The column `label` (its label or display) of the resolved rows converted to `to_unit`, and the
     problems (no such column, a unit missing, unknown or of another kind) — never a guessed unit."""
-    where = f"文件“{table.file}”" + (f"工作表“{table.sheet}”" if table.sheet else "")
+    here = where(table)
     try:
         col = table.column(label)
     except KeyError:
-        return [], [f"{where}：没有（或不止一个）“{label}”列；表中的列：{'、'.join(c.display for c in table.columns)}"]
+        return [], [f"{here}：没有（或不止一个）“{label}”列；表中的列：{'、'.join(c.display for c in table.columns)}"]
     why = problem(col.unit, to_unit)
     if why:
-        return [], [f"{where}第{col.name}列“{col.display}”：{why}"]
+        return [], [f"{here}第{col.name}列“{col.display}”：{why}"]
     i = table.columns.index(col)
     f = float(factor(col.unit, to_unit))
     out = []

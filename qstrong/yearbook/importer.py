@@ -122,7 +122,7 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
         for e in mapping.entries:
             if e.index not in used_entries:
                 problems.append(f"映射文件“{mapping.source}”{e.key}（file“{e.file or '任意'}”，sheet“{e.sheet or '任意'}”）"
-                                f"不对应任何输入表格；输入：{'、'.join(_name(t) for t in tables) or '无'}")
+                                f"不对应任何输入表格；输入：{'、'.join(where(t) for t in tables) or '无'}")
                 continue
             problems += [f"{spec.key}：所对应的表格中都没有这一列（或同名的列不止一个）；{NAMING}" for label, spec in e.columns.items()
                          if (e.index, label) not in found_labels]
@@ -139,16 +139,12 @@ def import_tables(paths: list[str | Path], year: int, mapping: Mapping | str | P
     return Imported(values, matches, problems, notes, pd.DataFrame(lines, columns=ROW_COLUMNS))
 
 
-def _name(t: YearbookTable) -> str:
-    return f"{t.file}" + (f"#{t.sheet}" if t.sheet else "")
-
-
 def _settings(t: YearbookTable, year: int, entries: list[Entry], problems: list[str]) -> tuple[str, int]:
     prefs = {e.prefecture for e in entries if e.prefecture}
     years = {e.year for e in entries if e.year}
     for what, got in (("prefecture", prefs), ("year", years)):
         if len(got) > 1:
-            problems.append(f"映射文件中有多项对表格“{_name(t)}”给出不同的 {what}（{'、'.join(map(str, sorted(got)))}）")
+            problems.append(f"映射文件中有多项对{where(t)}给出不同的 {what}（{'、'.join(map(str, sorted(got)))}）")
     return (min(prefs) if prefs else ""), (min(years) if years else year)
 
 
@@ -169,7 +165,7 @@ def _plans(t: YearbookTable, table_year: int, entries: list[Entry], found: set[t
                     continue
                 found.add((e.index, label))
                 if col.index in taken:
-                    problems.append(f"{spec.key}：表格“{_name(t)}”第{col.name}列已由{taken[col.index]}指定")
+                    problems.append(f"{spec.key}：{where(t)}第{col.name}列已由{taken[col.index]}指定")
                     continue
                 taken[col.index] = spec.key
                 plans.append(Plan(col, measures[spec.measure], spec, BY_MAPPING, 1.0,
@@ -279,7 +275,7 @@ def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], 
 
 
 def _where(t: YearbookTable) -> str:
-    return f"表格“{_name(t)}”"
+    return where(t)
 
 
 def _line(t: YearbookTable, x: RowLine, table_year: int) -> dict:

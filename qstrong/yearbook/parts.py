@@ -14,6 +14,7 @@ from ..peers import counties
 from .cells import decimals
 from .codes import CodedRow, skip_line, where
 from .mapping import Spec, summable, yaml_text
+from .places import place
 from .table import Cell, Column, YearbookTable
 from .units import convert
 
@@ -57,7 +58,7 @@ def record(t: YearbookTable, r: CodedRow, cell: Cell, m: Measure, unit: str, tab
     got, why = parse_value(m, value)
     if why:
         shown = f"（表中为{cell.raw}{unit}）" if f != 1 else ""
-        problems.append(f"{t.file}{'工作表“' + t.sheet + '”' if t.sheet else ''}单元格{cell.address}"
+        problems.append(f"{place(t.file, t.sheet, cell.address)}"
                         f"（{r.row.name}，{m.name_zh}）：{why}{shown}")
         return None
     code = r.match.today[0]
@@ -90,7 +91,7 @@ def merged(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: Plan, 
     labels = {d.code: d.label for d in divisions.divisions(table_year)}
     missing = [labels.get(c, c) for c in expected if c not in have]
     if missing:
-        problems.append(f"文件“{t.file}”{'工作表“' + t.sheet + '”' if t.sheet else ''}：“{label}”按 merged: sum 相加为{key}"
+        problems.append(f"{where(t)}：“{label}”按 merged: sum 相加为{key}"
                         f"需要{table_year}年的{'、'.join(labels.get(c, c) for c in expected)}，表中缺少{'、'.join(missing)}")
         return None
     return sum_rows(t, code, group, i, p, unit, table_year, problems, notes)
@@ -130,10 +131,10 @@ def sum_rows(t: YearbookTable, code: str, group: list[CodedRow], i: int, p: Plan
         return None
     got, why = parse_value(p.measure, math.fsum(x["value"] for x in parts))
     if why:
-        problems.append(f"文件“{t.file}”{'、'.join(c.address for c in cells)}相加（{key}，{p.measure.name_zh}）：{why}")
+        problems.append(f"{place(t.file, t.sheet, '+'.join(c.address for c in cells))}相加（{key}，{p.measure.name_zh}）：{why}")
         return None
     addresses = "+".join(c.address for c in cells)
-    notes.append(f"{names}（{table_year}年）的“{label}”已相加为{key}（{addresses}）")
+    notes.append(f"{names}（{table_year}年）的“{label}”已相加为{key}（{place(t.file, t.sheet, addresses)}）")
     return {**parts[0], "value": got, "source": cells[0].provenance.rsplit(cells[0].address, 1)[0] + addresses,
             "cell": addresses, "printed_name": "+".join(r.row.raw_name for r in group),
             "year_code": "+".join(r.code for r in group), "tolerance": math.fsum(x["tolerance"] for x in parts)}
