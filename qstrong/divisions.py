@@ -26,6 +26,7 @@ import pandas as pd
 from .names import name_changes, normalise_name
 
 FIRST_YEAR = 2011  # the 2011 table: divisions on 2012-01-01; earlier changes are not recorded
+START_ZH = "2012年1月1日（即2011年末）"   # the data's start, in every message (the README says since 2012-01-01)
 LAST_YEAR = 2024   # the newest code table in the source; later years are read as this one
 KIND_ZH = {"rename": "更名", "to_district": "撤县（市）设区", "to_city": "撤县设市", "merger": "合并",
            "split": "拆分", "prefecture_transfer": "改属地级市", "part_transfer": "部分区域划出"}
@@ -266,7 +267,7 @@ def match(name: object, year: int, prefecture: str | None = None) -> Match:
     year = int(year)
     query = "" if name is None else str(name).strip()
     if year < FIRST_YEAR:
-        return Match(query, year, "unknown", f"区划沿革数据始于{FIRST_YEAR}年末（2012年1月1日的区划），"
+        return Match(query, year, "unknown", f"区划沿革数据始于{START_ZH}的区划，"
                                             f"无法解析{year}年的名称“{query}”。")
     y = min(year, LAST_YEAR)
     text = normalise_name(query)
@@ -303,5 +304,5 @@ def match(name: object, year: int, prefecture: str | None = None) -> Match:
                      candidates=labels)
     near = _similar(text, y)
     tail = f"相近的名称：{'、'.join(near)}" if near else "没有相近的名称"
-    return Match(query, year, "unknown", f"“{query}”不是山东省{FIRST_YEAR}年以来的县级区划名称；{tail}。",
+    return Match(query, year, "unknown", f"“{query}”不是山东省{START_ZH}以来的县级区划名称；{tail}。",
                  candidates=near)

@@ -313,3 +313,12 @@ def test_years_under_a_group_label(tmp_path):
     assert t.problems == [] and t.header_rows == (1, 2)
     assert [(c.label, c.unit) for c in t.columns] == [("地区生产总值｜2015", "亿元"), ("地区生产总值｜2016", "亿元")]
     assert [c.value for c in t.rows[0].cells] == [700.0, 750.0]
+
+
+def test_divisions_messages_state_the_data_start_as_the_readme_does():
+    """m6: the data start worded once: divisions on 2012-01-01 (the 2011 code table), never “2011年以来”."""
+    from qstrong import divisions
+
+    for m in (divisions.match("某某县", 2015), divisions.match("临淄区", 2005)):
+        assert "2012年1月1日" in m.message and "2011年以来" not in m.message, m.message
+    assert divisions.match("临淄区", 2011).ok
