@@ -538,3 +538,19 @@ def test_rows_reads_one_row_by_another_name(tmp_path):
     assert set(im.values["code"]) == {"370303", "370402"}
     with pytest.raises(InputError, match="rows"):
         read_mapping(_map(tmp_path / "b.yaml", "tables:\n  - rows: [市中区]\n"))
+
+
+def test_unit_in_the_title_and_a_leading_mark(tmp_path):
+    """m5: “…（微克/立方米）” / “（单位：万元）” in the title is the table's unit line (said); “*9000000” is
+    read like “9000000*”; a missing unit's message names the title too."""
+    f = _gbk(tmp_path / "pm.csv", "各县PM2.5年均浓度（微克/立方米）\n地区,PM2.5年均浓度\n临淄区,45.5\n张店区,*40.25\n")
+    im = import_tables([f], 2021)
+    assert im.problems == []
+    assert _got(im) == {("临淄区", 2021, "q38.pm25"): 45.5, ("张店区", 2021, "q38.pm25"): 40.25}
+    assert im.values.set_index("county").loc["张店区", "tolerance"] == pytest.approx(0.005)
+    assert any("标题" in n and "μg/m³" in n for n in im.notes)
+    g = _gbk(tmp_path / "g.csv", "各县地区生产总值（单位：万元）\n地区,地区生产总值\n临淄区,*9000000\n")
+    assert _got(import_tables([g], 2021)) == {("临淄区", 2021, "gdp"): 900.0}
+    h = _gbk(tmp_path / "h.csv", "各县地区生产总值\n地区,地区生产总值\n临淄区,9000000\n")
+    (why,) = import_tables([h], 2021).problems
+    assert "标题" in why and "单位" in why

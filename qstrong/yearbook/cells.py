@@ -1,7 +1,7 @@
 """One yearbook cell as a number: missing marks, thousands separators and footnote marks.
 
 “—”, “-”, “…”, “x” and blank are missing (counted, not errors); “1,234.5” is 1234.5; a footnote mark
-after a number (“123.4①”, “123.4*”) is stripped and said; anything else is text, which is an error
+after or before a number (“123.4①”, “123.4*”, “*123.4”) is stripped and said; anything else is text, which is an error
 in a value column. Dates, times and TRUE/FALSE are never numbers, and neither is an :class:`Unread`
 cell (an Excel error value, a formula with no saved result): each is text, with ``why`` saying what it is.
 """
@@ -21,6 +21,7 @@ from ..names import normalise_name
 NUMBER, MISSING, TEXT = "number", "missing", "text"
 _MISSING = re.compile(r"^[-—–‐―－.·…xX×/／]+$")
 _MARKS = re.compile(r"[①-⑳⑴-⒇*＊△▲#＃†‡]+$")
+_LEADING = re.compile(r"^[①-⑳⑴-⒇*＊△▲#＃†‡]+(?=\s*[0-9+\-.])")
 _THOUSANDS = re.compile(r"^[+-]?\d{1,3}(,\d{3})+(\.\d+)?$")
 _NUM = re.compile(r"^[+-]?(\d+(\.\d*)?|\.\d+)([eE][+-]?\d+)?$", re.ASCII)
 
@@ -67,6 +68,8 @@ def parse_cell(v: Any) -> Parsed:
     m = _MARKS.search(raw)
     if m and m.start() > 0:
         mark, raw = m[0], raw[:m.start()].rstrip()
+    elif m := _LEADING.match(raw):      # “*9000000”: a mark before the figure, read like one after it
+        mark, raw = m[0], raw[m.end():].lstrip()
     t = re.sub(r"\s+", "", unicodedata.normalize("NFKC", raw).replace("\u2212", "-"))
     if _MISSING.match(t):
         return Parsed(MISSING, None, mark)
@@ -80,10 +83,13 @@ def parse_cell(v: Any) -> Parsed:
 
 
 def strip_mark(text: str) -> tuple[str, str]:
-    """(text without a trailing footnote mark, the mark): “张店区①” → (“张店区”, “①”)."""
+    """(text without a trailing footnote mark, or one before a figure, and the mark): “张店区①” → (“张店区”, “①”),
+    “*12.5” → (“12.5”, “*”)."""
     m = _MARKS.search(text)
     if m and m.start() > 0:
         return text[:m.start()].rstrip(), m[0]
+    if m := _LEADING.match(text):
+        return text[m.end():].lstrip(), m[0]
     return text, ""
 
 

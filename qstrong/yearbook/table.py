@@ -184,6 +184,10 @@ def read_table(sheet: RawSheet) -> YearbookTable:
     above = [(r, c, _text(v)) for r in [*range(top), *units] for c, v in enumerate(grid[r]) if _text(v)]
     lines = [unit_line(x) for _, _, x in above if unit_line(x) is not None]
     lines += [m[1] for _, _, x in above if unit_line(x) is None and (m := re.search(r"单位[:：]([^）)，,\s]+)", x))]
+    titled = [(x, u) for _, _, x in above if unit_line(x) is None and "单位" not in x and (u := split_unit(x)[1])]
+    if titled and not lines:             # “…PM2.5年均浓度（微克/立方米）”: the title's bracket is the unit line
+        lines.append(titled[0][1])
+        t.remarks.append(f"{sheet.where()}：标题“{titled[0][0]}”括号中的单位{titled[0][1]}按全表的单位读取（表头写了单位的列除外）")
     t.title = "".join(dict.fromkeys(x for _, _, x in above if unit_line(x) is None))
     t.unit_line = lines[0] if lines else ""
     if len(set(lines)) > 1:
@@ -299,8 +303,8 @@ def _columns(t: YearbookTable, sheet: RawSheet, grid: list[list[object]], rows: 
         if not unit:
             why = next((note for _, _, note in split if note), "")
             line = f"单位行“单位：{t.unit_line}”无法识别；" if t.unit_line else ""
-            t.flag(c, f"{sheet.where(top, c)}：“{header}”列没有可识别的单位（{line}{why or '表头和单位行都没有写单位'}）："
-                   "请在表头写明单位，如“地区生产总值（亿元）”")
+            t.flag(c, f"{sheet.where(top, c)}：“{header}”列没有可识别的单位（{line}{why or '表头、单位行和标题都没有写单位'}）："
+                   "请在表头写明单位，如“地区生产总值（亿元）”，或在表格上方写“单位：亿元”")
         name = str(c + 1) if sheet.kind == "csv" else get_column_letter(c + 1)
         cols.append(Column(c, name, header, "｜".join(labels) or header, unit, source if unit else ""))
     if not cols:
