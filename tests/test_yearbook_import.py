@@ -194,6 +194,7 @@ def test_identical_duplicated_rows_keep_one(tmp_path):
     assert _got(im) == {("临淄区", 2021, "gdp"): 900.0, ("张店区", 2021, "gdp"): 800.0}
     assert im.values.loc[im.values["county"] == "临淄区", "cell"].tolist() == ["2:2"]
     assert any("第2行“临淄区”、第4行“临淄区”" in n and "只用第2行" in n for n in im.notes)
+    assert im.rows["status"].tolist() == ["已识别", "已识别", "与前面对应同一区划的行数值相同，未用"]
 
 
 def test_part_merged_before_the_tables_year_is_never_the_whole(tmp_path):

@@ -26,7 +26,7 @@ from ..errors import InputError
 from ..measures import Measure, load_measures
 from ..names import normalise_name
 from .cells import decimals
-from .codes import Coded, CodedRow, RowLine, row_keys, rows_to_codes, where
+from .codes import RESOLVED, Coded, CodedRow, RowLine, row_keys, rows_to_codes, where
 from .hints import column_hint, years_hint
 from .mapping import Entry, Mapping, importable, load_mapping, year_of_label
 from .parts import Plan, after, keys, label_of, merged, predecessors, record
@@ -42,6 +42,7 @@ ROW_COLUMNS = ["file", "sheet", "cell", "printed_name", "prefecture", "table_yea
 BY_MAPPING, EXACT, NEAR, NONE, YEARS = "映射文件", "表头完全一致", "表头近似", "未匹配", "表头为年份"
 __all__ = ["COLUMNS", "Imported", "candidates", "decimals", "import_tables", "match_header", "predecessors"]
 NEAR_RATIO = 0.6
+SAME = "与前面对应同一区划的行数值相同，未用"
 _NO_UNIT = "列没有可识别的单位"
 NAMING = "列名按表头填写，两行表头用“｜”连接，如“地区生产总值｜总量”"
 
@@ -240,7 +241,7 @@ def _table(t: YearbookTable, year: int, entries: list[Entry], found: set[tuple[i
         if coded.problems:
             notes.append(f"{_where(t)}：行匹配有{len(coded.problems)}处问题（该表没有导入的列，不影响导入；见行匹配）")
         return
-    coded = _twice(t, coded, [t.columns.index(p.column) for p in used], problems, notes)
+    coded = _twice(t, coded, [t.columns.index(p.column) for p in used], problems, notes, lines)
     notes += coded.notes
     for p in used:
         _column(t, coded, p, table_year, rows, problems, notes)
@@ -258,9 +259,11 @@ def _renamed(t: YearbookTable, entries: list[Entry], hit: set[tuple[int, str]]) 
     return replace(t, rows=tuple(out))
 
 
-def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], notes: list[str]) -> Coded:
+def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], notes: list[str],
+           lines: list[dict]) -> Coded:
     """`coded` with one row of each group of rows naming one division whose imported values are all equal
-    (said; no guess: the values are the same); the problems of the others, and the table's other problems."""
+    (said, its `lines` marked; no guess: the values are the same); the problems of the others, and the
+    table's other problems."""
     said = {text for _, text in coded.twice}
     problems += [x for x in coded.problems if x not in said]
     kept: list[CodedRow] = []
@@ -269,6 +272,10 @@ def _twice(t: YearbookTable, coded: Coded, idx: list[int], problems: list[str], 
             kept.append(rs[0])
             notes.append(f"{where(t)}：{'、'.join(f'第{r.row.line}行“{r.row.name}”' for r in rs)}都对应同一区划，"
                          f"导入的各列数值相同，只用第{rs[0].row.line}行")
+            for x in lines:
+                if (x["file"], x["sheet"]) == (t.file, t.sheet) and x["cell"] in {r.row.address for r in rs}:
+                    first = x["cell"] == rs[0].row.address
+                    x.update(status=RESOLVED if first else SAME, message=notes[-1])
         else:
             problems.append(text.replace("无法确定用哪一行", "导入的列数值不同，无法确定用哪一行"))
     return replace(coded, rows=coded.rows + tuple(kept)) if kept else coded
