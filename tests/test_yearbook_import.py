@@ -486,7 +486,7 @@ def test_merged_sum_refused_for_figures_that_do_not_add_up(tmp_path):
         read_mapping(m)
     assert len(e.value.problems) == 1
     text = e.value.problems[0]
-    assert "PM2.5年均浓度" in text and "merged: sum" in text and "单独的表格" in text
+    assert "PM2.5年均浓度" in text and "浓度不能相加" in text and "merged: sum" in text and "单独的表格" in text
     im = import_tables([f], 2019, m)
     assert any("PM2.5年均浓度" in x and "不能相加" in x for x in im.problems)
     assert ("蓬莱区", 2019, "q38.pm25") not in _got(im)

@@ -44,7 +44,7 @@ from ..measures import Measure, load_measures
 from ..names import normalise_name
 from ..textfiles import REFUSED, load_data, unreported
 from .table import prefecture_names
-from .units import additive, parse_unit, problem
+from .units import additive, dimension_zh, parse_unit, problem
 
 IMPORTABLE = ("number", "count", "percent")
 TOP_KEYS = ("tables",)
@@ -285,7 +285,7 @@ def _spec(raw: object, key: str, problems: list[str], allow_year: bool) -> Spec 
     if merged is not None and merged not in MERGED:
         problems.append(f"{key}的 merged 只能是 sum（合并县的早年数据相加），而不是“{merged}”")
     elif merged == "sum" and m is not None and not summable(m):
-        problems.append(f"{key}：merged: sum 不能用于“{m.name_zh}”（单位{m.unit}）：{'比率' if m.kind == 'percent' else '这类数值'}"
+        problems.append(f"{key}：merged: sum 不能用于“{m.name_zh}”（单位{m.unit}）：{'比率' if m.kind == 'percent' else dimension_zh(m.unit) or '这类数值'}"
                         "不能相加（两县之和不是合并后县的数值）。请去掉 merged: sum（合并县的这一数据不导入），"
                         "或自行按权重（如人口、面积）算出合并后县的数值，作为单独的表格导入")
     year = _year(raw["year"], f"{key}的 year", problems) if "year" in raw else None

@@ -163,6 +163,12 @@ def additive(unit: str) -> bool:
     return canon is not None and DIMENSIONS[UNITS[canon][0]][1]
 
 
+def dimension_zh(unit: str) -> str:
+    """The Chinese name of `unit`'s dimension (浓度, 比率…; '' for an unknown unit)."""
+    canon = parse_unit(unit) if unit else None
+    return DIMENSION_ZH.get(UNITS[canon][0], "计数") if canon else ""
+
+
 def factor(from_unit: str, to_unit: str) -> Fraction:
     """The exact factor (value in `to_unit` = value in `from_unit` × factor); UnitError when none."""
     why = problem(from_unit, to_unit)
