@@ -127,29 +127,29 @@ def _merged(args: argparse.Namespace, im) -> tuple:
     """The import merged into the base, after every stage's problems (the tables and mapping, the outputs,
     the base panel, the resolutions file) were listed at once; InputError when there are any."""
     from ..yearbook.basepanel import load_base
-    from ..yearbook.merge import merge_into
+    from ..yearbook.merge import heading, merge_into
     from ..yearbook.resolutions import read_resolutions
 
-    problems = list(im.problems)
+    outputs: list[str] = []
     if not args.out:
-        problems.append("--out：请给出导入后的对标面板CSV路径（只想查看匹配时用 --dry-run）")
+        outputs.append("--out：请给出导入后的对标面板CSV路径（只想查看匹配时用 --dry-run）")
     try:
         check_outputs(Output(args.out, "对标面板输出文件", (".csv",)), Output(args.report, "导入报告输出文件", (".xlsx",)))
     except InputError as exc:
-        problems += exc.problems
-    base, base_path, more = load_base(args.base)
-    problems += more
-    resolutions = None
+        outputs += exc.problems
+    base, base_path, based = load_base(args.base)
+    resolutions, rules = None, []
     if args.resolve:
-        resolutions, more = read_resolutions(args.resolve, base, args.files)
-        problems += more
-    if not problems and im.values.empty:
-        problems.append(NOTHING.format(why="表格中没有导入的数值"))
+        resolutions, rules = read_resolutions(args.resolve, base, args.files)
+    problems = [*im.problems, *outputs, *based, *rules]
     if problems:
-        raise InputError(problems, "导入有{n}处问题，未写入任何文件")
+        raise InputError(problems, heading(rules=len(rules), base=len(based), tables=len(im.problems),
+                                           outputs=len(outputs)))
+    if im.values.empty:
+        raise InputError([NOTHING.format(why="表格中没有导入的数值")])
     merged = merge_into(base, im.values, resolutions)
     if merged.problems:
-        raise InputError(list(merged.problems), "导入的数据有{n}处未裁定的冲突")
+        raise InputError(list(merged.problems), merged.heading)
     if merged.replaced.empty and merged.added.empty and not merged.derived and not merged.resolved:
         raise InputError([NOTHING.format(why="导入的数值都不在对标面板的年份、县中，或与面板已有的真实数据相同")
                           + "".join(f"；{n}" for n in merged.summary)])
