@@ -7,8 +7,18 @@ import csv
 import hashlib
 
 import openpyxl
+import pytest
 
 from qstrong.cli import main
+from qstrong.paths import forget_inputs
+
+
+@pytest.fixture(autouse=True)
+def _fresh_inputs():
+    """The process's input registry (the shipped panel read as --base) does not outlive a test."""
+    forget_inputs()
+    yield
+    forget_inputs()
 
 TABLE = ("烟台市各县市区主要指标（2019年）\n单位：亿元\n地区,地区生产总值,年末常住人口（万人）\n"
          "芝罘区,\"1,000.5\",60.12\n长岛县,30.25,4.1\n蓬莱市,400.1,45\n莱山区,300,30\n注：测试用表。\n")
