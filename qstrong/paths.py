@@ -53,11 +53,11 @@ def output_problem(path: str | Path, what: str = "输出文件", directory: bool
     """Why `path` may not be written ('' when it may)."""
     p = Path(path)
     real = real_path(p)
-    if real in _FILES:
-        return f"{what}“{p}”是本次读取的输入文件，不能覆盖：请换一个文件名"
     if (real == PACKAGE or PACKAGE in real.parents) and real not in _PACKAGE_OUTPUTS:
         return (f"{what}“{p}”位于qstrong程序包之内（随包附带的数据，如对标面板 data/peers/shandong.csv），"
                 "不能写入：请写到程序包之外（如 reports/）")
+    if real in _FILES:
+        return f"{what}“{p}”是本次读取的输入文件，不能覆盖：请换一个文件名"
     for folder in _FOLDERS:
         if real == folder or folder in real.parents:
             return f"{what}“{p}”位于正在读取的目录“{folder}”之内，不能写入：请写到该目录之外"

@@ -163,3 +163,13 @@ def test_nothing_to_write_exits_2(tmp_path, capsys):
     t.write_bytes("地区,增速（%）\n芝罘区,7.5\n".encode("gbk"))              # no column of a measure
     assert main(["peers", "import", str(t), "--year", "2019", "--out", str(out)]) == 2
     assert "没有可写入的数值" in capsys.readouterr().err and not out.exists()
+
+
+def test_values_agreeing_with_real_ones_are_confirmed_and_written(tmp_path, capsys):
+    """Figures equal to the shipped panel's real ones (陵城区 2022 GDP 275.5, a bulletin's): nothing replaced,
+    but the import is not empty — the copy is written (exit 0) and the summary says they agree."""
+    t = tmp_path / "t.csv"
+    t.write_bytes("地区,地区生产总值（万元）\n陵城区,2755000\n".encode("gbk"))
+    out = tmp_path / "peers.csv"
+    assert main(["peers", "import", str(t), "--year", "2022", "--out", str(out)]) == 0
+    assert "一致1个" in capsys.readouterr().out and out.exists()

@@ -150,8 +150,9 @@ def _merged(args: argparse.Namespace, im) -> tuple:
     merged = merge_into(base, im.values, resolutions)
     if merged.problems:
         raise InputError(list(merged.problems), merged.heading)
-    if merged.replaced.empty and merged.added.empty and not merged.derived and not merged.resolved:
-        raise InputError([NOTHING.format(why="导入的数值都不在对标面板的年份、县中，或与面板已有的真实数据相同")
+    if (merged.replaced.empty and merged.added.empty and merged.agreed.empty and not merged.derived
+            and not merged.resolved):       # values agreeing with real ones are confirmed: the copy is written
+        raise InputError([NOTHING.format(why="导入的数值都不在对标面板的年份、县中")
                           + "".join(f"；{n}" for n in merged.summary)])
     return merged, base_path
 
