@@ -172,8 +172,13 @@ def test_written_panel_reads_back_scores_and_raises_the_real_share(tmp_path):
     merged = merge_into(base, values)
     assert merged.problems == () and len(merged.replaced) == synthetic
     assert len(merged.agreed) == len(rows) - synthetic > 0
+    with pytest.raises(InputError, match="程序包之内"):
+        write_panel(merged, path, [path])                          # the shipped base: inside the package
+    copy = tmp_path / "base.csv"
+    copy.write_bytes(path.read_bytes())
     with pytest.raises(InputError, match="输入文件"):
-        write_panel(merged, path, [path])                          # the base is an input: never overwritten
+        write_panel(merged, copy, [copy])                          # any base is an input: never overwritten
+    assert copy.read_bytes() == path.read_bytes()
     out = write_panel(merged, tmp_path / "peers.csv", [path])
     panel = Panel.from_csv(out)
     got = panel.data[(panel.data["county"] == peers[0]) & (panel.data["year"] == 2022) & (panel.data["measure"] == "gdp")]
